@@ -1,0 +1,246 @@
+# looplab — the only build entry point. `make` lists the targets.
+#
+# How chapters are built (DESIGN.md): chapter NN compiles against its own
+# folder first, then the earlier chapters' folders, newest first. A "set" says
+# which folders those are:
+#   sol       solutions/ for every chapter (the reference, built with -Werror)
+#   les       lessons/NN (your code) on solutions/ for the chapters before it
+#   mine      lessons/ for every chapter up to NN (STACK=mine: your loop from the ground up)
+#   pristine  a fresh generation of lessons/NN on solutions/ (make test's honesty check)
+# Objects are compiled once per (compiler and sanitizer, set, chapter) and reused.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+CH ?=
+FROM ?=
+STACK ?=
+T ?=
+FAILFAST ?=
+SAN ?=
+V ?=
+EX ?=
+JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+
+comma := ,
+Q := $(if $(V),,@)
+CHAPTERS := $(sort $(notdir $(wildcard solutions/[0-9][0-9]-*)))
+chapter_num = $(firstword $(subst -, ,$1))
+reverse = $(if $1,$(call reverse,$(wordlist 2,$(words $1),$1)) $(firstword $1))
+# UPTO_<ch>: the chapters up to and including <ch>; BEFORE_<ch>: those before it.
+_upto :=
+$(foreach c,$(CHAPTERS),$(eval UPTO_$c := $(_upto) $c)$(eval BEFORE_$c := $(_upto))$(eval _upto := $(UPTO_$c)))
+
+COMPILER := $(notdir $(firstword $(CXX)))
+BUILD := build/$(COMPILER)$(if $(SAN),-$(subst $(comma),-,$(SAN)))
+TOOLS := build/tools
+PRISTINE := build/pristine
+GRADES := build/grades
+RECORDS := build/test-records
+GRADER := $(TOOLS)/grader
+MAKE_LESSONS := $(TOOLS)/make_lessons
+
+CXXFLAGS_BASE := -std=c++20 -pthread -g -O0 -MMD -MP
+WARN_sol := -Wall -Wextra -Werror
+WARN_les := -Wall -Wextra -Wno-unused-parameter
+WARN_mine := $(WARN_les)
+WARN_pristine := $(WARN_les) -Wno-unused-variable -Wno-unused-private-field -Wno-unused-function
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+# Sanitized code runs slower; the grader stretches every time limit by this.
+TIMEOUT_SCALE := $(if $(SAN),3,1)
+LDLIBS := -lgtest -pthread
+export ASAN_OPTIONS ?= detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1
+export TSAN_OPTIONS ?= second_deadlock_stack=1
+
+SUPPORT_SRC := $(wildcard tests/support/*.cpp)
+SUPPORT_OBJ := $(patsubst tests/support/%.cpp,$(BUILD)/support/%.o,$(SUPPORT_SRC))
+DEMO_SUPPORT_OBJ := $(filter-out %/test_main.o,$(SUPPORT_OBJ))
+
+# Which set `make check` and `make demo` use.
+CHECK_FROM := $(or $(FROM),lessons)
+DEMO_FROM := $(or $(FROM),solutions)
+set_for = $(if $(filter solutions,$1),sol,$(if $(filter mine,$(STACK)),mine,les))
+CHECK_SET := $(call set_for,$(CHECK_FROM))
+DEMO_SET := $(call set_for,$(DEMO_FROM))
+SELECTED := $(if $(CH),$(filter $(CH)-%,$(CHAPTERS)),$(CHAPTERS))
+DEMO_CH := $(filter $(or $(CH),00)-%,$(CHAPTERS))
+
+# ---------------------------------------------------------------- per chapter
+# $1 chapter folder. Include paths per set: the chapter's own folder first.
+define CHAPTER_RULES
+INC_sol_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Isolutions/$d)
+INC_les_$1 := -Ilessons/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
+INC_mine_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Ilessons/$d)
+INC_pristine_$1 := -I$(PRISTINE)/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
+SRCDIR_sol_$1 := solutions/$1
+SRCDIR_les_$1 := lessons/$1
+SRCDIR_mine_$1 := lessons/$1
+SRCDIR_pristine_$1 := $(PRISTINE)/$1
+LIBNAMES_$1 := $(notdir $(basename $(filter-out %/demo.cpp,$(wildcard solutions/$1/*.cpp))))
+TESTNAMES_$1 := $(notdir $(basename $(wildcard tests/$1/*.cpp)))
+
+$(foreach s,sol les mine pristine,$(call SET_RULES,$1,$s))
+endef
+
+# $1 chapter, $2 set. Library objects of the earlier chapters come from
+# solutions/ unless the set is `mine`.
+define SET_RULES
+LIBOBJ_$2_$1 := $(addprefix $(BUILD)/$2/$1/lib/,$(addsuffix .o,$(LIBNAMES_$1)))
+STACKOBJ_$2_$1 := $$(LIBOBJ_$2_$1) $(foreach d,$(BEFORE_$1),$$(LIBOBJ_$(if $(filter mine,$2),mine,sol)_$d))
+TESTOBJ_$2_$1 := $(addprefix $(BUILD)/$2/$1/tests/,$(addsuffix .o,$(TESTNAMES_$1)))
+
+$(BUILD)/$2/$1/lib/%.o: $(SRCDIR_$2_$1)/%.cpp
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo "  CXX   $$<")
+	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
+$(BUILD)/$2/$1/tests/%.o: tests/$1/%.cpp
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo "  CXX   $$< ($2)")
+	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
+$(BUILD)/$2/$1/test: $$(TESTOBJ_$2_$1) $$(STACKOBJ_$2_$1) $$(SUPPORT_OBJ)
+	$$(if $(Q),@echo "  LINK  $$@")
+	$(Q)$$(CXX) $$(SANFLAGS) $$^ $$(LDLIBS) -o $$@
+$(BUILD)/$2/$1/demo: $(BUILD)/$2/$1/lib/demo.o $$(STACKOBJ_$2_$1) $$(DEMO_SUPPORT_OBJ)
+	$$(if $(Q),@echo "  LINK  $$@")
+	$(Q)$$(CXX) $$(SANFLAGS) $$^ -pthread -o $$@
+endef
+
+$(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_RULES,$c)))
+
+$(BUILD)/support/%.o: tests/support/%.cpp
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CXX   $<")
+	$(Q)$(CXX) $(CXXFLAGS_BASE) $(WARN_sol) $(SANFLAGS) -Isolutions/00-sync-vs-async -Itests/support -c $< -o $@
+
+$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp) tests/support/tools/*.hpp
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
+$(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $< -o $@
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- learner targets
+.PHONY: help check grade hint demo lessons test doctor compdb format clean tools bench
+
+help:
+	@echo "looplab — build an asyncio-style event loop in C++20, one chapter at a time"
+	@echo
+	@echo "Chapters:"
+	@for c in $(CHAPTERS); do printf '  %s\n' "$$c"; done
+	@echo
+	@echo "Targets:"
+	@echo "  make check CH=NN     grade chapter NN: your lessons/NN on the reference for earlier chapters"
+	@echo "  make grade           every chapter's score in one table (also build/grades.json)"
+	@echo "  make hint CH=NN      the hints for the exercise the grader says is next (EX=id for another)"
+	@echo "  make demo CH=NN      the chapter's classroom demonstration (default: chapter 00)"
+	@echo "  make test            the maintainer's suite: solutions 100/100, stubs fail, lessons fresh"
+	@echo "  make bench           the standard workloads (-O2) against raw baselines"
+	@echo "  make lessons         regenerate lessons/ from solutions/ (maintainers; overwrites lessons/)"
+	@echo "  make doctor          check the compiler, coroutines, GoogleTest, epoll"
+	@echo "  make compdb          compile_commands.json for clangd / VS Code"
+	@echo "  make format          clang-format solutions/ and tests/, then regenerate lessons/"
+	@echo "  make clean           remove build/"
+	@echo
+	@echo "Variables:"
+	@echo "  CH=NN                a chapter (check, demo, hint); no CH: every chapter"
+	@echo "  FROM=solutions       grade or run the reference instead (FROM=lessons: your code)"
+	@echo "  STACK=mine           use your lessons for every earlier chapter too"
+	@echo "  T=Suite.Name         run one test with its full output"
+	@echo "  FAILFAST=1           stop at the first failing test"
+	@echo "  SAN=address,undefined or SAN=thread   build with sanitizers"
+	@echo "  CXX=clang++          another compiler (g++ >= 12, clang++ >= 14)"
+	@echo "  JOBS=N               tests run in parallel (default: the number of cores)"
+	@echo "  V=1                  show the full compiler commands"
+
+tools: $(GRADER) $(MAKE_LESSONS)
+
+# Grade one chapter (C) with the selected set: build quietly, then grade.
+check-one: tools
+	@$(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$(C)/test
+	@$(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
+	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \
+	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --grades $(GRADES) \
+	  $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS)
+
+check: tools
+	@$(if $(SELECTED),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
+	status=0; for c in $(SELECTED); do \
+	  $(MAKE) --no-print-directory check-one C=$$c || status=1; echo; \
+	  if [ -n "$(FAILFAST)" ] && [ $$status -ne 0 ]; then break; fi; \
+	done; exit $$status
+
+grade: tools
+	@mkdir -p build; rm -f $(GRADES)/*.tsv; \
+	for c in $(CHAPTERS); do \
+	  $(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$$c/test >>build/grade-build.log 2>&1 || \
+	    echo "  chapter $$c does not build: see build/grade-build.log"; \
+	  $(MAKE) --no-print-directory check-one C=$$c EXTRA_GRADER_FLAGS=--quiet >/dev/null 2>&1; \
+	done; $(GRADER) table --grades $(GRADES)
+
+hint: tools
+	@$(if $(CH),,echo "usage: make hint CH=NN [EX=chNN.name]"; exit 2;) \
+	$(GRADER) hint --manifest tests/$(filter $(CH)-%,$(CHAPTERS))/manifest \
+	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next))
+
+demo:
+	@$(if $(DEMO_CH),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
+	$(MAKE) --no-print-directory $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo && $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo
+
+lessons: $(MAKE_LESSONS)
+	@$(MAKE_LESSONS) solutions lessons
+
+# ---------------------------------------------------------------- maintainer targets
+ALL_SOL_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/sol/$c/test)
+ALL_PRISTINE_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/pristine/$c/test)
+ALL_DEMOS := $(foreach c,$(CHAPTERS),$(BUILD)/sol/$c/demo)
+REC = $(RECORDS)/records.txt
+
+# Every chapter against solutions (100/100, -Werror), every graded test
+# failing on pristine stubs, lessons/ fresh, manifests valid; then a summary.
+test: tools
+	@rm -rf $(RECORDS) $(GRADES); mkdir -p $(RECORDS)
+	@echo "== lessons/ is a fresh generation of solutions/"
+	@if $(MAKE_LESSONS) solutions lessons --check; then $(GRADER) record --record $(REC) --pass "lessons/ equals a fresh generation"; \
+	 else $(GRADER) record --record $(REC) --fail "lessons/ equals a fresh generation (run make lessons)"; fi
+	@$(MAKE_LESSONS) solutions $(PRISTINE) >/dev/null
+	@echo "== build: every chapter against solutions/ (-Werror) and against pristine stubs, demos ($(COMPILER)$(if $(SAN), SAN=$(SAN)))"
+	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SOL_BINS) $(ALL_PRISTINE_BINS) $(ALL_DEMOS) >build/test-build.log 2>&1 \
+	  || { grep -E 'error|Error' build/test-build.log | head -40; }
+	@for c in $(CHAPTERS); do \
+	  for d in $(BUILD)/sol/$$c/demo; do [ -x $$d ] && r=--pass || r=--fail; $(GRADER) record --record $(REC) $$r "chapter $$c demo builds"; done; \
+	  sol=$(BUILD)/sol/$$c/test; stub=$(BUILD)/pristine/$$c/test; \
+	  if [ ! -x $$sol ]; then $(GRADER) record --record $(REC) --fail "chapter $$c builds against solutions/ (see build/test-build.log)"; continue; fi; \
+	  echo "== chapter $$c"; \
+	  $(GRADER) validate --manifest tests/$$c/manifest --binary $$sol --sources solutions/$$c --record $(REC); \
+	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --quiet --grades $(GRADES) --graded solutions/$$c --record $(REC) | grep -v '^  *$$' | grep -v '^chapter '; \
+	  if [ -x $$stub ]; then $(GRADER) stubs --manifest tests/$$c/manifest --binary $$stub --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC); \
+	  else $(GRADER) record --record $(REC) --fail "chapter $$c builds against pristine lessons (see build/test-build.log)"; fi; \
+	done
+	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
+	@$(GRADER) summary --records $(RECORDS)
+
+ifneq ($(wildcard tests/support/bench/bench.mk),)
+include tests/support/bench/bench.mk
+else
+bench:
+	@echo "make bench: tests/support/bench/bench.mk is missing"; exit 2
+endif
+
+doctor:
+	@tests/support/doctor.sh "$(CXX)"
+
+compdb:
+	@tests/support/compdb.sh "$(CXX)" "$(CXXFLAGS_BASE)" $(foreach c,$(CHAPTERS),"$c|$(INC_les_$c)|$(INC_sol_$c)") > compile_commands.json
+	@echo "wrote compile_commands.json"
+
+format:
+	@clang-format -i $$(find solutions tests -name '*.hpp' -o -name '*.cpp' | grep -v '^tests/support/tools/')
+	@$(MAKE) --no-print-directory lessons
+
+clean:
+	rm -rf build

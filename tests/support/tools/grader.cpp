@@ -1,0 +1,204 @@
+// The grader: grades a chapter's test binary against its manifest.
+//
+//   grader check    --manifest M --binary B [--graded TEXT] [--test T] [--failfast]
+//                   [--jobs N] [--grades DIR] [--record FILE] [--quiet] [--timeout-scale X]
+//   grader stubs    --manifest M --binary B [--jobs N] [--record FILE]
+//                   every graded test must FAIL on the pristine lesson stubs
+//   grader validate --manifest M --binary B --sources DIR [--record FILE]
+//   grader hint     --manifest M [--exercise ID | --next-file F]
+//   grader table    --grades DIR
+//   grader record   --record FILE (--pass|--fail) TEXT
+//   grader summary  --records DIR
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "manifest.hpp"
+#include "report.hpp"
+#include "runner.hpp"
+
+namespace fs = std::filesystem;
+using namespace grader;
+
+namespace {
+
+struct Args {
+    std::string mode;
+    std::map<std::string, std::string> values;  // --name value
+    std::set<std::string> flags;                // --name
+    std::string rest;                           // a trailing free text (record)
+
+    std::string get(const std::string& key, const std::string& fallback = "") const {
+        auto it = values.find(key);
+        return it == values.end() ? fallback : it->second;
+    }
+    bool has(const std::string& flag) const { return flags.count(flag) > 0; }
+};
+
+Args parse(int argc, char** argv) {
+    static const std::set<std::string> flag_names = {"--failfast", "--quiet", "--pass", "--fail"};
+    Args args;
+    args.mode = argc > 1 ? argv[1] : "";
+    for (int i = 2; i < argc; ++i) {
+        std::string a = argv[i];
+        if (flag_names.count(a)) args.flags.insert(a);
+        else if (a.rfind("--", 0) == 0 && i + 1 < argc) args.values[a] = argv[++i];
+        else args.rest = a;
+    }
+    return args;
+}
+
+void record(const std::string& file, bool ok, const std::string& text) {
+    if (file.empty()) return;
+    std::ofstream(file, std::ios::app) << (ok ? "PASS " : "FAIL ") << text << "\n";
+}
+
+Style terminal_style() { return Style{isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr}; }
+
+RunOptions run_options(const Args& args) {
+    RunOptions o;
+    o.binary = args.get("--binary");
+    o.jobs = std::stoi(args.get("--jobs", "2"));
+    o.failfast = args.has("--failfast");
+    o.timeout_scale = std::stod(args.get("--timeout-scale", "1"));
+    return o;
+}
+
+int check(const Args& args) {
+    Manifest m = load_manifest(args.get("--manifest"));
+    Style style = terminal_style();
+    bool quiet = args.has("--quiet");
+    std::string only = args.get("--test");
+    auto tests = m.tests;
+    if (!only.empty()) {
+        std::erase_if(tests, [&](const GradedTest& t) { return t.name != only; });
+        if (tests.empty()) tests.push_back({only, 0, 10, false, false});
+    }
+    std::printf("%s\n", style.paint("chapter " + m.number + " · " + m.title, "\033[1m").c_str());
+    if (!args.get("--graded").empty()) std::printf("  grading %s\n\n", args.get("--graded").c_str());
+    int score = 0, passed = 0;
+    auto outcomes = run_tests(run_options(args), tests, [&](std::size_t i, const Outcome& o) {
+        if (!only.empty()) std::fputs(o.output.c_str(), stdout);
+        if (!quiet || o.status != Status::Pass) print_result(style, tests[i], o);
+        std::fflush(stdout);
+    });
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        bool ok = outcomes[i].status == Status::Pass;
+        score += ok ? tests[i].points : 0;
+        passed += ok;
+        record(args.get("--record"), ok, "chapter " + m.number + " " + tests[i].name + " (solutions)");
+    }
+    print_score(style, score, passed, (int)tests.size());
+    if (!quiet) print_timing_report(tests, outcomes);
+    if (!only.empty()) return passed == (int)tests.size() ? 0 : 1;
+    if (!args.get("--grades").empty())
+        write_grades(args.get("--grades"), m, args.get("--graded"), outcomes, score);
+    if (const Exercise* next = next_exercise(m, outcomes); next && !quiet) {
+        print_next(style, m, *next);
+        if (!args.get("--grades").empty())
+            std::ofstream(args.get("--grades") + "/" + m.number + ".next") << next->id << "\n";
+    }
+    return score == 100 ? 0 : 1;
+}
+
+int stubs(const Args& args) {
+    Manifest m = load_manifest(args.get("--manifest"));
+    std::vector<GradedTest> graded;
+    for (const auto& t : m.tests)
+        if (!t.given) graded.push_back(t);
+    int passing = 0;
+    run_tests(run_options(args), graded, [&](std::size_t i, const Outcome& o) {
+        bool failed = o.status != Status::Pass;
+        passing += !failed;
+        if (!failed)
+            std::printf("  PASSES ON STUBS  chapter %s %s: this test asserts nothing about the "
+                        "exercise (make it fail on the stub, or mark it `given` with 0 points)\n",
+                        m.number.c_str(), graded[i].name.c_str());
+        record(args.get("--record"), failed, "chapter " + m.number + " " + graded[i].name + " (fails on stubs)");
+    });
+    std::printf("  chapter %s: %zu of %zu graded tests fail on the pristine lesson stubs\n",
+                m.number.c_str(), graded.size() - passing, graded.size());
+    return passing == 0 ? 0 : 1;
+}
+
+std::set<std::string> exercise_ids_in(const std::string& dir) {
+    std::set<std::string> ids;
+    static const std::regex marker("//@exercise\\s+(\\S+)");
+    for (const auto& e : fs::directory_iterator(dir)) {
+        std::ifstream in(e.path());
+        for (std::string line; std::getline(in, line);) {
+            std::smatch m;
+            if (std::regex_search(line, m, marker)) ids.insert(m[1]);
+        }
+    }
+    return ids;
+}
+
+int validate_chapter(const Args& args) {
+    Manifest m = load_manifest(args.get("--manifest"));
+    auto problems = validate(m, list_tests(args.get("--binary")), exercise_ids_in(args.get("--sources")));
+    for (const auto& p : problems) std::printf("  MANIFEST  %s\n", p.c_str());
+    record(args.get("--record"), problems.empty(), "chapter " + m.number + " manifest is valid");
+    return problems.empty() ? 0 : 1;
+}
+
+int hint(const Args& args) {
+    Manifest m = load_manifest(args.get("--manifest"));
+    std::string id = args.get("--exercise");
+    if (id.empty() && !args.get("--next-file").empty()) std::ifstream(args.get("--next-file")) >> id;
+    for (const auto& e : m.exercises) {
+        if (!id.empty() && e.id != id) continue;
+        std::printf("%s (%s)\n", e.id.c_str(), e.difficulty.c_str());
+        for (std::size_t i = 0; i < e.hints.size(); ++i)
+            std::printf("  hint %zu: %s\n", i + 1, e.hints[i].c_str());
+    }
+    return 0;
+}
+
+int summary(const Args& args) {
+    int passed = 0, failed = 0;
+    std::vector<std::string> failures;
+    std::map<std::string, std::pair<int, int>> by_kind;
+    for (const auto& e : fs::directory_iterator(args.get("--records"))) {
+        std::ifstream in(e.path());
+        for (std::string line; std::getline(in, line);) {
+            bool ok = line.rfind("PASS ", 0) == 0;
+            (ok ? passed : failed)++;
+            if (!ok) failures.push_back(line.substr(5));
+        }
+    }
+    std::printf("\nmake test summary\n");
+    for (const auto& f : failures) std::printf("  FAILED  %s\n", f.c_str());
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args = parse(argc, argv);
+    try {
+        if (args.mode == "check") return check(args);
+        if (args.mode == "stubs") return stubs(args);
+        if (args.mode == "validate") return validate_chapter(args);
+        if (args.mode == "hint") return hint(args);
+        if (args.mode == "table") return print_grade_table(terminal_style(), args.get("--grades"));
+        if (args.mode == "summary") return summary(args);
+        if (args.mode == "record") {
+            record(args.get("--record"), args.has("--pass"), args.rest);
+            return 0;
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "grader: %s\n", e.what());
+        return 2;
+    }
+    std::fprintf(stderr, "usage: see the comment at the top of tests/support/tools/grader.cpp\n");
+    return 2;
+}

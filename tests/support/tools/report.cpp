@@ -1,0 +1,173 @@
+// The grader's output: terminal lines for the learner, files for the teacher.
+#include "report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace grader {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const GREEN = "\033[32m";
+const char* const RED = "\033[31m";
+const char* const YELLOW = "\033[33m";
+const char* const BOLD = "\033[1m";
+
+const char* colour_of(Status s) {
+    switch (s) {
+    case Status::Pass: return GREEN;
+    case Status::Todo: return YELLOW;
+    default: return RED;
+    }
+}
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\', out += c;
+        else if (c == '\n') out += "\\n";
+        else if ((unsigned char)c >= 0x20) out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string Style::paint(const std::string& text, const char* ansi) const {
+    return colour ? std::string(ansi) + text + "\033[0m" : text;
+}
+
+std::string status_word(Status s) {
+    switch (s) {
+    case Status::Pass: return "PASS";
+    case Status::Fail: return "FAIL";
+    case Status::Todo: return "TODO";
+    case Status::Crash: return "CRASH";
+    case Status::Timeout: return "TIMEOUT";
+    case Status::Missing: return "MISSING";
+    }
+    return "?";
+}
+
+std::string bar(int score, int width) {
+    int filled = std::clamp(score * width / 100, 0, width);
+    return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+}
+
+void print_result(const Style& style, const GradedTest& test, const Outcome& outcome) {
+    int earned = outcome.status == Status::Pass ? test.points : 0;
+    std::string points = std::to_string(earned) + "/" + std::to_string(test.points);
+    std::string first_line = outcome.detail.substr(0, outcome.detail.find('\n'));
+    std::printf("  %s %6s  %s  %s\n",
+                style.paint(pad(status_word(outcome.status), 7), colour_of(outcome.status)).c_str(),
+                points.c_str(), pad(test.name, 44).c_str(), first_line.c_str());
+    if (outcome.status != Status::Fail || outcome.detail.find('\n') == std::string::npos) return;
+    std::istringstream rest(outcome.detail.substr(outcome.detail.find('\n') + 1));
+    for (std::string line; std::getline(rest, line);) std::printf("%17s%s\n", "", line.c_str());
+}
+
+void print_score(const Style& style, int score, int passed, int total) {
+    std::printf("\n  %s  %s  %d of %d tests pass\n",
+                style.paint("score " + std::to_string(score) + "/100", BOLD).c_str(),
+                bar(score).c_str(), passed, total);
+}
+
+void print_timing_report(const std::vector<GradedTest>& tests,
+                         const std::vector<Outcome>& outcomes) {
+    bool any = false;
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        if (outcomes[i].timing.empty()) continue;
+        if (!any) std::printf("\n  timing report (measured just now; shared machines are noisy)\n");
+        any = true;
+        for (const auto& line : outcomes[i].timing)
+            std::printf("    %s  %s\n", pad(tests[i].name, 40).c_str(), line.c_str());
+    }
+}
+
+const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes) {
+    const Exercise* best = nullptr;
+    std::size_t best_rank = manifest.exercises.size();
+    for (const auto& o : outcomes) {
+        if (o.status != Status::Todo) continue;
+        std::string id = o.detail.substr(o.detail.find(": ") + 2);
+        for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
+            if (manifest.exercises[rank].id == id && rank < best_rank)
+                best_rank = rank, best = &manifest.exercises[rank];
+    }
+    return best;
+}
+
+void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise) {
+    std::printf("\n  %s %s (%s)\n", style.paint("next:", BOLD).c_str(), exercise.id.c_str(),
+                exercise.difficulty.c_str());
+    if (!exercise.hints.empty()) std::printf("    hint 1: %s\n", exercise.hints[0].c_str());
+    std::printf("    more hints: make hint CH=%s   the chapter text: lessons/%s-*/README.md\n",
+                manifest.number.c_str(), manifest.number.c_str());
+}
+
+void write_grades(const std::string& dir, const Manifest& manifest, const std::string& graded,
+                  const std::vector<Outcome>& outcomes, int score) {
+    fs::create_directories(dir);
+    int passed = 0;
+    std::ofstream json(dir + "/" + manifest.number + ".json");
+    json << "{\"chapter\": \"" << manifest.number << "\", \"title\": \""
+         << json_escape(manifest.title) << "\", \"graded\": \"" << json_escape(graded)
+         << "\", \"score\": " << score << ", \"tests\": [";
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        const auto& t = manifest.tests[i];
+        bool ok = outcomes[i].status == Status::Pass;
+        passed += ok;
+        json << (i ? ", " : "") << "{\"name\": \"" << t.name << "\", \"status\": \""
+             << status_word(outcomes[i].status) << "\", \"points\": " << (ok ? t.points : 0)
+             << ", \"max\": " << t.points << "}";
+    }
+    json << "]}\n";
+    std::ofstream(dir + "/" + manifest.number + ".tsv")
+        << manifest.number << "\t" << manifest.title << "\t" << score << "\t" << passed << "\t"
+        << outcomes.size() << "\t" << graded << "\n";
+}
+
+int print_grade_table(const Style& style, const std::string& dir) {
+    std::map<std::string, std::string> rows;  // chapter number -> tsv line
+    if (fs::exists(dir))
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().extension() == ".tsv") {
+                std::ifstream in(e.path());
+                std::getline(in, rows[e.path().stem().string()]);
+            }
+    std::printf("\n  %s\n", style.paint("looplab grades", BOLD).c_str());
+    int total = 0;
+    std::string json = "[";
+    for (const auto& [number, line] : rows) {
+        std::istringstream in(line);
+        std::string chapter, title, score, passed, count, graded;
+        std::getline(in, chapter, '\t'), std::getline(in, title, '\t');
+        std::getline(in, score, '\t'), std::getline(in, passed, '\t');
+        std::getline(in, count, '\t'), std::getline(in, graded);
+        int s = std::stoi(score);
+        total += s;
+        std::printf("  %s %s %7s/100  %s  %s/%s tests\n", chapter.c_str(), pad(title, 28).c_str(),
+                    score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str());
+        std::ifstream chapter_json(dir + "/" + number + ".json");
+        std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
+        while (!body.empty() && body.back() == '\n') body.pop_back();
+        json += (json.size() > 1 ? ",\n " : "") + body;
+    }
+    std::printf("  %s %7d/%zu\n", pad("total", 31).c_str(), total, rows.size() * 100);
+    std::ofstream(fs::path(dir).parent_path() / "grades.json") << json << "]\n";
+    std::printf("  (written to %s)\n", (fs::path(dir).parent_path() / "grades.json").c_str());
+    return 0;
+}
+
+}  // namespace grader

@@ -1,0 +1,43 @@
+// What the grader prints: one line per test, the score with a progress bar,
+// the timing report, the next exercise; and what it records for teachers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "manifest.hpp"
+#include "runner.hpp"
+
+namespace grader {
+
+struct Style {
+    bool colour = false;  // only on a terminal
+    std::string paint(const std::string& text, const char* ansi) const;
+};
+
+std::string status_word(Status s);
+
+// "  PASS   10/10  Suite.Name   detail" (+ the first assertion for a FAIL)
+void print_result(const Style& style, const GradedTest& test, const Outcome& outcome);
+
+void print_score(const Style& style, int score, int passed, int total);
+
+void print_timing_report(const std::vector<GradedTest>& tests,
+                         const std::vector<Outcome>& outcomes);
+
+// The first exercise (in manifest order) that a test reported as not started.
+const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes);
+
+void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise);
+
+// build/grades/NN.json and NN.tsv: what `make grade` collects into one table.
+void write_grades(const std::string& dir, const Manifest& manifest, const std::string& graded,
+                  const std::vector<Outcome>& outcomes, int score);
+
+// `make grade`: the table of every chapter recorded in `dir`; writes grades.json beside it.
+int print_grade_table(const Style& style, const std::string& dir);
+
+// A progress bar of `width` cells for score out of 100.
+std::string bar(int score, int width = 20);
+
+}  // namespace grader

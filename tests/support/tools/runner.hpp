@@ -1,0 +1,38 @@
+// Runs graded tests, each in its own process under a time limit, so a crash or
+// a hang in learner code costs that test only (the MIT 6.1810 grading model).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "manifest.hpp"
+
+namespace grader {
+
+enum class Status { Pass, Fail, Todo, Crash, Timeout, Missing };
+
+struct Outcome {
+    Status status = Status::Fail;
+    std::string detail;               // the first assertion, the signal, the exercise id...
+    std::vector<std::string> timing;  // the test's "TIMING: ..." lines
+    std::string output;               // everything the test printed
+    double seconds = 0;
+};
+
+struct RunOptions {
+    std::string binary;
+    int jobs = 2;
+    bool failfast = false;
+    double timeout_scale = 1.0;  // sanitizer builds run slower
+};
+
+// Runs `tests` (timing tests alone, after the others) and calls `done` in the
+// order of `tests` as results become known. Returns one outcome per test.
+std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<GradedTest>& tests,
+                               const std::function<void(std::size_t, const Outcome&)>& done);
+
+// The names the binary lists (--gtest_list_tests), as Suite.Name.
+std::vector<std::string> list_tests(const std::string& binary);
+
+}  // namespace grader
