@@ -70,7 +70,7 @@ DEMO_CH := $(filter $(or $(CH),00)-%,$(CHAPTERS))
 
 # ---------------------------------------------------------------- per chapter
 # $1 chapter folder. Include paths per set: the chapter's own folder first.
-define CHAPTER_RULES
+define CHAPTER_VARS
 INC_sol_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Isolutions/$d)
 INC_les_$1 := -Ilessons/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
 INC_mine_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Ilessons/$d)
@@ -81,8 +81,6 @@ SRCDIR_mine_$1 := lessons/$1
 SRCDIR_pristine_$1 := $(PRISTINE)/$1
 LIBNAMES_$1 := $(notdir $(basename $(filter-out %/demo.cpp,$(wildcard solutions/$1/*.cpp))))
 TESTNAMES_$1 := $(notdir $(basename $(wildcard tests/$1/*.cpp)))
-
-$(foreach s,sol les mine pristine,$(call SET_RULES,$1,$s))
 endef
 
 # $1 chapter, $2 set. Library objects of the earlier chapters come from
@@ -101,14 +99,18 @@ $(BUILD)/$2/$1/tests/%.o: tests/$1/%.cpp
 	$$(if $(Q),@echo "  CXX   $$< ($2)")
 	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
 $(BUILD)/$2/$1/test: $$(TESTOBJ_$2_$1) $$(STACKOBJ_$2_$1) $$(SUPPORT_OBJ)
+	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  LINK  $$@")
 	$(Q)$$(CXX) $$(SANFLAGS) $$^ $$(LDLIBS) -o $$@
 $(BUILD)/$2/$1/demo: $(BUILD)/$2/$1/lib/demo.o $$(STACKOBJ_$2_$1) $$(DEMO_SUPPORT_OBJ)
+	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  LINK  $$@")
 	$(Q)$$(CXX) $$(SANFLAGS) $$^ -pthread -o $$@
 endef
 
-$(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_RULES,$c)))
+# Two passes: every chapter's variables first, since a set's rules name them.
+$(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_VARS,$c)))
+$(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine,$(eval $(call SET_RULES,$c,$s))))
 
 $(BUILD)/support/%.o: tests/support/%.cpp
 	@mkdir -p $(@D)
@@ -159,18 +161,22 @@ help:
 
 tools: $(GRADER) $(MAKE_LESSONS)
 
-# Grade one chapter (C) with the selected set: build quietly, then grade.
+# Grade one chapter (C) with the selected set: build quietly, then grade. The
+# grader's verdict goes to a file, so only a build error makes this fail.
 check-one: tools
 	@$(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$(C)/test
-	@$(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
+	@mkdir -p $(GRADES); $(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
 	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \
 	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --grades $(GRADES) \
-	  $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS)
+	  $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS); \
+	  echo $$? > $(GRADES)/$(call chapter_num,$(C)).status
 
 check: tools
 	@$(if $(SELECTED),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
 	status=0; for c in $(SELECTED); do \
-	  $(MAKE) --no-print-directory check-one C=$$c || status=1; echo; \
+	  n=$${c%%-*}; rm -f $(GRADES)/$$n.status; \
+	  $(MAKE) --no-print-directory check-one C=$$c; \
+	  [ "$$(cat $(GRADES)/$$n.status 2>/dev/null)" = 0 ] || status=1; echo; \
 	  if [ -n "$(FAILFAST)" ] && [ $$status -ne 0 ]; then break; fi; \
 	done; exit $$status
 
