@@ -127,7 +127,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint demo lessons test doctor compdb format clean tools bench
+.PHONY: help check grade hint demo lessons test stubs doctor compdb format clean tools bench
 
 help:
 	@echo "looplab — build an asyncio-style event loop in C++20, one chapter at a time"
@@ -142,6 +142,7 @@ help:
 	@echo "  make demo CH=NN      the chapter's classroom demonstration (default: chapter 00)"
 	@echo "  make test            the maintainer's suite: solutions 100/100, stubs fail, lessons fresh"
 	@echo "  make bench           the standard workloads (-O2) against raw baselines"
+	@echo "  make stubs CH=NN     the honesty check alone: every graded test must fail on the stubs"
 	@echo "  make lessons         regenerate lessons/ from solutions/ (maintainers; overwrites lessons/)"
 	@echo "  make doctor          check the compiler, coroutines, GoogleTest, epoll"
 	@echo "  make compdb          compile_commands.json for clangd / VS Code"
@@ -229,6 +230,16 @@ test: tools
 	done
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
 	@$(GRADER) summary --records $(RECORDS)
+
+# The honesty check alone, for CH (or every chapter): each graded test must
+# fail against a fresh generation of the lessons.
+stubs: tools
+	@$(MAKE_LESSONS) solutions $(PRISTINE) >/dev/null
+	@status=0; for c in $(SELECTED); do \
+	  $(MAKE) --no-print-directory $(BUILD)/pristine/$$c/test || { status=1; continue; }; \
+	  $(GRADER) stubs --manifest tests/$$c/manifest --binary $(BUILD)/pristine/$$c/test \
+	    --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) || status=1; \
+	done; exit $$status
 
 ifneq ($(wildcard tests/support/bench/bench.mk),)
 include tests/support/bench/bench.mk

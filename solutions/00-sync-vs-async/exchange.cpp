@@ -13,10 +13,10 @@
 namespace aio {
 
 namespace {
-[[noreturn]] void throw_errno(int error, const char* call) {
+[[noreturn, maybe_unused]] void throw_errno(int error, const char* call) {
     throw std::system_error(error, std::generic_category(), call);
 }
-}  // namespace
+} // namespace
 
 Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
     : port_(port), index_(index), out_(std::move(request) + "\n") {}
@@ -24,9 +24,12 @@ Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
 short Exchange::poll_events() const {
     switch (state_) {
     case State::connecting:
-    case State::writing: return POLLOUT;
-    case State::reading: return POLLIN;
-    default: return 0;
+    case State::writing:
+        return POLLOUT;
+    case State::reading:
+        return POLLIN;
+    default:
+        return 0;
     }
 }
 
@@ -34,26 +37,31 @@ void Exchange::on_ready(short revents) {
     // POLLERR and POLLHUP come unasked; either way the next call on the socket
     // reports what happened, so they lead to the same step as POLLOUT/POLLIN.
     if (revents == 0) return;
-    if (state_ == State::connecting || state_ == State::writing) on_writable();
-    else if (state_ == State::reading) on_readable();
+    if (state_ == State::connecting || state_ == State::writing)
+        on_writable();
+    else if (state_ == State::reading)
+        on_readable();
 }
 
 void Exchange::start() {
-    //@exercise ch00.mux_connect  socket_ = tcp_socket(true); connect() to loopback_address(port_): EINPROGRESS means "started, poll for POLLOUT" (state connecting); 0 means connected (state writing); anything else: throw system_error "connect".
+    //@exercise ch00.mux_connect  Non-blocking connect(); EINPROGRESS means wait for POLLOUT.
     socket_ = tcp_socket(/*nonblocking=*/true);
     sockaddr_in address = loopback_address(port_);
-    int result = ::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&address),
-                           sizeof address);
+    int result =
+        ::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address);
     // A non-blocking connect cannot wait for the handshake: it starts it and
     // says EINPROGRESS. The socket turns writable when the handshake ends.
-    if (result == 0) state_ = State::writing;
-    else if (errno == EINPROGRESS) state_ = State::connecting;
-    else throw_errno(errno, "connect");
+    if (result == 0)
+        state_ = State::writing;
+    else if (errno == EINPROGRESS)
+        state_ = State::connecting;
+    else
+        throw_errno(errno, "connect");
     //@end
 }
 
 void Exchange::on_writable() {
-    //@exercise ch00.mux_write  If connecting: read SO_ERROR with getsockopt (non-zero: throw system_error "connect"), go to writing. Then send(MSG_NOSIGNAL) from out_ + sent_; EAGAIN: wait for the next POLLOUT; all sent: state reading.
+    //@exercise ch00.mux_write  Check SO_ERROR if connecting; send the rest (partial, EAGAIN).
     if (state_ == State::connecting) {
         // Writable only says the handshake is over, not that it worked: the
         // outcome of the connect waits in SO_ERROR (0, or ECONNREFUSED...).
@@ -77,7 +85,7 @@ void Exchange::on_writable() {
 }
 
 void Exchange::on_readable() {
-    //@exercise ch00.mux_read  recv() once into a buffer and append to answer_; EAGAIN: wait for the next POLLIN; 0: throw closed_mid_answer (fetch.hpp); once answer_ holds '\n', cut it there and go to done.
+    //@exercise ch00.mux_read  recv() once, append; EAGAIN waits, 0 is an error, '\n' is done.
     char buffer[4096];
     ssize_t received = ::recv(socket_.get(), buffer, sizeof buffer, 0);
     if (received < 0) {
@@ -91,17 +99,18 @@ void Exchange::on_readable() {
     std::size_t newline = answer_.find('\n', searched);
     if (newline == std::string::npos) return;
     answer_.resize(newline);
-    socket_.reset();  // the exchange is over: give the fd back now, not at the end
+    socket_.reset(); // the exchange is over: give the fd back now, not at the end
     state_ = State::done;
     //@end
 }
 
 void run_exchanges(std::vector<Exchange>& exchanges,
                    const std::function<void(const Exchange&)>& on_done) {
-    //@exercise ch00.multiplexed  Start every exchange; then, while some are not done: one pollfd {fd, poll_events()} per unfinished exchange, poll() with no timeout (retry on EINTR), hand each non-zero revents to its exchange's on_ready, call on_done for those that finished.
-    for (Exchange& exchange : exchanges) exchange.start();
+    //@exercise ch00.multiplexed  Start all; poll() the unfinished ones; step the ready ones.
+    for (Exchange& exchange : exchanges)
+        exchange.start();
     std::vector<pollfd> fds;
-    std::vector<Exchange*> waiting;  // waiting[i] owns fds[i]
+    std::vector<Exchange*> waiting; // waiting[i] owns fds[i]
     for (;;) {
         fds.clear();
         waiting.clear();
@@ -124,4 +133,4 @@ void run_exchanges(std::vector<Exchange>& exchanges,
     //@end
 }
 
-}  // namespace aio
+} // namespace aio

@@ -22,27 +22,27 @@ public:
 
     Exchange(std::uint16_t port, std::string request, std::size_t index);
 
-    void start();                    // opens a non-blocking socket and begins the connect
-    short poll_events() const;       // what this exchange waits for: POLLOUT, POLLIN or 0
-    void on_ready(short revents);    // poll() said our fd is ready: take the next step
+    void start();                 // opens a non-blocking socket and begins the connect
+    short poll_events() const;    // what this exchange waits for: POLLOUT, POLLIN or 0
+    void on_ready(short revents); // poll() said our fd is ready: take the next step
 
     State state() const { return state_; }
     bool done() const { return state_ == State::done; }
     int fd() const { return socket_.get(); }
     std::size_t index() const { return index_; }
-    const std::string& answer() const { return answer_; }   // without the newline, once done
+    const std::string& answer() const { return answer_; } // without the newline, once done
 
 private:
-    void on_writable();   // finish the connect, then send what is left of the request
-    void on_readable();   // append what arrived; done at the newline
+    void on_writable(); // finish the connect, then send what is left of the request
+    void on_readable(); // append what arrived; done at the newline
 
     std::uint16_t port_;
     std::size_t index_;
     UniqueFd socket_;
     State state_ = State::idle;
-    std::string out_;            // the request line
-    std::size_t sent_ = 0;       // bytes of out_ already sent
-    std::string answer_;         // bytes received so far
+    std::string out_;      // the request line
+    std::size_t sent_ = 0; // bytes of out_ already sent
+    std::string answer_;   // bytes received so far
 };
 
 // The event loop of this chapter in one function: start every exchange, then
@@ -53,4 +53,4 @@ private:
 void run_exchanges(std::vector<Exchange>& exchanges,
                    const std::function<void(const Exchange&)>& on_done = {});
 
-}  // namespace aio
+} // namespace aio

@@ -32,4 +32,4 @@ std::string fetch_one(std::uint16_t port, const std::string& request, std::size_
 // "fetch: server closed the connection after 3 bytes of the answer to request 2".
 Error closed_mid_answer(std::size_t bytes_received, std::size_t request_index);
 
-}  // namespace aio
+} // namespace aio

@@ -17,7 +17,7 @@ Error closed_mid_answer(std::size_t bytes_received, std::size_t request_index) {
 }
 
 std::string fetch_one(std::uint16_t port, const std::string& request, std::size_t index) {
-    //@exercise ch00.fetch_one  connect_to(port), send_all(request + "\n"), then recv() until the answer holds '\n' (recv returns 0 when the server closed: throw closed_mid_answer).
+    //@exercise ch00.fetch_one  Connect, send the line, recv() until the '\n'; 0 means closed.
     UniqueFd connection = connect_to(port);
     send_all(connection.get(), request + "\n");
     // TCP is a byte stream, not a message stream: one answer may arrive in
@@ -47,4 +47,4 @@ std::vector<std::string> fetch_sequential(std::uint16_t port,
     return answers;
 }
 
-}  // namespace aio
+} // namespace aio

@@ -9,7 +9,7 @@ namespace aio {
 
 std::vector<std::string> fetch_threaded(std::uint16_t port,
                                         const std::vector<std::string>& requests) {
-    //@exercise ch00.threaded  One std::jthread per request, each writing fetch_one's answer (or its exception_ptr) into its own slot; join all, then rethrow the first error.
+    //@exercise ch00.threaded  A jthread per request, each into its own slot; join; rethrow.
     std::vector<std::string> answers(requests.size());
     // An exception must not escape a thread (that is std::terminate), so each
     // thread parks its error in its own slot and the caller rethrows it.
@@ -26,11 +26,11 @@ std::vector<std::string> fetch_threaded(std::uint16_t port,
                 }
             });
         }
-    }  // each jthread joins as it is destroyed: every slot is written after this brace
+    } // each jthread joins as it is destroyed: every slot is written after this brace
     for (const std::exception_ptr& error : errors)
         if (error) std::rethrow_exception(error);
     return answers;
     //@end
 }
 
-}  // namespace aio
+} // namespace aio

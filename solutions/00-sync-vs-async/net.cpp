@@ -15,7 +15,7 @@ namespace {
 [[noreturn]] void throw_errno(const char* call) {
     throw std::system_error(errno, std::generic_category(), call);
 }
-}  // namespace
+} // namespace
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
     if (this != &other) reset(other.release());
@@ -56,8 +56,7 @@ UniqueFd connect_to(std::uint16_t port) {
     sockaddr_in address = loopback_address(port);
     // A blocking connect interrupted by a signal keeps connecting in the background;
     // retrying would fail with EALREADY, so EINTR is reported like any other error.
-    if (::connect(socket_fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) <
-        0)
+    if (::connect(socket_fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0)
         throw_errno("connect");
     return socket_fd;
 }
@@ -78,4 +77,4 @@ void send_all(int fd, std::string_view data) {
     }
 }
 
-}  // namespace aio
+} // namespace aio

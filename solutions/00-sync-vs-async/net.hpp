@@ -22,7 +22,7 @@ public:
 
     int get() const { return fd_; }
     explicit operator bool() const { return fd_ >= 0; }
-    int release();      // gives up ownership; returns the fd
+    int release();           // gives up ownership; returns the fd
     void reset(int fd = -1); // closes the current fd (if any), then owns fd
 
 private:
@@ -49,4 +49,4 @@ void set_nonblocking(int fd);
 // instead of killing the process with SIGPIPE.
 void send_all(int fd, std::string_view data);
 
-}  // namespace aio
+} // namespace aio

@@ -12,9 +12,9 @@
 namespace looplab {
 
 struct SlowServerOptions {
-    std::chrono::milliseconds delay{100};  // from a request's newline to its answer
-    bool close_mid_answer = false;         // send half of the first answer, then close
-    bool never_answer = false;             // read requests, hold them, never answer
+    std::chrono::milliseconds delay{100}; // from a request's newline to its answer
+    bool close_mid_answer = false;        // send half of the first answer, then close
+    bool never_answer = false;            // read requests, hold them, never answer
 };
 
 // Binds 127.0.0.1 on an ephemeral port and serves from one thread: a poll() loop
@@ -30,15 +30,15 @@ public:
     SlowServer& operator=(const SlowServer&) = delete;
 
     std::uint16_t port() const;
-    int peak_concurrency() const;  // the most requests held (received, not yet answered) at once
+    int peak_concurrency() const; // the most requests held (received, not yet answered) at once
     int requests_answered() const;
-    void reset_stats();            // answered = 0; the peak restarts from the requests held now
-    static std::string answer_for(const std::string& request);  // "re: " + request
+    void reset_stats(); // answered = 0; the peak restarts from the requests held now
+    static std::string answer_for(const std::string& request); // "re: " + request
 
 private:
-    struct State;                  // the server thread's world (slow_server.cpp)
+    struct State; // the server thread's world (slow_server.cpp)
     std::unique_ptr<State> state_;
     std::thread thread_;
 };
 
-}  // namespace looplab
+} // namespace looplab

@@ -1,0 +1,161 @@
+// Checks that every client of chapter 00 must pass, written once and run by the
+// Sequential, Threaded and Multiplexed suites.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "aio_base.hpp"
+#include "fetch.hpp"
+#include "net.hpp"
+#include "slow_server.hpp"
+#include "timing.hpp"
+
+// Sanitized builds run slower, thread creation most of all under ThreadSanitizer:
+// upper time bounds stretch by this factor, as the grader stretches its limits.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define LOOPLAB_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define LOOPLAB_SANITIZED 1
+#endif
+#endif
+
+namespace looplab {
+
+#ifdef LOOPLAB_SANITIZED
+constexpr double slowdown = 3.0;
+#else
+constexpr double slowdown = 1.0;
+#endif
+
+using Client = std::vector<std::string> (*)(std::uint16_t, const std::vector<std::string>&);
+
+// "req-0", "req-1", ...: distinct, so an answer in the wrong slot shows.
+inline std::vector<std::string> numbered_requests(int count, const std::string& prefix = "req-") {
+    std::vector<std::string> requests;
+    for (int i = 0; i < count; ++i)
+        requests.push_back(prefix + std::to_string(i));
+    return requests;
+}
+
+inline std::vector<std::string> expected_answers(const std::vector<std::string>& requests) {
+    std::vector<std::string> answers;
+    for (const std::string& request : requests)
+        answers.push_back(SlowServer::answer_for(request));
+    return answers;
+}
+
+// A port nothing listens on: bind an ephemeral port on 127.0.0.1, read it, close.
+inline std::uint16_t unused_port() {
+    aio::UniqueFd probe = aio::tcp_socket();
+    sockaddr_in address = aio::loopback_address(0);
+    if (::bind(probe.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+        throw std::system_error(errno, std::generic_category(), "bind");
+    socklen_t length = sizeof address;
+    ::getsockname(probe.get(), reinterpret_cast<sockaddr*>(&address), &length);
+    return ntohs(address.sin_port);
+}
+
+// Runs fetch on a helper thread and waits at most `limit`: a client that hangs
+// fails with a message instead of running into the grader's time limit.
+inline std::vector<std::string> call_within(std::chrono::seconds limit, const std::string& what,
+                                            Client client, std::uint16_t port,
+                                            const std::vector<std::string>& requests) {
+    std::packaged_task<std::vector<std::string>()> task([=] { return client(port, requests); });
+    std::future<std::vector<std::string>> result = task.get_future();
+    std::thread runner(std::move(task));
+    if (result.wait_for(limit) == std::future_status::timeout) {
+        std::fprintf(stderr, "%s did not return within %lld s: it must not wait forever\n",
+                     what.c_str(), static_cast<long long>(limit.count()));
+        std::fflush(stderr);
+        std::_Exit(1); // the stuck thread cannot be stopped; end the test process
+    }
+    runner.join();
+    return result.get();
+}
+
+inline void expect_answers_in_order(Client client) {
+    SlowServer server({.delay = std::chrono::milliseconds(20)});
+    EXPECT_TRUE(client(server.port(), {}).empty()) << "no requests: return no answers";
+    std::vector<std::string> requests = {"alpha", "b", "req-2", "a longer request line", "5"};
+    EXPECT_EQ(client(server.port(), requests), expected_answers(requests))
+        << "one answer per request, in request order, without the newline";
+}
+
+inline void expect_all_held_at_once(Client client, int count) {
+    // A long delay, so that even slow thread start-ups all land inside it.
+    SlowServer server({.delay = std::chrono::milliseconds(1000)});
+    std::vector<std::string> requests = numbered_requests(count);
+    EXPECT_EQ(client(server.port(), requests), expected_answers(requests));
+    EXPECT_EQ(server.peak_concurrency(), count)
+        << "the server should hold all " << count << " requests at the same time: send every "
+        << "request before waiting for any answer";
+    EXPECT_EQ(server.requests_answered(), count);
+}
+
+inline void expect_connect_error(Client client) {
+    std::uint16_t port = unused_port();
+    try {
+        client(port, numbered_requests(3));
+        ADD_FAILURE() << "nothing listens on port " << port << ": the client must throw";
+    } catch (const std::system_error& error) {
+        EXPECT_NE(std::string(error.what()).find("connect"), std::string::npos)
+            << "name the failed call: std::system_error(errno, std::generic_category(), "
+               "\"connect\"); got: "
+            << error.what();
+        EXPECT_EQ(error.code(), std::errc::connection_refused)
+            << "the error code must be the connect's own (ECONNREFUSED); got: " << error.what();
+    }
+}
+
+inline void expect_closed_mid_answer_error(Client client, const char* what) {
+    SlowServer server({.delay = std::chrono::milliseconds(20), .close_mid_answer = true});
+    try {
+        call_within(std::chrono::seconds(5), what, client, server.port(), numbered_requests(3));
+        ADD_FAILURE() << "the server sent half an answer and hung up: the client must throw";
+    } catch (const aio::NotImplemented&) {
+        throw;
+    } catch (const aio::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("closed"), std::string::npos)
+            << "say what happened, e.g. with aio::closed_mid_answer(bytes, index); got: "
+            << error.what();
+    } catch (const std::exception& error) {
+        ADD_FAILURE() << "recv() returning 0 is not a system error: throw an aio::Error "
+                         "(aio::closed_mid_answer); got: "
+                      << error.what();
+    }
+}
+
+// A long line between two short ones: `mebibytes` MiB. From 6 MiB on, no single
+// non-blocking send() takes the whole line (a loopback socket buffers ~4 MiB);
+// from a few KiB on, no single recv() brings the whole answer.
+inline void expect_long_line_whole(Client client, const char* what, int mebibytes) {
+    SlowServer server({.delay = std::chrono::milliseconds(10)});
+    std::vector<std::string> requests = {"short", std::string(mebibytes << 20, 'x') + "!", "end"};
+    std::vector<std::string> answers =
+        call_within(std::chrono::seconds(static_cast<int>(5 * slowdown)),
+                    std::string(what) + " with a " + std::to_string(mebibytes) +
+                        " MiB line (was every byte of the request sent?)",
+                    client, server.port(), requests);
+    ASSERT_EQ(answers.size(), requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i)
+        EXPECT_TRUE(answers[i] == SlowServer::answer_for(requests[i]))
+            << "answer " << i << " has " << answers[i].size() << " bytes, expected "
+            << requests[i].size() + 4 << ": keep sending until every byte is out and keep "
+            << "receiving until the newline arrives";
+}
+
+} // namespace looplab
