@@ -5,10 +5,12 @@ namespace aio {
 
 ClockSource::~ClockSource() = default;
 
-TimePoint SteadyClock::now() const { return Clock::now(); }
+TimePoint SteadyClock::now() const {
+    return Clock::now();
+}
 
 void VirtualClock::advance(Duration d) {
-    //@exercise ch02.advance  Reject d < 0 with aio::ValueError (time never goes back), else add d to now_.
+    //@exercise ch02.advance  Reject d < 0 with aio::ValueError, else add d to now_.
     if (d < Duration::zero()) {
         throw ValueError("VirtualClock::advance: negative duration; virtual time never goes back");
     }
@@ -22,4 +24,4 @@ void VirtualClock::advance_to(TimePoint when) {
     if (when > now_) advance(when - now_);
 }
 
-}  // namespace aio
+} // namespace aio

@@ -35,11 +35,11 @@ public:
 
     TimePoint now() const override { return now_; }
 
-    void advance(Duration d);             // ValueError if d < 0: time never goes back
-    void advance_to(TimePoint when);      // a time at or before now() changes nothing
+    void advance(Duration d);        // ValueError if d < 0: time never goes back
+    void advance_to(TimePoint when); // a time at or before now() changes nothing
 
 private:
     TimePoint now_ = start_time;
 };
 
-}  // namespace aio
+} // namespace aio

@@ -1,4 +1,4 @@
-// The timer queue: a binary min-heap of deadlines with lazy cancellation (asyncio: loop._scheduled).
+// The timer queue: a min-heap of deadlines with lazy cancellation (asyncio: loop._scheduled).
 #pragma once
 
 #include <cstddef>
@@ -18,26 +18,26 @@ namespace detail {
 // std::shared_ptr, so either side may go first: a dropped handle does not stop
 // the timer, and a handle may outlive its queue.
 struct TimerState {
-    TimerState(TimePoint when_, Callback callback_, TimerQueue* queue_)
-        : when(when_), callback(std::move(callback_)), queue(queue_) {}
+    TimerState(TimePoint deadline, Callback fn, TimerQueue* owner)
+        : when(deadline), callback(std::move(fn)), queue(owner) {}
 
     TimePoint when;
-    Callback callback;  // emptied by cancel() and when run, so its captures die early
+    Callback callback; // emptied by cancel() and when run, so its captures die early
     bool cancelled = false;
     // The queue whose heap holds this timer; nullptr once the entry left it (fired,
     // dropped, compacted away, or the queue was destroyed). asyncio: TimerHandle._scheduled.
     TimerQueue* queue;
 };
-}  // namespace detail
+} // namespace detail
 
 // A copyable handle to one scheduled callback (asyncio.TimerHandle).
 // Like the whole queue, it belongs to the loop's thread: cancelling from another
 // thread goes through call_soon_threadsafe, as in asyncio.
 class TimerHandle {
 public:
-    TimerHandle() = default;  // an empty handle: cancel() does nothing, cancelled() is false
+    TimerHandle() = default; // an empty handle: cancel() does nothing, cancelled() is false
 
-    void cancel();            // idempotent; harmless after the timer fired or its queue is gone
+    void cancel(); // idempotent; harmless after the timer fired or its queue is gone
     bool cancelled() const { return state_ != nullptr && state_->cancelled; }
     TimePoint when() const { return state_ != nullptr ? state_->when : TimePoint{}; }
 
@@ -68,11 +68,11 @@ public:
     };
 
     TimerQueue() = default;
-    TimerQueue(TimerQueue&& other) noexcept;             // the handles follow their timers
-    TimerQueue& operator=(TimerQueue&& other) noexcept;  // drops this queue's timers first
-    ~TimerQueue();                                       // surviving handles forget the queue
+    TimerQueue(TimerQueue&& other) noexcept;            // the handles follow their timers
+    TimerQueue& operator=(TimerQueue&& other) noexcept; // drops this queue's timers first
+    ~TimerQueue();                                      // surviving handles forget the queue
 
-    TimerHandle push(TimePoint when, Callback cb);  // ValueError if cb is empty
+    TimerHandle push(TimePoint when, Callback cb); // ValueError if cb is empty
 
     // The earliest live deadline, nullopt if none; drops cancelled entries off the top.
     std::optional<TimePoint> next_deadline();
@@ -82,19 +82,21 @@ public:
     // called, so a cancel by an earlier callback of the same batch still holds.
     std::size_t pop_due(TimePoint now, std::vector<Callback>& out);
 
-    std::size_t size() const { return heap_.size() - cancelled_; }  // live timers
-    std::size_t heap_size() const { return heap_.size(); }          // cancelled ones included
+    std::size_t size() const { return heap_.size() - cancelled_; } // live timers
+    std::size_t heap_size() const { return heap_.size(); }         // cancelled ones included
 
     // The heap array in index order (read-only): the demo draws it.
     const std::vector<Entry>& entries() const { return heap_; }
 
 private:
-    friend class TimerHandle;  // cancel() reports through timer_cancelled()
+    friend class TimerHandle; // cancel() reports through timer_cancelled()
 
     // asyncio: _MIN_SCHEDULED_TIMER_HANDLES (100); the fraction (0.5) is the "* 2" in compaction.
     static constexpr std::size_t compaction_min_entries = 100;
 
-    void timer_cancelled() { ++cancelled_; }  // asyncio: BaseEventLoop._timer_handle_cancelled
+    void timer_cancelled() { ++cancelled_; } // asyncio: BaseEventLoop._timer_handle_cancelled
+    static bool earlier(const Entry& a, const Entry& b);
+    static Callback run_unless_cancelled(std::shared_ptr<detail::TimerState> state);
     void sift_up(std::size_t index);
     void sift_down(std::size_t index);
     std::shared_ptr<detail::TimerState> pop_top();
@@ -106,7 +108,8 @@ private:
     // The children of index i sit at 2i + 1 and 2i + 2, its parent at (i - 1) / 2.
     std::vector<Entry> heap_;
     std::uint64_t next_seq_ = 0;
-    std::size_t cancelled_ = 0;  // cancelled entries still in heap_ (asyncio: _timer_cancelled_count)
+    // Cancelled entries still in heap_ (asyncio: _timer_cancelled_count).
+    std::size_t cancelled_ = 0;
 };
 
-}  // namespace aio
+} // namespace aio
