@@ -1,0 +1,116 @@
+// One iteration of the loop as a list of named phases (asyncio: BaseEventLoop._run_once;
+// libuv's uv_run reads the same way).
+#include <algorithm>
+#include <cstdio>
+
+#include "event_loop.hpp"
+
+namespace aio {
+
+namespace {
+// asyncio: MAXIMUM_SELECT_TIMEOUT. A deadline days away still wakes the loop
+// once a day, and no selector has to convert a huge duration.
+constexpr Duration maximum_select_timeout = std::chrono::hours(24);
+} // namespace
+
+void EventLoop::run_iteration() {
+    IterationTrace trace;
+    std::vector<ReadyEvent> events;
+    //@exercise ch03.run_once  Purge, timeout, poll_io, queue I/O and timers, then run ntodo.
+    trace.ready = ready_.size();
+    purge_cancelled_timers();
+    trace.timeout = compute_timeout();
+    events = poll_io(trace.timeout);
+    trace.posted = queue_io_callbacks(events);
+    trace.timers_due = queue_due_timers();
+    // Run only what is ready now: a callback that keeps re-scheduling itself
+    // must not starve I/O and timers (asyncio: _run_once's ntodo).
+    trace.ran = run_ready(ready_.size());
+    //@end
+    if (!tracer_) return;
+    std::erase_if(events, [](const ReadyEvent& event) { return event.data == nullptr; });
+    trace.events = std::move(events); // the program's fds only, not the wake-up fd
+    tracer_(trace);
+}
+
+// Drops cancelled timers off the top of the heap, and compacts a heap that is
+// mostly cancelled (asyncio: the first block of _run_once). TimerQueue does the
+// work: next_deadline() purges before it answers.
+void EventLoop::purge_cancelled_timers() {
+    timers_.next_deadline();
+}
+
+// How long select() may block (asyncio: the `timeout` computation of _run_once).
+std::optional<Duration> EventLoop::compute_timeout() {
+    //@exercise ch03.compute_timeout  0 if work is ready or stopping; else time to the next timer.
+    std::optional<TimePoint> next = timers_.next_deadline();
+    if (!ready_.empty() || stopping_) return Duration::zero();
+    if (!next) return std::nullopt;
+    return std::clamp(*next - time(), Duration::zero(), maximum_select_timeout);
+    //@end
+}
+
+// select(), except that with a VirtualClock the loop never sleeps: when the pass
+// would wait and a zero-timeout select finds no I/O, virtual time jumps exactly to
+// the earliest live deadline, which is then due. With no deadline at all there is
+// nothing to jump to, and the loop blocks for real, waiting for I/O or a post.
+std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
+    bool would_wait = !timeout || *timeout > Duration::zero();
+    if (virtual_clock_ == nullptr || !would_wait) return selector_->select(timeout);
+    std::vector<ReadyEvent> events = selector_->select(Duration::zero());
+    if (!events.empty()) return events;
+    std::optional<TimePoint> next = timers_.next_deadline();
+    if (!next) return selector_->select(std::nullopt);
+    virtual_clock_->advance_to(*next);
+    return events;
+}
+
+// Moves the timers that are due to the back of the ready queue, earliest first
+// (asyncio: the "Handle 'later' callbacks that are ready" loop of _run_once).
+std::size_t EventLoop::queue_due_timers() {
+    due_.clear();
+    std::size_t due = timers_.pop_due(time(), due_);
+    for (Callback& callback : due_)
+        ready_.push(detail::Ready{std::move(callback), nullptr});
+    due_.clear();
+    return due;
+}
+
+// Runs the first ntodo entries of the ready queue: callbacks they add go behind
+// them and wait for the next pass, after another look at I/O.
+std::size_t EventLoop::run_ready(std::size_t ntodo) {
+    //@exercise ch03.run_ready  Pop exactly ntodo entries; run those not cancelled.
+    std::size_t ran = 0;
+    for (; ntodo > 0; --ntodo) {
+        detail::Ready entry = ready_.pop(); // moved out: the queue may grow while it runs
+        if (entry.cancelled()) continue;
+        run_callback(entry.callback);
+        ++ran;
+    }
+    return ran;
+    //@end
+}
+
+// asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
+// goes to the handler and the loop goes on: no other callback is lost.
+void EventLoop::run_callback(Callback& callback) {
+    TimePoint started = debug_ ? time() : TimePoint{};
+    try {
+        callback();
+    } catch (...) {
+        call_exception_handler({"Exception in callback", std::current_exception()});
+    }
+    if (debug_) {
+        Duration took = time() - started;
+        if (took >= slow_callback_duration_) report_slow_callback(took);
+    }
+}
+
+void EventLoop::report_slow_callback(Duration took) {
+    char message[80];
+    std::snprintf(message, sizeof message, "Executing <Handle> took %.3f seconds",
+                  std::chrono::duration<double>(took).count());
+    call_exception_handler({message, nullptr}); // asyncio: logger.warning
+}
+
+} // namespace aio

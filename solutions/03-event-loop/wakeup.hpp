@@ -1,0 +1,30 @@
+// The loop's wake-up fd: how another thread interrupts a blocked select()
+// (asyncio: the self-pipe, BaseSelectorEventLoop._make_self_pipe / _write_to_self).
+#pragma once
+
+namespace aio::detail {
+
+// An eventfd on Linux (one fd, a counter); elsewhere a non-blocking pipe, the
+// classic self-pipe trick. The loop registers fd() for reading, so a blocked
+// select() returns as soon as notify() makes it readable.
+class Wakeup {
+public:
+    Wakeup();  // std::system_error("eventfd") / ("pipe") on failure
+    ~Wakeup(); // closes the fd(s)
+    Wakeup(const Wakeup&) = delete;
+    Wakeup& operator=(const Wakeup&) = delete;
+
+    int fd() const { return read_fd_; } // what the selector watches
+
+    // Any thread: make fd() readable. Never blocks: a full pipe or a saturated
+    // counter is already readable, which is all a wake-up needs.
+    void notify();
+    // The loop's thread: read everything, so that fd() is not readable any more.
+    void drain();
+
+private:
+    int read_fd_ = -1;
+    int write_fd_ = -1; // == read_fd_ for an eventfd
+};
+
+} // namespace aio::detail

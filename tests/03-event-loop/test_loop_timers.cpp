@@ -1,0 +1,95 @@
+// Graded tests: timers inside the loop, on the VirtualClock (exact time, no sleeping).
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "event_loop.hpp"
+#include "loop_test_helpers.hpp"
+#include "timing.hpp"
+
+using namespace std::chrono_literals;
+using aio::EventLoop;
+
+TEST(LoopTimers, AZeroDelayTimerArmedInATimerWaitsForTheNextPass) {
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    std::vector<std::string> ran;
+    loop.call_later(0s, [&] {
+        ran.push_back("outer");
+        loop.call_later(0s, [&] { ran.push_back("inner"); });
+    });
+    loop.run_once();
+    EXPECT_EQ(ran, (std::vector<std::string>{"outer"}))
+        << "due timers are collected before the callbacks run; a timer armed by one of them "
+           "waits for the next pass";
+    loop.run_once();
+    EXPECT_EQ(ran, (std::vector<std::string>{"outer", "inner"}));
+}
+
+TEST(LoopTimers, AnHourLongTimerFiresAtOnceOnTheVirtualClock) {
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    const aio::TimePoint t0 = loop.time();
+    aio::TimePoint fired_at{};
+    looplab::Stopwatch wall;
+    loop.call_later(1h, [&] {
+        fired_at = loop.time();
+        loop.stop();
+    });
+    looplab::Watchdog watchdog(loop, 5s);
+    loop.run_forever();
+    EXPECT_EQ(watchdog.rescues(), 0) << "the idle loop must jump virtual time, not sleep";
+    EXPECT_EQ(fired_at - t0, aio::Duration(1h)) << "time() advanced by exactly one hour";
+    EXPECT_EQ(loop.time() - t0, aio::Duration(1h));
+    EXPECT_LT(wall.seconds(), 1.0) << "an hour of virtual time takes no real time";
+}
+
+TEST(LoopTimers, VirtualTimeJumpsExactlyToTheEarliestLiveDeadline) {
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    const aio::TimePoint t0 = loop.time();
+    std::vector<std::pair<std::string, aio::Duration>> fired;
+    auto record = [&](std::string name) {
+        return [&fired, &loop, t0, name] { fired.emplace_back(name, loop.time() - t0); };
+    };
+    aio::TimerHandle cancelled = loop.call_later(10s, record("cancelled"));
+    loop.call_later(30s, record("30 s"));
+    loop.call_at(t0 + 20s, record("20 s"));
+    loop.call_later(20s, record("20 s, second"));
+    cancelled.cancel();
+    bool busy_ran = false;
+    loop.call_soon([&] { busy_ran = true; });
+    loop.run_once();
+    EXPECT_TRUE(busy_ran);
+    EXPECT_EQ(loop.time(), t0) << "no jump while callbacks are ready (the timeout is 0)";
+    loop.run_once();
+    ASSERT_EQ(fired.size(), 2u) << "one jump to 20 s fires both 20 s timers, in push order";
+    EXPECT_EQ(fired[0], std::make_pair(std::string("20 s"), aio::Duration(20s)))
+        << "jump exactly to the earliest LIVE deadline: the cancelled 10 s one does not count";
+    EXPECT_EQ(fired[1].first, "20 s, second");
+    loop.run_once();
+    ASSERT_EQ(fired.size(), 3u);
+    EXPECT_EQ(fired[2], std::make_pair(std::string("30 s"), aio::Duration(30s)));
+}
+
+TEST(LoopTimers, NoVirtualJumpWhileIoIsReady) {
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    looplab::SocketPair pair;
+    const aio::TimePoint t0 = loop.time();
+    bool timer_fired = false;
+    std::string got;
+    loop.call_later(5s, [&] { timer_fired = true; });
+    loop.add_reader(pair.left(), [&] { got += pair.read_left(); });
+    pair.send_to_left("ping");
+    loop.run_once();
+    EXPECT_EQ(got, "ping");
+    EXPECT_FALSE(timer_fired) << "I/O was ready: this pass must not jump to the timer";
+    EXPECT_EQ(loop.time(), t0);
+    loop.remove_reader(pair.left());
+    loop.run_once();
+    EXPECT_TRUE(timer_fired);
+    EXPECT_EQ(loop.time() - t0, aio::Duration(5s));
+}
