@@ -1,0 +1,83 @@
+// The select() backend: bitmaps in, bitmaps out (asyncio: selectors.SelectSelector).
+#include "select_selector.hpp"
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+namespace aio {
+
+namespace {
+
+// select's timeout: nullptr blocks; rounded UP to whole microseconds.
+timeval* to_timeval(std::optional<Duration> timeout, timeval& storage) {
+    if (!timeout) return nullptr;
+    auto us = std::chrono::ceil<std::chrono::microseconds>(*timeout).count();
+    storage.tv_sec = static_cast<decltype(storage.tv_sec)>(us / 1'000'000);
+    storage.tv_usec = static_cast<decltype(storage.tv_usec)>(us % 1'000'000);
+    return &storage;
+}
+
+} // namespace
+
+SelectSelector::SelectSelector() {
+    FD_ZERO(&readers_);
+    FD_ZERO(&writers_);
+}
+
+void SelectSelector::on_register(const SelectorKey& key) {
+    // FD_SET past the end of the bitmap would write over memory that is not ours.
+    if (key.fd >= FD_SETSIZE)
+        throw ValueError("register: fd " + std::to_string(key.fd) +
+                         " is too large for select() (FD_SETSIZE is " + std::to_string(FD_SETSIZE) +
+                         "); use make_selector(\"poll\") or make_selector(\"epoll\")");
+    watch(key.fd, key.events);
+}
+
+void SelectSelector::on_modify(const SelectorKey& old_key, const SelectorKey& key) {
+    unwatch(old_key.fd);
+    watch(key.fd, key.events);
+}
+
+void SelectSelector::on_unregister(const SelectorKey& key) {
+    unwatch(key.fd);
+}
+
+void SelectSelector::watch(int fd, unsigned events) {
+    if (events & EVENT_READ) FD_SET(fd, &readers_);
+    if (events & EVENT_WRITE) FD_SET(fd, &writers_);
+    max_fd_ = std::max(max_fd_, fd);
+}
+
+// Walks max_fd_ down to the next fd still watched: cheap, and only when the
+// highest fd leaves.
+void SelectSelector::unwatch(int fd) {
+    FD_CLR(fd, &readers_);
+    FD_CLR(fd, &writers_);
+    while (max_fd_ >= 0 && !FD_ISSET(max_fd_, &readers_) && !FD_ISSET(max_fd_, &writers_))
+        --max_fd_;
+}
+
+// asyncio: SelectSelector.select.
+bool SelectSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
+    timeval storage{};
+    timeval* limit = to_timeval(timeout, storage);
+    //@exercise ch01.select_wait  Copy the bitmaps, select(), EINTR: false; scan 0..max_fd_.
+    fd_set readable = readers_; // select overwrites its arguments with the answer
+    fd_set writable = writers_;
+    int count = ::select(max_fd_ + 1, &readable, &writable, nullptr, limit);
+    if (count < 0 && errno == EINTR) return false;
+    if (count < 0) throw std::system_error(errno, std::generic_category(), "select");
+    // count is the number of bits set; stop scanning once they are all found.
+    for (int fd = 0; fd <= max_fd_ && count > 0; ++fd) {
+        unsigned events = (FD_ISSET(fd, &readable) ? EVENT_READ : 0u) |
+                          (FD_ISSET(fd, &writable) ? EVENT_WRITE : 0u);
+        if (events == 0) continue;
+        count -= events == (EVENT_READ | EVENT_WRITE) ? 2 : 1;
+        ready.push_back({fd, events, get_key(fd)->data});
+    }
+    return true;
+    //@end
+}
+
+} // namespace aio
