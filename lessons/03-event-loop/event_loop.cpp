@@ -118,7 +118,7 @@ void EventLoop::close() {
     if (is_running()) throw RuntimeError("Cannot close a running event loop");
     if (closed_) return;
     destroy_extensions();
-    std::vector<detail::Ready> posted;
+    std::vector<Callback> posted;
     {
         std::lock_guard<std::mutex> lock(posted_mutex_);
         closed_ = true;

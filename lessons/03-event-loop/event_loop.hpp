@@ -55,7 +55,7 @@ struct IterationTrace {
     std::vector<ReadyEvent> events;  // what select() returned (the wake-up fd left out)
     std::size_t posted = 0;          // callbacks taken from the thread-safe queue
     std::size_t timers_due = 0;      // timers that moved to the ready queue
-    std::size_t ran = 0;             // callbacks run (cancelled ones skipped)
+    std::size_t ran = 0;             // callbacks run (cancelled call_soon ones skipped)
 };
 
 namespace detail {
@@ -209,9 +209,9 @@ private:
     // The thread-safe queue: the ONE part of the loop other threads touch.
     // posted_mutex_ guards posted_ and wake_pending_.
     std::mutex posted_mutex_;
-    std::vector<detail::Ready> posted_;
-    bool wake_pending_ = false; // a wake-up is written and not yet drained: N posts, one write
-    std::vector<detail::Ready> taking_; // loop thread: posted_ is swapped in here, under the lock
+    std::vector<Callback> posted_;
+    bool wake_pending_ = false;    // a wake-up is written and not yet drained: N posts, one write
+    std::vector<Callback> taking_; // loop thread: posted_ is swapped in here, under the lock
 };
 
 // The loop running in this thread (asyncio.get_running_loop); RuntimeError

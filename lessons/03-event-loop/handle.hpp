@@ -24,8 +24,8 @@ class EventLoop;
 //   while the callback was still queued.
 // - Use a Handle only while its loop exists, as an iterator into a container.
 // A Handle from call_soon_threadsafe is the exception: another thread may cancel
-// it, so it shares an atomic flag with its queue entry (asyncio: _ThreadSafeHandle,
-// which takes a lock).
+// it, so it shares an atomic flag with its callback, which checks the flag when it
+// runs (asyncio: _ThreadSafeHandle, which takes a lock).
 class Handle {
 public:
     Handle() = default; // a handle to nothing: cancel() does nothing

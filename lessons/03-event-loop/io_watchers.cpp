@@ -59,7 +59,7 @@ std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events)
                                  (event.events & EVENT_WRITE) ? watcher.writer_id : 0u}) {
             if (id == 0) continue;
             int fd = event.fd;
-            ready_.push(detail::Ready{[this, fd, id] { dispatch_io(fd, id); }, nullptr});
+            ready_.push([this, fd, id] { dispatch_io(fd, id); });
         }
     }
     return posted;

@@ -60,7 +60,7 @@ std::size_t EventLoop::queue_due_timers() {
     due_.clear();
     std::size_t due = timers_.pop_due(time(), due_);
     for (Callback& callback : due_)
-        ready_.push(detail::Ready{std::move(callback), nullptr});
+        ready_.push(std::move(callback));
     due_.clear();
     return due;
 }

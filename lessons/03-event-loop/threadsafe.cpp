@@ -12,7 +12,13 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
     if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
+    // Another thread may cancel this Handle while the callback waits in ready_,
+    // so it cancels through a shared flag, which the callback checks as it runs
+    // (asyncio: _ThreadSafeHandle). The ready queue stays plain callbacks.
     auto flag = std::make_shared<std::atomic<bool>>(false);
+    Callback checked = [flag, cb = std::move(cb)] {
+        if (!flag->load()) cb();
+    };
     // TODO(ch03.call_soon_threadsafe): Locked: check closed, append, notify once per batch.
     throw aio::NotImplemented("ch03.call_soon_threadsafe");
     return Handle(std::move(flag));
@@ -36,8 +42,8 @@ std::size_t EventLoop::take_posted() {
         wake_pending_ = false;
     }
     std::size_t taken = taking_.size();
-    for (detail::Ready& entry : taking_)
-        ready_.push(std::move(entry));
+    for (Callback& callback : taking_)
+        ready_.push(std::move(callback));
     taking_.clear(); // keeps its capacity: posted_ gets it back on the next swap
     return taken;
 }

@@ -68,7 +68,7 @@ Handle EventLoop::call_soon(Callback cb) {
     check_closed();
     if (debug_) check_thread();
     if (!cb) throw ValueError("call_soon: the callback is empty");
-    return Handle(&ready_, ready_.push(detail::Ready{std::move(cb), nullptr}));
+    return Handle(&ready_, ready_.push(std::move(cb)));
     //@end
 }
 
@@ -124,7 +124,7 @@ void EventLoop::close() {
     if (is_running()) throw RuntimeError("Cannot close a running event loop");
     if (closed_) return;
     destroy_extensions();
-    std::vector<detail::Ready> posted;
+    std::vector<Callback> posted;
     {
         std::lock_guard<std::mutex> lock(posted_mutex_);
         closed_ = true;

@@ -71,7 +71,7 @@ std::size_t EventLoop::queue_due_timers() {
     due_.clear();
     std::size_t due = timers_.pop_due(time(), due_);
     for (Callback& callback : due_)
-        ready_.push(detail::Ready{std::move(callback), nullptr});
+        ready_.push(std::move(callback));
     due_.clear();
     return due;
 }
@@ -82,9 +82,9 @@ std::size_t EventLoop::run_ready(std::size_t ntodo) {
     //@exercise ch03.run_ready  Pop exactly ntodo entries; run those not cancelled.
     std::size_t ran = 0;
     for (; ntodo > 0; --ntodo) {
-        detail::Ready entry = ready_.pop(); // moved out: the queue may grow while it runs
-        if (entry.cancelled()) continue;
-        run_callback(entry.callback);
+        Callback callback = ready_.pop(); // moved out: the queue may grow while it runs
+        if (!callback) continue;          // cancelled
+        run_callback(callback);
         ++ran;
     }
     return ran;

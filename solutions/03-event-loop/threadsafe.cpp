@@ -10,11 +10,17 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
     if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
+    // Another thread may cancel this Handle while the callback waits in ready_,
+    // so it cancels through a shared flag, which the callback checks as it runs
+    // (asyncio: _ThreadSafeHandle). The ready queue stays plain callbacks.
     auto flag = std::make_shared<std::atomic<bool>>(false);
+    Callback checked = [flag, cb = std::move(cb)] {
+        if (!flag->load()) cb();
+    };
     //@exercise ch03.call_soon_threadsafe  Locked: check closed, append, notify once per batch.
     std::lock_guard<std::mutex> lock(posted_mutex_);
     if (closed_) throw RuntimeError("Event loop is closed");
-    posted_.push_back(detail::Ready{std::move(cb), flag});
+    posted_.push_back(std::move(checked));
     if (!wake_pending_) {
         wake_pending_ = true;
         wakeup_.notify();
@@ -41,8 +47,8 @@ std::size_t EventLoop::take_posted() {
         wake_pending_ = false;
     }
     std::size_t taken = taking_.size();
-    for (detail::Ready& entry : taking_)
-        ready_.push(std::move(entry));
+    for (Callback& callback : taking_)
+        ready_.push(std::move(callback));
     taking_.clear(); // keeps its capacity: posted_ gets it back on the next swap
     return taken;
 }
