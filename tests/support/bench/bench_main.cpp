@@ -1,0 +1,192 @@
+// The main of `make bench`: runs the chosen workloads in order, each in a child
+// process with a time limit, echoes their RESULT lines, then prints the table.
+//
+// Usage: bench [B1 B2 ...]   (no argument, or "all": every workload)
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.hpp"
+
+namespace looplab::bench {
+
+const std::vector<Workload>& workloads() {
+    static const std::vector<Workload> all{
+        {"B1", "callbacks", run_b1_callbacks},
+        {"B2", "timers", run_b2_timers},
+        {"B7", "scaling", run_b7_scaling},
+        {"B3", "tasks", run_b3_tasks},
+        {"B6", "sync-vs-async", run_b6_sync_vs_async},
+    };
+    return all;
+}
+
+namespace {
+
+// A learner's loop that hangs must not hang `make bench`. The reference takes
+// under 10 s for any workload; the whole run must stay under a minute.
+constexpr int time_limit_s = 20;
+
+// B7 registers 10,000 idle fds; the hard limit is ours to take.
+void raise_fd_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) std::perror("bench: setrlimit");
+}
+
+// glibc gives freed memory back to the kernel (trimming the heap, unmapping
+// big blocks), and the next round pays a page fault per fresh 4 KiB, which on a
+// virtual machine costs more than the timers of B2 themselves. A long-running
+// loop keeps its high-water mark, so the bench keeps freed memory too; the
+// first (cold) round of B2 still shows the price of fresh pages.
+void keep_freed_memory() {
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); // the largest glibc allows
+#endif
+}
+
+// In the child: run the workload with stdout on the pipe, then leave without
+// running the parent's exit handlers.
+[[noreturn]] void child_main(const Workload& workload, int out_fd) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::close(out_fd);
+    int status = 0;
+    try {
+        workload.run();
+    } catch (...) {
+        skipped(workload.id, "run", describe_current_exception());
+        status = 1;
+    }
+    std::fflush(stdout);
+    ::_exit(status);
+}
+
+// Echoes and collects every complete line the child writes, until it closes
+// the pipe or the deadline passes. Returns false on timeout.
+bool pump_lines(int in_fd, Summary& summary) {
+    auto deadline = BenchClock::now() + std::chrono::seconds(time_limit_s);
+    std::string pending;
+    char buffer[4096];
+    for (;;) {
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - BenchClock::now());
+        if (left.count() <= 0) return false;
+        pollfd entry{in_fd, POLLIN, 0};
+        int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) return false;
+        if (ready < 0) return true; // the pipe failed: take what we have
+        ssize_t got = ::read(in_fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return true;
+        pending.append(buffer, static_cast<std::size_t>(got));
+        for (std::size_t end; (end = pending.find('\n')) != std::string::npos;) {
+            std::string line = pending.substr(0, end);
+            pending.erase(0, end + 1);
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+            summary.add(line);
+        }
+    }
+}
+
+// What went wrong with a child, "" if nothing.
+std::string child_failure(pid_t pid, bool finished) {
+    if (!finished) ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!finished) return "timed-out-after-" + std::to_string(time_limit_s) + "s";
+    if (WIFSIGNALED(status)) return std::string("crashed:") + ::strsignal(WTERMSIG(status));
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return "exit-status-" + std::to_string(WEXITSTATUS(status));
+    return "";
+}
+
+void run_isolated(const Workload& workload, Summary& summary) {
+    int fds[2];
+    if (::pipe(fds) != 0) {
+        std::perror("bench: pipe");
+        return;
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        child_main(workload, fds[1]);
+    }
+    ::close(fds[1]);
+    bool finished = pid > 0 && pump_lines(fds[0], summary);
+    ::close(fds[0]);
+    std::string failure = pid > 0 ? child_failure(pid, finished) : "fork-failed";
+    if (failure.empty()) return;
+    // Name the failure where the table will look for the loop's figure.
+    std::string line = "RESULT " + std::string(workload.id) + " looplab skipped=" + failure;
+    std::printf("%s\n", line.c_str());
+    summary.add(line);
+}
+
+// The workloads named on the command line (case-insensitive), in the order of
+// workloads(); none or "all": every one. Unknown names are an error.
+bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chosen) {
+    std::vector<std::string> wanted;
+    for (int i = 1; i < argc; ++i) {
+        std::string name = argv[i];
+        for (char& c : name)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (name != "ALL") wanted.push_back(name);
+    }
+    bool all = wanted.empty();
+    for (const Workload& workload : workloads()) {
+        auto hit = std::find(wanted.begin(), wanted.end(), workload.id);
+        if (all || hit != wanted.end()) chosen.push_back(&workload);
+    }
+    bool ok = true;
+    for (const std::string& name : wanted) {
+        auto known = [&](const Workload& w) { return name == w.id; };
+        if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B6)\n", name.c_str());
+        ok = false;
+    }
+    return ok;
+}
+
+} // namespace
+
+} // namespace looplab::bench
+
+int main(int argc, char** argv) {
+    using namespace looplab::bench;
+    std::signal(SIGPIPE, SIG_IGN); // a write to a closed socket fails with EPIPE instead
+    raise_fd_limit();
+    keep_freed_memory();
+    std::vector<const Workload*> chosen;
+    if (!select_workloads(argc, argv, chosen)) return 2;
+    Summary summary;
+    auto start = BenchClock::now();
+    for (const Workload* workload : chosen) {
+        std::printf("== %s %s\n", workload->id, workload->title);
+        auto workload_start = BenchClock::now();
+        run_isolated(*workload, summary);
+        std::printf("   (%.1f s)\n", seconds_since(workload_start));
+    }
+    summary.print(stdout);
+    std::printf("total %.1f s\n", seconds_since(start));
+    return 0;
+}
