@@ -224,7 +224,7 @@ test: tools
 	  if [ ! -x $$sol ]; then $(GRADER) record --record $(REC) --fail "chapter $$c builds against solutions/ (see build/test-build.log)"; continue; fi; \
 	  echo "== chapter $$c"; \
 	  $(GRADER) validate --manifest tests/$$c/manifest --binary $$sol --sources solutions/$$c --record $(REC); \
-	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --quiet --grades $(GRADES) --graded solutions/$$c --record $(REC) | grep -v '^  *$$' | grep -v '^chapter '; \
+	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --quiet --grades $(GRADES) --graded solutions/$$c --record $(REC) | grep -v '^ *$$' | grep -v '^chapter '; \
 	  if [ -x $$stub ]; then $(GRADER) stubs --manifest tests/$$c/manifest --binary $$stub --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC); \
 	  else $(GRADER) record --record $(REC) --fail "chapter $$c builds against pristine lessons (see build/test-build.log)"; fi; \
 	done

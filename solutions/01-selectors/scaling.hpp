@@ -1,5 +1,5 @@
 // How a selector's cost grows with the number of registered fds: the measurement
-// behind chapter 01's demo and the B7 benchmark (`make bench`).
+// behind chapter 01's demo (make bench's B7 runs the same ping-pong through the loop).
 #pragma once
 
 #include <string_view>

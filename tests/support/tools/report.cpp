@@ -157,14 +157,14 @@ int print_grade_table(const Style& style, const std::string& dir) {
         std::getline(in, count, '\t'), std::getline(in, graded);
         int s = std::stoi(score);
         total += s;
-        std::printf("  %s %s %7s/100  %s  %s/%s tests\n", chapter.c_str(), pad(title, 28).c_str(),
+        std::printf("  %s %s %7s/100  %s  %s/%s tests\n", chapter.c_str(), pad(title, 36).c_str(),
                     score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str());
         std::ifstream chapter_json(dir + "/" + number + ".json");
         std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
         while (!body.empty() && body.back() == '\n') body.pop_back();
         json += (json.size() > 1 ? ",\n " : "") + body;
     }
-    std::printf("  %s %7d/%zu\n", pad("total", 31).c_str(), total, rows.size() * 100);
+    std::printf("  %s %7d/%zu\n", pad("total", 39).c_str(), total, rows.size() * 100);
     std::ofstream(fs::path(dir).parent_path() / "grades.json") << json << "]\n";
     std::printf("  (written to %s)\n", (fs::path(dir).parent_path() / "grades.json").c_str());
     return 0;
