@@ -1,0 +1,153 @@
+// The shared state behind every Future and Task handle: the state machine,
+// the outcome and the done callbacks (asyncio: the fields of futures.Future).
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "aio_base.hpp"
+
+namespace aio {
+
+class EventLoop;
+
+using CallbackId = std::uint64_t; // one per add_done_callback registration, never reused
+
+namespace detail {
+
+// The type-erased state of a future: everything that does not depend on T.
+// Chapter 05's TaskState and chapter 06's gather/wait work through this view.
+//
+// Ownership: handles (Future<T>, Task<T>) hold it by shared_ptr. The callback
+// list holds NO reference to its own state (no cycle): a callback receives the
+// state as an argument, and shared_from_this() rebuilds a strong handle. Only
+// when the future completes does each callback get a strong reference, inside
+// the call_soon that schedules it, so the state lives until its callbacks ran.
+//
+// Thread: the loop's thread only, as asyncio.Future.
+class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
+public:
+    enum class Status { PENDING, FINISHED, CANCELLED }; // asyncio: _PENDING, _FINISHED, _CANCELLED
+    using DoneCallback = std::function<void(FutureStateBase&)>;
+
+    // class_name is what the never-retrieved report starts with ("Future",
+    // chapter 05: "Task"), as asyncio uses self.__class__.__name__. It is stored,
+    // not a virtual, because the report comes from this destructor, when the
+    // derived class is already gone and a virtual call would reach this class.
+    explicit FutureStateBase(EventLoop& loop, const char* class_name = "Future");
+    virtual ~FutureStateBase(); // reports an exception never retrieved (asyncio: __del__)
+    FutureStateBase(const FutureStateBase&) = delete;
+    FutureStateBase& operator=(const FutureStateBase&) = delete;
+
+    EventLoop& loop() const { return *loop_; }
+    Status status() const { return status_; }
+    bool done() const { return status_ != Status::PENDING; }
+    bool cancelled() const { return status_ == Status::CANCELLED; }
+    const std::string& cancel_message() const { return cancel_message_; }
+
+    // The set exception (null after set_result). Marks it retrieved.
+    // InvalidStateError "Exception is not set." while pending; CancelledError
+    // (what() = the cancel message) if cancelled.
+    std::exception_ptr exception();
+    // result() without the value: the same errors as exception() (pending:
+    // "Result is not set."), then rethrows the set exception, if any.
+    void throw_unless_result();
+
+    // InvalidStateError "invalid state" if done; ValueError for a null e.
+    void set_exception(std::exception_ptr e);
+
+    // asyncio: Future.cancel(msg). Virtual: a task cancels the future it awaits
+    // instead (chapter 05), and Future<T>::cancel dispatches here, so a Task
+    // held as a Future<T> still cancels as a task. False if already done.
+    virtual bool cancel(std::string message);
+
+    // Always scheduled with call_soon, never run inline; in registration order.
+    // On a done future the callback is scheduled at once.
+    CallbackId add_done_callback(DoneCallback cb);
+    // False once the callbacks were scheduled (or for an unknown id).
+    bool remove_done_callback(CallbackId id);
+
+    // True while a set exception waits to be retrieved (asyncio: __log_traceback).
+    bool exception_unretrieved() const { return log_traceback_; }
+    // Silences the never-retrieved report without retrieving (e.g. a combinator
+    // that passes the exception on).
+    void mark_retrieved() noexcept { log_traceback_ = false; }
+
+protected:
+    // Chapter 05: TaskState throws RuntimeError here, so set_result/set_exception
+    // from outside a task fail; the task completes itself with finish() and
+    // mark_cancelled(), which do not call it.
+    virtual void check_settable() const {}
+    // InvalidStateError "invalid state" unless pending.
+    void check_pending() const;
+    // PENDING -> FINISHED with the given error (null: a result, which the derived
+    // state stored first), then schedules the callbacks.
+    void finish(std::exception_ptr error);
+    // PENDING -> CANCELLED with the message, then schedules the callbacks; false
+    // if already done. The non-virtual core of cancel().
+    bool mark_cancelled(std::string message);
+
+private:
+    std::exception_ptr outcome(const char* pending_message);
+    void schedule_callbacks();
+    void schedule(DoneCallback cb);
+    void report_unretrieved() noexcept;
+
+    EventLoop* loop_;
+    std::weak_ptr<const void> loop_alive_; // expires with the loop: see report_unretrieved
+    const char* class_name_;
+    Status status_ = Status::PENDING;
+    std::exception_ptr exception_;
+    std::string cancel_message_;
+    std::vector<std::pair<CallbackId, DoneCallback>> callbacks_; // cleared once scheduled
+    CallbackId next_id_ = 1;
+    bool log_traceback_ = false;
+};
+
+// The value a future of T holds: T itself, std::monostate for void.
+template <class T>
+using FutureValue = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+// The state of a Future<T>: the type-erased part plus the value.
+template <class T>
+class FutureState : public FutureStateBase {
+public:
+    explicit FutureState(EventLoop& loop, const char* class_name = "Future")
+        : FutureStateBase(loop, class_name) {}
+
+    // asyncio: Future.result(). Returns a copy: every handle may read it.
+    T result() {
+        throw_unless_result();
+        if constexpr (!std::is_void_v<T>) return *value_;
+    }
+
+    // InvalidStateError "invalid state" if done. For void: set_result({}).
+    void set_result(FutureValue<T> value) {
+        check_settable();
+        check_pending();
+        value_.emplace(std::move(value));
+        finish(nullptr);
+    }
+
+protected:
+    // For a derived state that completes itself (chapter 05): no check_settable.
+    void finish_with_value(FutureValue<T> value) {
+        check_pending();
+        value_.emplace(std::move(value));
+        finish(nullptr);
+    }
+
+private:
+    std::optional<FutureValue<T>> value_;
+};
+
+} // namespace detail
+} // namespace aio
