@@ -1,0 +1,244 @@
+// Coro<T>: what a coroutine function returns, run inline by `co_await` inside
+// one task, with the task's trampoline driving the chain of frames
+// (asyncio: a coroutine object awaited with `await coro`).
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "aio_base.hpp"
+
+namespace aio {
+
+namespace detail {
+
+class FutureStateBase; // future.hpp (chapter 04)
+
+// Why the top frame handed control back to the driver (FrameStack::run).
+enum class Suspension {
+    none,   // came back through a foreign awaitable: the task fails ("bad yield")
+    call,   // co_await coro: a child frame was pushed, run it next
+    ret,    // a frame finished: run its parent next (or the root is done)
+    future, // co_await future: the task waits for the loop
+    yield,  // sleep(0s): back of the ready queue (asyncio: a bare yield)
+};
+
+// The frames of one task, as a stack: the root coroutine at the bottom, the
+// frame that runs now on top. Each frame remembers its parent (PromiseBase),
+// so the stack itself only needs its top. Owned by the task; frames are owned
+// by the Coro objects that created them (a parent's co_await holds its child).
+class FrameStack {
+public:
+    // The trampoline: resume the top frame, again and again, while frames are
+    // pushed (call) and popped (ret); return as soon as one waits for the
+    // loop, or when the root has finished. Every resume starts from here, so
+    // the machine stack stays flat however deep the frames nest (Asio:
+    // awaitable_thread::pump).
+    void run();
+
+    void start(std::coroutine_handle<> root) { top_ = root; }
+    bool finished() const { return !top_; }
+    Suspension suspension() const { return suspension_; }
+
+    // Called from await_suspend of the kit's awaiters (the frame is suspended).
+    void push(std::coroutine_handle<> child) {
+        top_ = child;
+        suspension_ = Suspension::call;
+    }
+    void pop(std::coroutine_handle<> parent) { // parent is null for the root
+        top_ = parent;
+        suspension_ = Suspension::ret;
+    }
+    void wait_for(std::shared_ptr<FutureStateBase> future) {
+        awaited_ = std::move(future);
+        suspension_ = Suspension::future;
+    }
+    void yield_to_loop() { suspension_ = Suspension::yield; }
+    std::shared_ptr<FutureStateBase> take_awaited() { return std::move(awaited_); }
+
+    // asyncio: coro.throw(exc). C++ cannot throw into a suspended frame, so the
+    // exception waits here and the awaiter's await_resume throws it: the frame
+    // sees it at its co_await, exactly where Python would.
+    void throw_in(std::exception_ptr error) { thrown_in_ = std::move(error); }
+    bool has_thrown_in() const { return thrown_in_ != nullptr; }
+    std::exception_ptr take_thrown_in() { return std::exchange(thrown_in_, nullptr); }
+    void rethrow_thrown_in() {
+        if (thrown_in_) std::rethrow_exception(take_thrown_in());
+    }
+
+private:
+    std::coroutine_handle<> top_;
+    Suspension suspension_ = Suspension::none;
+    std::shared_ptr<FutureStateBase> awaited_; // valid while suspension_ == future
+    std::exception_ptr thrown_in_;
+};
+
+// What every Coro promise shares, whatever its T: its place in the frame stack
+// and the exception that ended it.
+class PromiseBase {
+public:
+    // Lazy: the body does not run until the frame is pushed (by co_await) or
+    // started by a task. Nothing runs inside create_task or a call like f(x).
+    std::suspend_always initial_suspend() noexcept { return {}; }
+
+    // At the end the frame stays suspended (so its owner can read the result
+    // and destroy it) and control goes back to the driver, which resumes the
+    // parent. noexcept: an exception here would have nowhere to go.
+    struct FinalAwaiter {
+        bool await_ready() const noexcept { return false; }
+        template <class P>
+        void await_suspend(std::coroutine_handle<P> self) const noexcept {
+            //@exercise ch05.final_suspend  Hand control back: pop this frame, its parent runs next.
+            //@stub aio::detail::not_implemented_abort("ch05.final_suspend");
+            PromiseBase& promise = self.promise();
+            promise.stack_->pop(promise.parent_);
+            //@end
+        }
+        void await_resume() const noexcept {}
+    };
+    FinalAwaiter final_suspend() noexcept { return {}; }
+
+    // Stored, not thrown: the parent's co_await rethrows it (await_resume).
+    void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+    FrameStack* stack_ = nullptr;    // the task's stack; set when the frame is pushed
+    std::coroutine_handle<> parent_; // who co_awaited this frame; null for a task's root
+    std::exception_ptr exception_;
+
+protected:
+    void rethrow_if_failed() {
+        if (exception_) std::rethrow_exception(exception_);
+    }
+};
+
+// The result slot: a value for Coro<T>, nothing for Coro<void>.
+template <class T>
+class Promise : public PromiseBase {
+public:
+    template <class U = T>
+    void return_value(U&& value) {
+        value_.emplace(std::forward<U>(value));
+    }
+    T take_result() {
+        rethrow_if_failed();
+        return std::move(*value_);
+    }
+
+private:
+    std::optional<T> value_;
+};
+
+template <>
+class Promise<void> : public PromiseBase {
+public:
+    void return_void() noexcept {}
+    void take_result() { rethrow_if_failed(); }
+};
+
+template <class T>
+class CoroAwaiter;
+
+template <class T>
+class TaskState; // task.hpp: takes ownership of a Coro's frame
+
+} // namespace detail
+
+template <class T>
+class Coro;
+
+// What a coroutine function returns: `Coro<int> answer() { co_return 42; }`.
+// Lazy (calling answer() only creates the frame) and move-only (one owner per
+// frame: the Coro destroys it). `co_await answer()` runs it inline in the
+// awaiting task: no new task, no loop round trip, and a CancelledError or any
+// other exception thrown inside comes out of the co_await. create_task(answer())
+// runs it as a task of its own instead. T may be void; references are not
+// supported (return a pointer or std::reference_wrapper).
+template <class T = void>
+class [[nodiscard]] Coro {
+public:
+    struct promise_type : detail::Promise<T> {
+        Coro get_return_object() {
+            // The frame is born here; the Coro returned to the caller owns it.
+            return Coro(std::coroutine_handle<promise_type>::from_promise(*this));
+        }
+    };
+
+    Coro() = default; // empty: awaiting it is a RuntimeError
+    Coro(Coro&& other) noexcept : frame_(std::exchange(other.frame_, nullptr)) {}
+    Coro& operator=(Coro&& other) noexcept {
+        if (this != &other) {
+            reset();
+            frame_ = std::exchange(other.frame_, nullptr);
+        }
+        return *this;
+    }
+    Coro(const Coro&) = delete;
+    Coro& operator=(const Coro&) = delete;
+    ~Coro() { reset(); }
+
+    explicit operator bool() const noexcept { return static_cast<bool>(frame_); }
+
+    // co_await on an rvalue (co_await f()) or an lvalue (auto c = f(); co_await c;):
+    // either way the Coro object outlives the co_await and keeps the frame.
+    detail::CoroAwaiter<T> operator co_await() const noexcept;
+
+private:
+    template <class U>
+    friend class detail::TaskState;
+
+    explicit Coro(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
+    void reset() noexcept {
+        if (frame_) std::exchange(frame_, nullptr).destroy();
+    }
+
+    std::coroutine_handle<promise_type> frame_;
+};
+
+namespace detail {
+
+// co_await coro: push the child on the task's frame stack and hand control to
+// the driver, which resumes the child; when the child finishes, its
+// final_suspend pops back here and await_resume collects the result.
+// Symmetric transfer (returning the child's handle from await_suspend) would
+// do the same without a driver, but only as a tail call, which GCC emits at
+// -O2 and not at -O0: a million awaits would overflow the stack of a learner's
+// debug build. The trampoline costs one return per hop and never grows.
+template <class T>
+class CoroAwaiter {
+public:
+    using Frame = std::coroutine_handle<typename Coro<T>::promise_type>;
+    explicit CoroAwaiter(Frame child) : child_(child) {}
+
+    bool await_ready() const {
+        if (!child_) throw RuntimeError("co_await on an empty Coro (moved from?)");
+        if (child_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
+        return false; // a fresh Coro always runs: through the driver, never inline
+    }
+    template <class P>
+    void await_suspend(std::coroutine_handle<P> parent) {
+        //@exercise ch05.coro_await  Link the child to its parent and the stack; push it.
+        PromiseBase& caller = parent.promise();
+        PromiseBase& callee = child_.promise();
+        callee.parent_ = parent;
+        callee.stack_ = caller.stack_;
+        caller.stack_->push(child_);
+        //@end
+    }
+    T await_resume() { return child_.promise().take_result(); }
+
+private:
+    Frame child_;
+};
+
+} // namespace detail
+
+template <class T>
+detail::CoroAwaiter<T> Coro<T>::operator co_await() const noexcept {
+    return detail::CoroAwaiter<T>(frame_);
+}
+
+} // namespace aio

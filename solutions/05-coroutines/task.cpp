@@ -1,0 +1,229 @@
+// A task's steps, wake-ups and cancellation, and the loop's registry of tasks
+// (asyncio: Task.__step, __wakeup, cancel, uncancel in tasks.py).
+#include "task.hpp"
+
+#include <optional>
+
+namespace aio {
+
+namespace {
+
+// The message of a CancelledError, or nothing for any other exception.
+std::optional<std::string> cancellation_message(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const CancelledError& cancelled) {
+        return cancelled.message();
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+// Marks the task as the running one for the duration of a step.
+class CurrentTaskScope {
+public:
+    CurrentTaskScope(detail::TaskRegistry& registry, TaskBase* task) : registry_(registry) {
+        registry_.enter(task);
+    }
+    ~CurrentTaskScope() { registry_.leave(); }
+    CurrentTaskScope(const CurrentTaskScope&) = delete;
+    CurrentTaskScope& operator=(const CurrentTaskScope&) = delete;
+
+private:
+    detail::TaskRegistry& registry_;
+};
+
+} // namespace
+
+TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
+    : future_(future), name_(std::move(name)) {}
+
+bool TaskBase::done() const {
+    return future_.done();
+}
+bool TaskBase::cancelled() const {
+    return future_.cancelled();
+}
+EventLoop& TaskBase::get_loop() const {
+    return future_.loop();
+}
+
+std::shared_ptr<TaskBase> TaskBase::shared() {
+    // Aliasing: shares ownership of the whole task state, points at this part.
+    return std::shared_ptr<TaskBase>(future_.shared_from_this(), this);
+}
+
+detail::TaskRegistry& TaskBase::registry() const {
+    return get_loop().extension<detail::TaskRegistry>();
+}
+
+void TaskBase::start() {
+    schedule_step(); // first: on a closed loop this throws, and nothing is registered
+    number_ = registry().add(shared());
+    if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+}
+
+void TaskBase::schedule_step() {
+    get_loop().call_soon([self = shared()] { self->step(); });
+}
+
+// asyncio: Task.__step. One resume of the frames, then one of three outcomes:
+// the root finished (complete the future), the frames wait for a future
+// (subscribe to it), or they yielded (step again on the next iteration).
+void TaskBase::step() {
+    if (abandoned_ || done()) return; // the loop closed meanwhile
+    //@exercise ch05.task_step  Deliver a pending cancel, run the frames, finish or follow up.
+    if (must_cancel_) {
+        frames_.throw_in(std::make_exception_ptr(CancelledError(cancel_message_)));
+        must_cancel_ = false;
+    }
+    waiter_.reset();
+    if (!started_ && frames_.has_thrown_in()) {
+        complete(frames_.take_thrown_in()); // thrown into a fresh coroutine: its body never runs
+        return;
+    }
+    started_ = true;
+    {
+        CurrentTaskScope running(registry(), this);
+        frames_.run();
+    }
+    if (frames_.finished())
+        complete(root_promise().exception_);
+    else
+        after_suspension();
+    //@end
+}
+
+void TaskBase::after_suspension() {
+    switch (frames_.suspension()) {
+    case detail::Suspension::future:
+        wait_on(frames_.take_awaited());
+        return;
+    case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
+        schedule_step();
+        return;
+    default:
+        // A foreign awaitable (std::suspend_always, another library's) suspended
+        // the frame: the task cannot wait for it, nor throw into it, since only
+        // the kit's awaiters rethrow what was thrown in. asyncio throws "bad
+        // yield" into the coroutine; here it ends the task, frames destroyed.
+        complete(std::make_exception_ptr(RuntimeError(
+            "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
+    }
+}
+
+// The second half of asyncio's __step for a yielded future, and __wakeup.
+void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
+    //@exercise ch05.wakeup  Refuse self/foreign futures; subscribe a wake-up; waiter_.
+    if (&future->loop() != &get_loop()) {
+        frames_.throw_in(std::make_exception_ptr(
+            RuntimeError("Task " + name_ + " got a Future attached to a different loop")));
+        schedule_step();
+        return;
+    }
+    if (future.get() == &future_) {
+        frames_.throw_in(
+            std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + name_)));
+        schedule_step();
+        return;
+    }
+    // A weak reference: the future must not keep the task alive (the registry
+    // does), or task -> frame -> future -> callback -> task would never be freed.
+    std::weak_ptr<TaskBase> weak = shared();
+    future->add_done_callback([weak](detail::FutureStateBase&) {
+        if (auto task = weak.lock()) task->step(); // asyncio: __wakeup
+    });
+    waiter_ = std::move(future);
+    if (must_cancel_ && waiter_->cancel(cancel_message_)) must_cancel_ = false;
+    //@end
+}
+
+void TaskBase::complete(std::exception_ptr error) {
+    if (!error && must_cancel_) // cancelled right before the coroutine returned
+        complete_cancelled(cancel_message_);
+    else if (auto message = error ? cancellation_message(error) : std::nullopt)
+        complete_cancelled(*message);
+    else if (error)
+        complete_with_exception(error);
+    else
+        complete_with_result();
+    destroy_frames();
+    registry().remove(number_); // the caller's reference keeps this alive until it returns
+}
+
+// asyncio: Task.cancel
+bool TaskBase::cancel(std::string message) {
+    //@exercise ch05.cancel  Count it; cancel waiter_, or else cancel at the next step.
+    future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
+    if (done()) return false;
+    ++num_cancels_requested_;
+    // waiter_ may be a task that swallows the cancellation: it stays the
+    // waiter, so a second cancel() reaches it again.
+    if (waiter_ && waiter_->cancel(message)) return true;
+    must_cancel_ = true;
+    cancel_message_ = std::move(message);
+    return true;
+    //@end
+}
+
+// asyncio 3.13: Task.uncancel
+int TaskBase::uncancel() {
+    //@exercise ch05.uncancel  One fewer (not below 0); at 0 withdraw a pending cancel.
+    if (num_cancels_requested_ > 0) {
+        --num_cancels_requested_;
+        if (num_cancels_requested_ == 0) must_cancel_ = false;
+    }
+    return num_cancels_requested_;
+    //@end
+}
+
+void TaskBase::abandon() noexcept {
+    abandoned_ = true;
+    waiter_.reset();
+    destroy_frames(); // the locals of every frame are destroyed here
+}
+
+namespace detail {
+
+TaskRegistry::~TaskRegistry() {
+    // A destructor run by a frame may create or finish tasks: take the table
+    // out first, and repeat until it stays empty.
+    while (!pending_.empty()) {
+        auto tasks = std::move(pending_);
+        pending_.clear();
+        for (auto& [number, task] : tasks) {
+            loop_.call_exception_handler(
+                {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
+            task->abandon();
+        }
+    }
+}
+
+std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
+    pending_.emplace(++last_number_, std::move(task));
+    return last_number_;
+}
+
+std::vector<std::shared_ptr<TaskBase>> TaskRegistry::pending() const {
+    std::vector<std::shared_ptr<TaskBase>> tasks;
+    tasks.reserve(pending_.size());
+    for (const auto& entry : pending_)
+        tasks.push_back(entry.second);
+    return tasks;
+}
+
+void TaskRegistry::enter(TaskBase* task) {
+    if (current_ != nullptr)
+        throw RuntimeError("Cannot enter into task " + task->get_name() + " while another task " +
+                           current_->get_name() + " is being executed.");
+    current_ = task;
+}
+
+} // namespace detail
+
+TaskBase* current_task() {
+    EventLoop* loop = detail::running_loop();
+    return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+}
+
+} // namespace aio

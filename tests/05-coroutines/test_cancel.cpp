@@ -1,0 +1,259 @@
+// Graded tests: cancellation as asyncio 3.11 has it: Task.cancel cancels the
+// future the task awaits, CancelledError comes out of that co_await, and the
+// coroutine decides (re-raise, or catch and go on); cancelling()/uncancel().
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "lifetime.hpp"
+#include "task.hpp"
+#include "task_test_helpers.hpp"
+
+using aio::Coro;
+using aio::Task;
+using looplab::Counted;
+using looplab::Events;
+using looplab::LifetimeCounts;
+using looplab::VirtualLoop;
+using namespace std::chrono_literals;
+
+namespace {
+
+Coro<void> sleeps_and_records(Events* events, aio::Duration delay) {
+    aio::EventLoop& loop = aio::get_running_loop();
+    try {
+        co_await aio::sleep(delay);
+        events->push_back("slept");
+    } catch (const aio::CancelledError& cancelled) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            loop.time() - aio::VirtualClock::start_time);
+        events->push_back("cancelled at the co_await @" + std::to_string(ms.count()) + ": " +
+                          cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+TEST(Cancel, ThrowsCancelledErrorAtTheAwaitWithItsMessage) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, sleeps_and_records(&events, 10s));
+    bool accepted = false;
+    v.loop.call_later(1s, [&] { accepted = task.cancel("stop now"); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_TRUE(accepted) << "cancel() on a pending task returns true";
+    EXPECT_EQ(events, (Events{"cancelled at the co_await @1000: stop now"}))
+        << "cancel() cancels the future the task awaits (the sleep's), so CancelledError with "
+           "the message comes out of that co_await, at once, not when the sleep would end";
+    EXPECT_TRUE(task.cancelled()) << "re-raised, the CancelledError cancels the task itself";
+    EXPECT_EQ(looplab::cancel_message_of(task), "stop now")
+        << "result() of a cancelled task throws CancelledError with the cancel message";
+    EXPECT_FALSE(task.cancel()) << "cancel() on a done task returns false";
+}
+
+namespace {
+
+Coro<void> must_not_run(Counted counted, bool* ran) {
+    *ran = true;
+    (void)counted;
+    co_return;
+}
+
+} // namespace
+
+TEST(Cancel, ATaskCancelledBeforeItsFirstStepNeverRunsItsBody) {
+    VirtualLoop v;
+    LifetimeCounts counts;
+    bool ran = false;
+    Task<void> task = aio::create_task(v.loop, must_not_run(Counted(counts), &ran));
+    EXPECT_TRUE(task.cancel("too early"));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_FALSE(ran) << "CancelledError is thrown into a coroutine that has not started: its "
+                         "body never runs (asyncio: coro.throw on a fresh coroutine)";
+    EXPECT_TRUE(task.cancelled());
+    EXPECT_EQ(looplab::cancel_message_of(task), "too early");
+    EXPECT_EQ(counts.alive(), 0) << "its parameters are destroyed with the frame: "
+                                 << counts.summary();
+}
+
+namespace {
+
+Coro<int> swallows_cancellation(Events* events) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::CancelledError&) {
+        events->push_back("caught, cancelling " +
+                          std::to_string(aio::current_task()->cancelling()));
+    }
+    co_await aio::sleep(1s); // still a working task
+    events->push_back("went on");
+    co_return 7;
+}
+
+} // namespace
+
+TEST(Cancel, ACoroutineThatCatchesItAndReturnsEndsNormally) {
+    VirtualLoop v;
+    Events events;
+    Task<int> task = aio::create_task(v.loop, swallows_cancellation(&events));
+    v.loop.call_later(10ms, [&] { task.cancel(); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<int>(task)));
+    EXPECT_EQ(events, (Events{"caught, cancelling 1", "went on"}));
+    EXPECT_FALSE(task.cancelled()) << "a coroutine may refuse a cancellation";
+    EXPECT_EQ(task.result(), 7);
+    EXPECT_EQ(task.cancelling(), 1) << "the request stays counted until uncancel()";
+    EXPECT_EQ(v.elapsed(), 1010ms);
+}
+
+namespace {
+
+Coro<void> catches_std_exceptions(Events* events) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const std::exception& error) {
+        events->push_back(std::string("swallowed by catch (std::exception&): ") + error.what());
+    }
+    events->push_back("went on");
+}
+
+} // namespace
+
+TEST(Cancel, CatchingStdExceptionDoesNotSwallowIt) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, catches_std_exceptions(&events));
+    v.loop.call_later(10ms, [&] { task.cancel(); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_TRUE(events.empty()) << "CancelledError is not a std::exception (asyncio: a "
+                                   "BaseException), so it goes through catch (std::exception&)";
+    EXPECT_TRUE(task.cancelled());
+}
+
+namespace {
+
+Coro<std::string> inner_work(Events* events) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("inner task cancelled: " + cancelled.message());
+        throw;
+    }
+    co_return "finished";
+}
+
+Coro<std::string> middle_coro(Events* events) {
+    Task<std::string> inner = aio::create_task(inner_work(events));
+    try {
+        co_return co_await inner;
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("middle coro sees: " + cancelled.message());
+        throw;
+    }
+}
+
+Coro<std::string> outer_work(Events* events) {
+    std::string result = co_await middle_coro(events);
+    events->push_back("not reached");
+    co_return result;
+}
+
+} // namespace
+
+TEST(Cancel, ReachesTheInnermostAwaitThroughCorosAndTasks) {
+    VirtualLoop v;
+    Events events;
+    Task<std::string> outer = aio::create_task(v.loop, outer_work(&events));
+    v.loop.call_later(5ms, [&] { outer.cancel("shutdown"); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(outer)));
+    EXPECT_EQ(events, (Events{"inner task cancelled: shutdown", "middle coro sees: shutdown"}))
+        << "the outer task awaits the inner task (through an inline Coro): cancelling the outer "
+           "cancels the inner, whose CancelledError then comes out of the outer's co_await";
+    EXPECT_TRUE(outer.cancelled());
+    EXPECT_EQ(looplab::cancel_message_of(outer), "shutdown");
+    EXPECT_EQ(v.elapsed(), 5ms);
+}
+
+namespace {
+
+Coro<void> ignores_two_cancels(Events* events) {
+    for (int i = 0; i < 2; ++i) {
+        try {
+            co_await aio::sleep(1s);
+        } catch (const aio::CancelledError&) {
+            events->push_back("ignored");
+        }
+    }
+    int left = aio::current_task()->uncancel();
+    events->push_back("uncancel -> " + std::to_string(left));
+    left = aio::current_task()->uncancel();
+    events->push_back("uncancel -> " + std::to_string(left));
+    left = aio::current_task()->uncancel();
+    events->push_back("uncancel at zero -> " + std::to_string(left));
+}
+
+Coro<void> runs(bool* ran) {
+    *ran = true;
+    co_return;
+}
+
+} // namespace
+
+TEST(Cancel, CancellingCountsRequestsAndUncancelWithdrawsThem) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, ignores_two_cancels(&events));
+    EXPECT_EQ(task.cancelling(), 0);
+    v.loop.call_later(10ms, [&] { task.cancel(); });
+    v.loop.call_later(500ms, [&] { task.cancel(); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_EQ(events, (Events{"ignored", "ignored", "uncancel -> 1", "uncancel -> 0",
+                              "uncancel at zero -> 0"}))
+        << "cancelling() counts the requests; uncancel() takes one back, never below zero";
+    EXPECT_FALSE(task.cancelled());
+
+    bool ran = false;
+    Task<void> second = aio::create_task(v.loop, runs(&ran));
+    second.cancel();
+    second.cancel();
+    EXPECT_EQ(second.cancelling(), 2);
+    EXPECT_EQ(second.uncancel(), 1);
+    EXPECT_EQ(second.uncancel(), 0);
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)));
+    EXPECT_TRUE(ran) << "uncancel() down to zero withdraws a cancel not yet delivered (3.13)";
+    EXPECT_FALSE(second.cancelled());
+}
+
+namespace {
+
+Coro<void> cancels_itself_then_returns(Events* events) {
+    aio::current_task()->cancel("self");
+    events->push_back("returns after cancel()");
+    co_return;
+}
+
+Coro<void> cancels_itself_then_yields(Events* events) {
+    aio::current_task()->cancel("self");
+    try {
+        co_await aio::sleep(0s);
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("next await throws: " + cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+TEST(Cancel, ATaskCanCancelItself) {
+    VirtualLoop v;
+    Events events;
+    Task<void> first = aio::create_task(v.loop, cancels_itself_then_returns(&events));
+    Task<void> second = aio::create_task(v.loop, cancels_itself_then_yields(&events));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)));
+    ASSERT_TRUE(first.done());
+    EXPECT_EQ(events, (Events{"returns after cancel()", "next await throws: self"}));
+    EXPECT_TRUE(first.cancelled())
+        << "cancelled right before its coroutine returned: the task ends cancelled, as asyncio";
+    EXPECT_TRUE(second.cancelled());
+}

@@ -1,0 +1,206 @@
+// Graded tests: Coro<T>, the inline-awaited coroutine (asyncio: `await coro()`):
+// lazy, run inside the awaiting task, values and exceptions through co_await,
+// a flat machine stack however many frames, every frame destroyed once.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "coro.hpp"
+#include "lifetime.hpp"
+#include "task.hpp"
+#include "task_test_helpers.hpp"
+
+using aio::Coro;
+using looplab::Counted;
+using looplab::Events;
+using looplab::LifetimeCounts;
+using looplab::VirtualLoop;
+using namespace std::chrono_literals;
+
+namespace {
+
+Coro<int> record(Events* events, std::string what, int value) {
+    events->push_back(what);
+    co_return value;
+}
+
+Coro<long long> sum_to(int n) {
+    if (n == 0) co_return 0;
+    co_return n + co_await sum_to(n - 1);
+}
+
+Coro<int> one() {
+    co_return 1;
+}
+
+Coro<void> lazy_then_awaited(Events* events) {
+    Coro<int> child = record(events, "child body", 1);
+    events->push_back("child created");
+    int value = co_await child;
+    events->push_back("child returned " + std::to_string(value));
+}
+
+} // namespace
+
+TEST(Coro, IsLazyTheBodyRunsOnlyWhenAwaited) {
+    VirtualLoop v;
+    Events events;
+    Coro<int> never = record(&events, "never awaited", 0);
+    EXPECT_TRUE(events.empty()) << "calling a coroutine function must not run its body: "
+                                   "initial_suspend returns std::suspend_always";
+    looplab::run_in_task(v.loop, lazy_then_awaited(&events));
+    EXPECT_EQ(events, (Events{"child created", "child body", "child returned 1"}))
+        << "the body runs at the co_await, and its co_return value comes out of it";
+}
+
+namespace {
+
+Coro<void> inner_reports_task(Events* events, aio::TaskBase* outer) {
+    events->push_back(aio::current_task() == outer ? "inner in the same task" : "other task");
+    co_return;
+}
+
+Coro<void> awaits_inline(Events* events) {
+    aio::get_running_loop().call_soon([events] { events->push_back("loop callback"); });
+    events->push_back("before");
+    co_await inner_reports_task(events, aio::current_task());
+    co_await record(events, "second child", 2);
+    events->push_back("after");
+}
+
+} // namespace
+
+TEST(Coro, AwaitRunsInlineInTheSameTaskWithoutALoopRoundTrip) {
+    VirtualLoop v;
+    Events events;
+    looplab::run_in_task(v.loop, awaits_inline(&events));
+    EXPECT_EQ(events, (Events{"before", "inner in the same task", "second child", "after",
+                              "loop callback"}))
+        << "co_await on a Coro runs the child right away, inside the awaiting task: a callback "
+           "queued before the await must run only after the whole step";
+}
+
+TEST(Coro, ReturnsValuesThroughNestedAwaits) {
+    VirtualLoop v;
+    EXPECT_EQ(looplab::run_in_task(v.loop, sum_to(10)), 55)
+        << "each co_await sum_to(n - 1) must yield the child's co_return value";
+    EXPECT_EQ(v.elapsed(), 0s) << "inline awaits never wait for time";
+}
+
+namespace {
+
+Coro<int> throws_value_error() {
+    throw aio::ValueError("bad input");
+    co_return 0;
+}
+
+Coro<int> passes_it_on(Counted counted) {
+    (void)counted;
+    co_return co_await throws_value_error() + 1;
+}
+
+Coro<std::string> catches_it(LifetimeCounts* counts) {
+    try {
+        co_await passes_it_on(Counted(*counts));
+    } catch (const aio::ValueError& error) {
+        co_return std::string("caught: ") + error.what();
+    }
+    co_return "nothing thrown";
+}
+
+} // namespace
+
+TEST(Coro, ExceptionsPropagateThroughNestedAwaits) {
+    VirtualLoop v;
+    LifetimeCounts counts;
+    EXPECT_EQ(looplab::run_in_task(v.loop, catches_it(&counts)), "caught: bad input")
+        << "an exception stored by unhandled_exception must be rethrown by the parent's "
+           "co_await (await_resume)";
+    EXPECT_THROW(looplab::run_in_task(v.loop, passes_it_on(Counted(counts))), aio::ValueError)
+        << "an exception nobody catches ends the task with it";
+    EXPECT_EQ(counts.alive(), 0) << "frames that threw must still be destroyed: "
+                                 << counts.summary();
+}
+
+namespace {
+
+Coro<void> awaits_twice(std::string* outcome) {
+    Coro<int> child = one();
+    co_await child;
+    try {
+        co_await child;
+        *outcome = "awaited twice";
+    } catch (const aio::RuntimeError& error) {
+        *outcome = error.what();
+    }
+}
+
+} // namespace
+
+TEST(Coro, AwaitingAFinishedCoroAgainIsARuntimeError) {
+    VirtualLoop v;
+    std::string outcome;
+    looplab::run_in_task(v.loop, awaits_twice(&outcome));
+    EXPECT_EQ(outcome, "cannot reuse already awaited coroutine")
+        << "a Coro runs once, as a Python coroutine object";
+}
+
+namespace {
+
+Coro<int> leaf(Counted counted, int value) {
+    Counted copy(counted); // a local beside the parameter: both live in the frame
+    co_return value;
+}
+
+Coro<int> middle(LifetimeCounts* counts, int n) {
+    Counted local(*counts);
+    int total = 0;
+    for (int i = 0; i < n; ++i)
+        total += co_await leaf(Counted(*counts), i);
+    co_return total;
+}
+
+} // namespace
+
+TEST(Coro, EveryObjectInAFrameIsDestroyedExactlyOnce) {
+    VirtualLoop v;
+    LifetimeCounts counts;
+    EXPECT_EQ(looplab::run_in_task(v.loop, middle(&counts, 100)), 4950);
+    EXPECT_GT(counts.constructed(), 200) << counts.summary();
+    EXPECT_EQ(counts.destroyed, counts.constructed())
+        << "each child frame must be destroyed by the Coro that owns it, once it was awaited: "
+        << counts.summary();
+}
+
+namespace {
+
+Coro<long> a_million_completed_awaits() {
+    long total = 0;
+    for (int i = 0; i < 1'000'000; ++i)
+        total += co_await one();
+    co_return total;
+}
+
+} // namespace
+
+TEST(Coro, AMillionSequentialAwaitsDoNotGrowTheStack) {
+    long total = 0;
+    looplab::run_on_small_stack(256 * 1024, [&] {
+        VirtualLoop v;
+        total = looplab::run_in_task(v.loop, a_million_completed_awaits());
+    });
+    EXPECT_EQ(total, 1'000'000)
+        << "a million awaits of coroutines that finish at once, on a 256 KiB stack at -O0: each "
+           "resume must return to the task's trampoline, never nest inside the previous one";
+}
+
+TEST(Coro, HundredThousandNestedAwaitsDoNotGrowTheStack) {
+    long long total = 0;
+    looplab::run_on_small_stack(256 * 1024, [&] {
+        VirtualLoop v;
+        total = looplab::run_in_task(v.loop, sum_to(100'000));
+    });
+    EXPECT_EQ(total, 100'000LL * 100'001 / 2)
+        << "100,000 frames each awaiting the next, on a 256 KiB stack at -O0: the child must be "
+           "resumed by the trampoline, not from inside the parent's await_suspend";
+}

@@ -1,0 +1,146 @@
+// Graded tests: run(), asyncio.run: a new loop, main as its first task, then
+// every leftover task cancelled and awaited, its errors reported once, the
+// loop closed.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "lifetime.hpp"
+#include "task.hpp"
+#include "task_test_helpers.hpp"
+
+using aio::Coro;
+using aio::Task;
+using looplab::Counted;
+using looplab::Events;
+using looplab::LifetimeCounts;
+using namespace std::chrono_literals;
+
+namespace {
+
+Coro<int> answer(aio::EventLoop** loop_seen) {
+    *loop_seen = &aio::get_running_loop();
+    co_await aio::sleep(1ms);
+    co_return aio::current_task() != nullptr ? 42 : -1;
+}
+
+Coro<void> fails() {
+    co_await aio::sleep(0s);
+    throw aio::ValueError("main failed");
+}
+
+} // namespace
+
+TEST(Run, RunsMainAsATaskOnANewLoopAndReturnsItsResult) {
+    aio::EventLoop* first = nullptr;
+    aio::EventLoop* second = nullptr;
+    EXPECT_EQ(aio::run(answer(&first)), 42) << "main runs as a task: current_task() is set";
+    EXPECT_NE(first, nullptr);
+    EXPECT_EQ(aio::detail::running_loop(), nullptr) << "no loop runs once run() returned";
+    EXPECT_EQ(aio::run(answer(&second)), 42) << "run() can be called again: a new loop each time";
+    EXPECT_THROW(aio::run(fails()), aio::ValueError) << "main's exception comes out of run()";
+}
+
+namespace {
+
+Coro<void> leftover(Events* events, Counted counted, std::string name) {
+    (void)counted;
+    std::string message;
+    try {
+        co_await aio::sleep(1h);
+        co_return;
+    } catch (const aio::CancelledError& cancelled) {
+        message = cancelled.message(); // C++ forbids co_await inside a catch block
+    }
+    events->push_back(name + " cancelled");
+    co_await aio::sleep(1ms); // clean-up may await: run() waits for it
+    events->push_back(name + " cleaned up");
+    throw aio::CancelledError(message);
+}
+
+Coro<int> main_leaves_tasks(Events* events, LifetimeCounts* counts) {
+    aio::create_task(leftover(events, Counted(*counts), "first"));
+    aio::create_task(leftover(events, Counted(*counts), "second"));
+    co_await aio::sleep(0s); // both started
+    events->push_back("main returns");
+    co_return 1;
+}
+
+} // namespace
+
+TEST(Run, CancelsLeftoverTasksAndWaitsForThem) {
+    Events events;
+    LifetimeCounts counts;
+    EXPECT_EQ(aio::run(main_leaves_tasks(&events, &counts)), 1);
+    EXPECT_EQ(events, (Events{"main returns", "first cancelled", "second cancelled",
+                              "first cleaned up", "second cleaned up"}))
+        << "after main, run() cancels every pending task and runs the loop until they are done";
+    EXPECT_EQ(counts.alive(), 0) << "no frame left behind: " << counts.summary();
+}
+
+namespace {
+
+Coro<void> fails_on_cancel(std::string name) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::CancelledError&) {
+        throw aio::ValueError(name + " failed while cancelled");
+    }
+}
+
+Coro<void> refuses_cancel(bool* finished) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::CancelledError&) {
+    }
+    co_await aio::sleep(1ms);
+    *finished = true;
+}
+
+Coro<void> main_with_failing_leftovers(std::vector<std::string>* reports, bool* finished) {
+    aio::get_running_loop().set_exception_handler(
+        [reports](aio::EventLoop&, const aio::ExceptionContext& context) {
+            std::string what = "no exception";
+            try {
+                if (context.exception) std::rethrow_exception(context.exception);
+            } catch (const std::exception& error) {
+                what = error.what();
+            }
+            reports->push_back(what);
+        });
+    aio::create_task(fails_on_cancel("A"));
+    aio::create_task(refuses_cancel(finished));
+    aio::create_task(fails_on_cancel("B"));
+    co_await aio::sleep(0s);
+}
+
+} // namespace
+
+TEST(Run, ReportsEachErrorOfALeftoverTaskOnce) {
+    std::vector<std::string> reports;
+    bool finished = false;
+    aio::run(main_with_failing_leftovers(&reports, &finished));
+    EXPECT_EQ(reports,
+              (std::vector<std::string>{"A failed while cancelled", "B failed while cancelled"}))
+        << "each leftover that ends with an error is reported through the exception handler, "
+           "once: retrieve it (exception()) so that no \"never retrieved\" report follows";
+    EXPECT_TRUE(finished) << "a leftover that refuses the cancellation is still waited for";
+}
+
+namespace {
+
+Coro<std::string> nested_run() {
+    try {
+        aio::run(aio::sleep(0s));
+    } catch (const aio::RuntimeError& error) {
+        co_return error.what();
+    }
+    co_return "nested run() accepted";
+}
+
+} // namespace
+
+TEST(Run, CannotBeCalledFromARunningLoop) {
+    EXPECT_EQ(aio::run(nested_run()), "run() cannot be called from a running event loop")
+        << "asyncio.run refuses to nest";
+}

@@ -1,0 +1,131 @@
+// Graded tests: a task's identity and lifetime: current_task(), awaiting
+// itself, kept alive by its loop without any handle, freed when the loop closes.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "lifetime.hpp"
+#include "task.hpp"
+#include "task_test_helpers.hpp"
+
+using aio::Coro;
+using aio::Task;
+using looplab::Counted;
+using looplab::Events;
+using looplab::LifetimeCounts;
+using looplab::VirtualLoop;
+using namespace std::chrono_literals;
+
+namespace {
+
+Coro<void> log_one(Events* events, std::string name) {
+    events->push_back(name);
+    co_return;
+}
+
+} // namespace
+
+namespace {
+
+Coro<void> current_task_probe(Events* events, std::shared_ptr<aio::TaskBase*> expected) {
+    co_await aio::sleep(0s); // the handle is known by now
+    events->push_back(aio::current_task() == *expected ? "is current" : "is not current");
+    co_await aio::sleep(1ms);
+    co_await log_one(events, aio::current_task() == *expected ? "still current" : "lost");
+}
+
+} // namespace
+
+TEST(Task, CurrentTaskIsTheTaskWhoseStepRuns) {
+    VirtualLoop v;
+    Events events;
+    EXPECT_EQ(aio::current_task(), nullptr) << "outside a task: nullptr";
+    auto expected = std::make_shared<aio::TaskBase*>(nullptr);
+    Task<void> task = aio::create_task(v.loop, current_task_probe(&events, expected));
+    *expected = &task.base();
+    v.loop.call_soon([&] { events.push_back(aio::current_task() ? "leaked" : "none between"); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_EQ(events, (Events{"none between", "is current", "still current"}))
+        << "current_task() is the running task during each of its steps, nullptr between them";
+}
+
+namespace {
+
+Coro<void> awaits_itself(std::shared_ptr<Task<void>> self, std::string* outcome) {
+    co_await aio::sleep(0s);
+    try {
+        co_await *self;
+        *outcome = "awaited itself";
+    } catch (const aio::RuntimeError& error) {
+        *outcome = error.what();
+    }
+    self.reset();
+}
+
+} // namespace
+
+TEST(Task, AwaitingItselfIsARuntimeError) {
+    VirtualLoop v;
+    std::string outcome;
+    auto self = std::make_shared<Task<void>>(aio::create_task(v.loop, aio::sleep(0s)));
+    *self = aio::create_task(v.loop, awaits_itself(self, &outcome));
+    Task<void> task = *self;
+    self.reset();
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "a task awaiting itself would wait forever";
+    EXPECT_EQ(outcome.rfind("Task cannot await on itself", 0), 0u)
+        << "the RuntimeError is thrown into the coroutine at its co_await; got: " << outcome;
+}
+
+namespace {
+
+Coro<void> finishes_later(Counted counted, bool* finished) {
+    co_await aio::sleep(1s);
+    co_await aio::sleep(0s);
+    *finished = true;
+    (void)counted;
+}
+
+} // namespace
+
+TEST(Task, KeepsItselfAliveWhenEveryHandleIsDropped) {
+    VirtualLoop v;
+    LifetimeCounts counts;
+    bool finished = false;
+    (void)aio::create_task(v.loop, finishes_later(Counted(counts), &finished));
+    aio::Future<void> later(v.loop);
+    v.loop.call_later(2s, [later]() mutable { later.set_result(); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, later));
+    EXPECT_TRUE(finished) << "a pending task must stay alive without any handle: the loop "
+                             "(its task registry) holds it until it is done";
+    EXPECT_EQ(counts.alive(), 0) << "once done, the task's frames are freed: " << counts.summary();
+}
+
+namespace {
+
+Coro<void> waits_forever(Counted counted) {
+    aio::Future<void> never(aio::get_running_loop());
+    co_await never;
+    (void)counted;
+}
+
+} // namespace
+
+TEST(Task, APendingTaskIsFreedWhenItsLoopCloses) {
+    LifetimeCounts counts;
+    {
+        VirtualLoop v;
+        looplab::RecordedReports reports(v.loop);
+        Task<void> task = aio::create_task(v.loop, waits_forever(Counted(counts)));
+        looplab::run_until_done(v.loop, aio::Future<void>(task), 1s);
+        EXPECT_FALSE(task.done());
+        EXPECT_EQ(counts.alive(), 1) << "the task is suspended at its co_await, its frame alive";
+        v.loop.close();
+        EXPECT_EQ(counts.alive(), 0)
+            << "closing the loop destroys the frames of its pending tasks: " << counts.summary();
+        ASSERT_EQ(reports.messages.size(), 1u);
+        EXPECT_EQ(reports.messages[0].rfind("Task was destroyed but it is pending!", 0), 0u);
+    }
+    EXPECT_EQ(counts.alive(), 0) << counts.summary();
+}
