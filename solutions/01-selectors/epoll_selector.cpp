@@ -20,6 +20,9 @@ constexpr std::size_t first_buffer_size = 64;
     int error = errno;
     const char* name = op == EPOLL_CTL_ADD ? "ADD" : op == EPOLL_CTL_MOD ? "MOD" : "DEL";
     std::string what = std::string("epoll_ctl ") + name + " fd " + std::to_string(fd);
+    if (error == EPERM) // asyncio's EpollSelector raises PermissionError here
+        throw ValueError(what + ": epoll cannot watch a regular file or directory (it is always "
+                                "ready); read it directly, or use the poll selector");
     if (error == EBADF || error == ENOENT) what += " (closed while registered? unregister first)";
     throw std::system_error(error, std::generic_category(), what);
 }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <type_traits>
@@ -58,6 +59,13 @@ struct BackendName {
 
 template <class T>
 constexpr bool is_select = std::is_same_v<T, aio::SelectSelector>;
+#ifdef __linux__
+template <class T>
+constexpr bool is_epoll = std::is_same_v<T, aio::EpollSelector>;
+#else
+template <class T>
+constexpr bool is_epoll = false;
+#endif
 
 } // namespace
 
@@ -359,6 +367,27 @@ TYPED_TEST(Selector, InvalidEventsOrFdsAreValueErrors) {
     EXPECT_TRUE(message_of<aio::ValueError>([&] { this->selector.modify(fd, 0); }))
         << "modify with no events is a ValueError (unregister is the way to stop watching)";
     EXPECT_EQ(this->selector.get_key(fd)->events, unsigned{EVENT_READ});
+}
+
+// A regular file is always ready: select and poll report it at once, epoll
+// refuses it (EPERM), which the kit turns into a ValueError that says so.
+TYPED_TEST(Selector, ARegularFileIsAlwaysReadyOrAValueError) {
+    std::FILE* file = std::tmpfile();
+    ASSERT_NE(file, nullptr);
+    int fd = ::fileno(file);
+    if constexpr (is_epoll<TypeParam>) {
+        auto message =
+            message_of<aio::ValueError>([&] { this->selector.register_fd(fd, EVENT_READ); });
+        ASSERT_TRUE(message)
+            << "epoll cannot watch a regular file: a ValueError, not a system_error";
+        EXPECT_NE(message->find("regular file"), std::string::npos) << "say why: " << *message;
+        EXPECT_EQ(this->selector.size(), 0u) << "the refused fd is not registered";
+    } else {
+        this->selector.register_fd(fd, EVENT_READ);
+        EXPECT_EQ(this->look().size(), 1u) << "a regular file is always readable";
+        this->selector.unregister(fd);
+    }
+    std::fclose(file);
 }
 
 namespace {
