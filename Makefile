@@ -256,7 +256,7 @@ compdb:
 	@echo "wrote compile_commands.json"
 
 format:
-	@clang-format -i $$(find solutions tests -name '*.hpp' -o -name '*.cpp' | grep -v '^tests/support/tools/')
+	@clang-format -i $$(find solutions tests -name '*.hpp' -o -name '*.cpp')
 	@$(MAKE) --no-print-directory lessons
 
 clean:

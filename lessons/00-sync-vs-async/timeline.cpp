@@ -57,16 +57,11 @@ std::string colour_of(char mark) {
     static constexpr const char* palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
                                               "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
     switch (mark) {
-    case '#':
-        return palette[0];
-    case '=':
-        return palette[1];
-    case '~':
-        return palette[2];
-    case '|':
-        return "#333333";
-    default:
-        return palette[static_cast<unsigned char>(mark) % 8];
+    case '#': return palette[0];
+    case '=': return palette[1];
+    case '~': return palette[2];
+    case '|': return "#333333";
+    default: return palette[static_cast<unsigned char>(mark) % 8];
     }
 }
 

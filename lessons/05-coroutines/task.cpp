@@ -80,9 +80,7 @@ void TaskBase::step() {
 
 void TaskBase::after_suspension() {
     switch (frames_.suspension()) {
-    case detail::Suspension::future:
-        wait_on(frames_.take_awaited());
-        return;
+    case detail::Suspension::future: wait_on(frames_.take_awaited()); return;
     case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
         schedule_step();
         return;

@@ -39,11 +39,14 @@ private:
     std::string message_;
 };
 
+// One line an error, as asyncio's own list of exceptions reads.
+// clang-format off
 struct InvalidStateError : Error { using Error::Error; };  // asyncio.InvalidStateError
 struct TimeoutError : Error { using Error::Error; };       // TimeoutError
 struct RuntimeError : Error { using Error::Error; };       // loop misuse: "Event loop is closed"
 struct ValueError : Error { using Error::Error; };
 struct KeyError : Error { using Error::Error; };
+// clang-format on
 
 // Thrown by the TODO stubs of lessons/. what() reads "not implemented: <id>";
 // the message also goes to stderr at once, so the grader can name the exercise
@@ -67,6 +70,6 @@ namespace detail {
     std::fprintf(stderr, "looplab: not implemented: %s (a TODO in lessons/)\n", exercise);
     std::abort();
 }
-}  // namespace detail
+} // namespace detail
 
-}  // namespace aio
+} // namespace aio

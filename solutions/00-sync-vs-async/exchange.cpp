@@ -24,12 +24,9 @@ Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
 short Exchange::poll_events() const {
     switch (state_) {
     case State::connecting:
-    case State::writing:
-        return POLLOUT;
-    case State::reading:
-        return POLLIN;
-    default:
-        return 0;
+    case State::writing: return POLLOUT;
+    case State::reading: return POLLIN;
+    default: return 0;
     }
 }
 

@@ -36,4 +36,4 @@ inline std::string fixed(double value, int decimals = 2) {
     return text;
 }
 
-}  // namespace looplab
+} // namespace looplab

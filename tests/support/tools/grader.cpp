@@ -31,9 +31,9 @@ namespace {
 
 struct Args {
     std::string mode;
-    std::map<std::string, std::string> values;  // --name value
-    std::set<std::string> flags;                // --name
-    std::string rest;                           // a trailing free text (record)
+    std::map<std::string, std::string> values; // --name value
+    std::set<std::string> flags;               // --name
+    std::string rest;                          // a trailing free text (record)
 
     std::string get(const std::string& key, const std::string& fallback = "") const {
         auto it = values.find(key);
@@ -48,9 +48,12 @@ Args parse(int argc, char** argv) {
     args.mode = argc > 1 ? argv[1] : "";
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
-        if (flag_names.count(a)) args.flags.insert(a);
-        else if (a.rfind("--", 0) == 0 && i + 1 < argc) args.values[a] = argv[++i];
-        else args.rest = a;
+        if (flag_names.count(a))
+            args.flags.insert(a);
+        else if (a.rfind("--", 0) == 0 && i + 1 < argc)
+            args.values[a] = argv[++i];
+        else
+            args.rest = a;
     }
     return args;
 }
@@ -60,7 +63,9 @@ void record(const std::string& file, bool ok, const std::string& text) {
     std::ofstream(file, std::ios::app) << (ok ? "PASS " : "FAIL ") << text << "\n";
 }
 
-Style terminal_style() { return Style{isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr}; }
+Style terminal_style() {
+    return Style{isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr};
+}
 
 RunOptions run_options(const Args& args) {
     RunOptions o;
@@ -82,7 +87,8 @@ int check(const Args& args) {
         if (tests.empty()) tests.push_back({only, 0, 10, false, false});
     }
     std::printf("%s\n", style.paint("chapter " + m.number + " · " + m.title, "\033[1m").c_str());
-    if (!args.get("--graded").empty()) std::printf("  grading %s\n\n", args.get("--graded").c_str());
+    if (!args.get("--graded").empty())
+        std::printf("  grading %s\n\n", args.get("--graded").c_str());
     int score = 0, passed = 0;
     auto outcomes = run_tests(run_options(args), tests, [&](std::size_t i, const Outcome& o) {
         if (!only.empty()) std::fputs(o.output.c_str(), stdout);
@@ -93,7 +99,8 @@ int check(const Args& args) {
         bool ok = outcomes[i].status == Status::Pass;
         score += ok ? tests[i].points : 0;
         passed += ok;
-        record(args.get("--record"), ok, "chapter " + m.number + " " + tests[i].name + " (solutions)");
+        record(args.get("--record"), ok,
+               "chapter " + m.number + " " + tests[i].name + " (solutions)");
     }
     print_score(style, score, passed, (int)tests.size());
     if (!quiet) print_timing_report(tests, outcomes);
@@ -121,7 +128,8 @@ int stubs(const Args& args) {
             std::printf("  PASSES ON STUBS  chapter %s %s: this test asserts nothing about the "
                         "exercise (make it fail on the stub, or mark it `given` with 0 points)\n",
                         m.number.c_str(), graded[i].name.c_str());
-        record(args.get("--record"), failed, "chapter " + m.number + " " + graded[i].name + " (fails on stubs)");
+        record(args.get("--record"), failed,
+               "chapter " + m.number + " " + graded[i].name + " (fails on stubs)");
     });
     std::printf("  chapter %s: %zu of %zu graded tests fail on the pristine lesson stubs\n",
                 m.number.c_str(), graded.size() - passing, graded.size());
@@ -143,8 +151,10 @@ std::set<std::string> exercise_ids_in(const std::string& dir) {
 
 int validate_chapter(const Args& args) {
     Manifest m = load_manifest(args.get("--manifest"));
-    auto problems = validate(m, list_tests(args.get("--binary")), exercise_ids_in(args.get("--sources")));
-    for (const auto& p : problems) std::printf("  MANIFEST  %s\n", p.c_str());
+    auto problems =
+        validate(m, list_tests(args.get("--binary")), exercise_ids_in(args.get("--sources")));
+    for (const auto& p : problems)
+        std::printf("  MANIFEST  %s\n", p.c_str());
     record(args.get("--record"), problems.empty(), "chapter " + m.number + " manifest is valid");
     return problems.empty() ? 0 : 1;
 }
@@ -152,7 +162,8 @@ int validate_chapter(const Args& args) {
 int hint(const Args& args) {
     Manifest m = load_manifest(args.get("--manifest"));
     std::string id = args.get("--exercise");
-    if (id.empty() && !args.get("--next-file").empty()) std::ifstream(args.get("--next-file")) >> id;
+    if (id.empty() && !args.get("--next-file").empty())
+        std::ifstream(args.get("--next-file")) >> id;
     for (const auto& e : m.exercises) {
         if (!id.empty() && e.id != id) continue;
         std::printf("%s (%s)\n", e.id.c_str(), e.difficulty.c_str());
@@ -175,12 +186,13 @@ int summary(const Args& args) {
         }
     }
     std::printf("\nmake test summary\n");
-    for (const auto& f : failures) std::printf("  FAILED  %s\n", f.c_str());
+    for (const auto& f : failures)
+        std::printf("  FAILED  %s\n", f.c_str());
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     Args args = parse(argc, argv);

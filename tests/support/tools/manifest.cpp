@@ -21,10 +21,14 @@ GradedTest parse_test(std::istringstream& in) {
     GradedTest test;
     if (!(in >> test.name >> test.points)) throw std::runtime_error("test needs a name and points");
     for (std::string option; in >> option;) {
-        if (option == "timing") test.timing = true;
-        else if (option == "given") test.given = true;
-        else if (option.rfind("timeout=", 0) == 0) test.timeout_s = std::stoi(option.substr(8));
-        else throw std::runtime_error("unknown test option '" + option + "'");
+        if (option == "timing")
+            test.timing = true;
+        else if (option == "given")
+            test.given = true;
+        else if (option.rfind("timeout=", 0) == 0)
+            test.timeout_s = std::stoi(option.substr(8));
+        else
+            throw std::runtime_error("unknown test option '" + option + "'");
     }
     return test;
 }
@@ -38,7 +42,8 @@ void parse_line(Manifest& m, const std::string& line) {
         m.title = rest_of(in);
     } else if (directive == "exercise") {
         Exercise e;
-        if (!(in >> e.id >> e.difficulty)) throw std::runtime_error("exercise needs an id and a difficulty");
+        if (!(in >> e.id >> e.difficulty))
+            throw std::runtime_error("exercise needs an id and a difficulty");
         m.exercises.push_back(e);
     } else if (directive == "hint") {
         std::string id;
@@ -53,11 +58,12 @@ void parse_line(Manifest& m, const std::string& line) {
     }
 }
 
-}  // namespace
+} // namespace
 
 int Manifest::total_points() const {
     int total = 0;
-    for (const auto& t : tests) total += t.points;
+    for (const auto& t : tests)
+        total += t.points;
     return total;
 }
 
@@ -111,4 +117,4 @@ std::vector<std::string> validate(const Manifest& m, const std::vector<std::stri
     return problems;
 }
 
-}  // namespace grader
+} // namespace grader

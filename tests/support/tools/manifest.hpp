@@ -10,22 +10,22 @@ namespace grader {
 
 struct Exercise {
     std::string id;
-    std::string difficulty;  // easy | medium | hard
+    std::string difficulty; // easy | medium | hard
     std::vector<std::string> hints;
 };
 
 struct GradedTest {
-    std::string name;  // Suite.Name, as --gtest_filter takes it
+    std::string name; // Suite.Name, as --gtest_filter takes it
     int points = 0;
     int timeout_s = 10;
-    bool timing = false;  // a sync-vs-async timing test: run alone, after the others
-    bool given = false;   // a 0-point warm-up, exempt from the must-fail-on-stubs check
+    bool timing = false; // a sync-vs-async timing test: run alone, after the others
+    bool given = false;  // a 0-point warm-up, exempt from the must-fail-on-stubs check
 };
 
 struct Manifest {
     std::string path;
-    std::string number;  // "02"
-    std::string title;   // "Timers and clocks"
+    std::string number; // "02"
+    std::string title;  // "Timers and clocks"
     std::vector<Exercise> exercises;
     std::vector<GradedTest> tests;
 
@@ -43,4 +43,4 @@ std::vector<std::string> validate(const Manifest& manifest,
                                   const std::vector<std::string>& binary_tests,
                                   const std::set<std::string>& exercise_ids);
 
-}  // namespace grader
+} // namespace grader

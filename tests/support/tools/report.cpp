@@ -35,14 +35,17 @@ std::string pad(std::string s, std::size_t width) {
 std::string json_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += c;
-        else if (c == '\n') out += "\\n";
-        else if ((unsigned char)c >= 0x20) out += c;
+        if (c == '"' || c == '\\')
+            out += '\\', out += c;
+        else if (c == '\n')
+            out += "\\n";
+        else if ((unsigned char)c >= 0x20)
+            out += c;
     }
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string Style::paint(const std::string& text, const char* ansi) const {
     return colour ? std::string(ansi) + text + "\033[0m" : text;
@@ -74,7 +77,8 @@ void print_result(const Style& style, const GradedTest& test, const Outcome& out
                 points.c_str(), pad(test.name, 44).c_str(), first_line.c_str());
     if (outcome.status != Status::Fail || outcome.detail.find('\n') == std::string::npos) return;
     std::istringstream rest(outcome.detail.substr(outcome.detail.find('\n') + 1));
-    for (std::string line; std::getline(rest, line);) std::printf("%17s%s\n", "", line.c_str());
+    for (std::string line; std::getline(rest, line);)
+        std::printf("%17s%s\n", "", line.c_str());
 }
 
 void print_score(const Style& style, int score, int passed, int total) {
@@ -139,7 +143,7 @@ void write_grades(const std::string& dir, const Manifest& manifest, const std::s
 }
 
 int print_grade_table(const Style& style, const std::string& dir) {
-    std::map<std::string, std::string> rows;  // chapter number -> tsv line
+    std::map<std::string, std::string> rows; // chapter number -> tsv line
     if (fs::exists(dir))
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".tsv") {
@@ -161,7 +165,8 @@ int print_grade_table(const Style& style, const std::string& dir) {
                     score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str());
         std::ifstream chapter_json(dir + "/" + number + ".json");
         std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
-        while (!body.empty() && body.back() == '\n') body.pop_back();
+        while (!body.empty() && body.back() == '\n')
+            body.pop_back();
         json += (json.size() > 1 ? ",\n " : "") + body;
     }
     std::printf("  %s %7d/%zu\n", pad("total", 39).c_str(), total, rows.size() * 100);
@@ -170,4 +175,4 @@ int print_grade_table(const Style& style, const std::string& dir) {
     return 0;
 }
 
-}  // namespace grader
+} // namespace grader

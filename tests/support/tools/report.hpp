@@ -11,7 +11,7 @@
 namespace grader {
 
 struct Style {
-    bool colour = false;  // only on a terminal
+    bool colour = false; // only on a terminal
     std::string paint(const std::string& text, const char* ansi) const;
 };
 
@@ -40,4 +40,4 @@ int print_grade_table(const Style& style, const std::string& dir);
 // A progress bar of `width` cells for score out of 100.
 std::string bar(int score, int width = 20);
 
-}  // namespace grader
+} // namespace grader

@@ -32,7 +32,8 @@ struct Running {
 std::string signal_name(int sig) {
     switch (sig) {
     case SIGSEGV: return "SIGSEGV (segmentation fault: a bad pointer or a stack overflow)";
-    case SIGABRT: return "SIGABRT (abort: a failed assert, std::terminate or an uncaught exception)";
+    case SIGABRT:
+        return "SIGABRT (abort: a failed assert, std::terminate or an uncaught exception)";
     case SIGBUS: return "SIGBUS (bus error)";
     case SIGFPE: return "SIGFPE (arithmetic error)";
     case SIGILL: return "SIGILL (illegal instruction)";
@@ -45,7 +46,7 @@ std::string signal_name(int sig) {
 pid_t spawn(const std::string& binary, const std::string& test, const std::string& log_path) {
     pid_t pid = fork();
     if (pid != 0) return pid;
-    setpgid(0, 0);  // its own group, so a timeout kills the threads and children it made
+    setpgid(0, 0); // its own group, so a timeout kills the threads and children it made
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(fd, 1);
     dup2(fd, 2);
@@ -127,7 +128,7 @@ std::string temp_log() {
     return path;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<GradedTest>& tests,
                                const std::function<void(std::size_t, const Outcome&)>& done) {
@@ -142,22 +143,26 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
     std::size_t next = 0, reported = 0;
     bool stop = false;
     auto report_ready = [&] {
-        while (reported < tests.size() && finished[reported]) done(reported, outcomes[reported]), ++reported;
+        while (reported < tests.size() && finished[reported])
+            done(reported, outcomes[reported]), ++reported;
     };
     while (reported < tests.size()) {
         bool timing_running = !running.empty() && tests[running.front().index].timing;
-        while (!stop && next < order.size() && (int)running.size() < options.jobs && !timing_running) {
+        while (!stop && next < order.size() && (int)running.size() < options.jobs &&
+               !timing_running) {
             const auto& test = tests[order[next]];
-            if (test.timing && !running.empty()) break;  // wait for the others to finish
+            if (test.timing && !running.empty()) break; // wait for the others to finish
             auto now = std::chrono::steady_clock::now();
-            auto limit = std::chrono::milliseconds((int)(test.timeout_s * 1000 * options.timeout_scale));
+            auto limit =
+                std::chrono::milliseconds((int)(test.timeout_s * 1000 * options.timeout_scale));
             auto log = temp_log();
-            running.push_back({order[next], spawn(options.binary, test.name, log), log, now, now + limit});
+            running.push_back(
+                {order[next], spawn(options.binary, test.name, log), log, now, now + limit});
             ++next;
             timing_running = test.timing;
         }
         if (running.empty()) {
-            if (stop || next >= order.size()) {  // failfast: the rest are not run
+            if (stop || next >= order.size()) { // failfast: the rest are not run
                 for (std::size_t i = 0; i < tests.size(); ++i)
                     if (!finished[i]) outcomes[i].detail = "not run (FAILFAST)", finished[i] = true;
                 report_ready();
@@ -173,8 +178,11 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
                 kill(-it->pid, SIGKILL);
                 it->killed = true;
             }
-            if (got == 0) { ++it; continue; }
-            kill(-it->pid, SIGKILL);  // stray children of the test, if any
+            if (got == 0) {
+                ++it;
+                continue;
+            }
+            kill(-it->pid, SIGKILL); // stray children of the test, if any
             const auto& test = tests[it->index];
             auto& outcome = outcomes[it->index];
             outcome = classify(read_file(it->log_path), status, it->killed, test.timeout_s);
@@ -199,13 +207,16 @@ std::vector<std::string> list_tests(const std::string& binary) {
     while (std::fgets(buffer, sizeof buffer, pipe)) {
         std::string line(buffer);
         line = line.substr(0, line.find_first_of("#\n"));
-        while (!line.empty() && line.back() == ' ') line.pop_back();
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
         if (line.empty()) continue;
-        if (line[0] != ' ') suite = line;
-        else names.push_back(suite + line.substr(line.find_first_not_of(' ')));
+        if (line[0] != ' ')
+            suite = line;
+        else
+            names.push_back(suite + line.substr(line.find_first_not_of(' ')));
     }
     pclose(pipe);
     return names;
 }
 
-}  // namespace grader
+} // namespace grader

@@ -14,9 +14,9 @@ enum class Status { Pass, Fail, Todo, Crash, Timeout, Missing };
 
 struct Outcome {
     Status status = Status::Fail;
-    std::string detail;               // the first assertion, the signal, the exercise id...
-    std::vector<std::string> timing;  // the test's "TIMING: ..." lines
-    std::string output;               // everything the test printed
+    std::string detail;              // the first assertion, the signal, the exercise id...
+    std::vector<std::string> timing; // the test's "TIMING: ..." lines
+    std::string output;              // everything the test printed
     double seconds = 0;
 };
 
@@ -24,7 +24,7 @@ struct RunOptions {
     std::string binary;
     int jobs = 2;
     bool failfast = false;
-    double timeout_scale = 1.0;  // sanitizer builds run slower
+    double timeout_scale = 1.0; // sanitizer builds run slower
 };
 
 // Runs `tests` (timing tests alone, after the others) and calls `done` in the
@@ -35,4 +35,4 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
 // The names the binary lists (--gtest_list_tests), as Suite.Name.
 std::vector<std::string> list_tests(const std::string& binary);
 
-}  // namespace grader
+} // namespace grader
