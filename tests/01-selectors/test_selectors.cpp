@@ -1,75 +1,32 @@
-// Graded tests: one suite, run on every backend (select, poll, and epoll on Linux),
-// holding all of them to the same semantics. gtest names them Selector/<backend>.Name.
+// Graded tests, run on every backend: readiness, registrations, timeouts, EINTR
+// and hang-ups. The bad-input and closed-fd cases are in test_selector_errors.cpp.
 #include <pthread.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <csignal>
-#include <cstdio>
 #include <map>
 #include <memory>
-#include <type_traits>
 
 #include <gtest/gtest.h>
 
-#include "poll_selector.hpp"
-#include "select_selector.hpp"
-#include "selector.hpp"
+#include "selector_fixture.hpp"
 #include "selector_test_helpers.hpp"
 #include "timing.hpp"
-#ifdef __linux__
-#include "epoll_selector.hpp"
-#endif
 
 using namespace std::chrono_literals;
 using aio::EVENT_READ;
 using aio::EVENT_WRITE;
 using aio::ReadyEvent;
+using looplab::BackendName;
+using looplab::is_epoll;
+using looplab::is_select;
 using looplab::message_of;
 using looplab::Pipe;
+using looplab::Selector;
+using looplab::SelectorBackends;
 using looplab::SocketPair;
 
-namespace {
-
-template <class Backend>
-class Selector : public ::testing::Test {
-protected:
-    Backend selector;
-    std::vector<ReadyEvent> look() { return selector.select(0ms); } // a zero-timeout select
-};
-
-#ifdef __linux__
-using Backends = ::testing::Types<aio::SelectSelector, aio::PollSelector, aio::EpollSelector>;
-#else
-using Backends = ::testing::Types<aio::SelectSelector, aio::PollSelector>;
-#endif
-
-// Names the instantiations Selector/select, Selector/poll, Selector/epoll.
-struct BackendName {
-    template <class T>
-    static std::string GetName(int) {
-        if constexpr (std::is_same_v<T, aio::SelectSelector>)
-            return "select";
-        else if constexpr (std::is_same_v<T, aio::PollSelector>)
-            return "poll";
-        else
-            return "epoll";
-    }
-};
-
-template <class T>
-constexpr bool is_select = std::is_same_v<T, aio::SelectSelector>;
-#ifdef __linux__
-template <class T>
-constexpr bool is_epoll = std::is_same_v<T, aio::EpollSelector>;
-#else
-template <class T>
-constexpr bool is_epoll = false;
-#endif
-
-} // namespace
-
-TYPED_TEST_SUITE(Selector, Backends, BackendName);
+TYPED_TEST_SUITE(Selector, SelectorBackends, BackendName);
 
 // ------------------------------------------------------------------ readiness
 
@@ -315,210 +272,4 @@ TYPED_TEST(Selector, AHangUpIsReportedAsTheRegisteredInterest) {
     EXPECT_EQ(got[other.write_end()], unsigned{EVENT_WRITE})
         << "an fd registered for writing whose reader is gone reports EVENT_WRITE only "
            "(POLLERR/EPOLLERR map to the registered interests); the write() says EPIPE";
-}
-
-// ------------------------------------------------------------------ bad input
-
-TYPED_TEST(Selector, RegisteringTwiceIsAKeyErrorThatSaysUseModify) {
-    Pipe pipe;
-    int first = 0, second = 0;
-    this->selector.register_fd(pipe.read_end(), EVENT_READ, &first);
-    auto message = message_of<aio::KeyError>(
-        [&] { this->selector.register_fd(pipe.read_end(), EVENT_WRITE, &second); });
-    ASSERT_TRUE(message) << "registering a registered fd is a KeyError";
-    EXPECT_NE(message->find("already registered"), std::string::npos) << *message;
-    EXPECT_NE(message->find("modify"), std::string::npos)
-        << "tell the caller what to do: " << *message;
-    const aio::SelectorKey* key = this->selector.get_key(pipe.read_end());
-    ASSERT_NE(key, nullptr);
-    EXPECT_EQ(key->events, unsigned{EVENT_READ}) << "a refused call changes nothing";
-    EXPECT_EQ(key->data, &first);
-    EXPECT_EQ(this->selector.size(), 1u);
-}
-
-TYPED_TEST(Selector, AnUnknownFdIsAKeyErrorForModifyAndUnregister) {
-    Pipe pipe;
-    auto modified =
-        message_of<aio::KeyError>([&] { this->selector.modify(pipe.read_end(), EVENT_READ); });
-    ASSERT_TRUE(modified) << "modify of an fd that is not registered is a KeyError";
-    EXPECT_NE(modified->find("not registered"), std::string::npos) << *modified;
-    EXPECT_TRUE(message_of<aio::KeyError>([&] { this->selector.unregister(pipe.read_end()); }))
-        << "unregister of an fd that is not registered is a KeyError";
-    this->selector.register_fd(pipe.read_end(), EVENT_READ);
-    this->selector.unregister(pipe.read_end());
-    EXPECT_TRUE(message_of<aio::KeyError>([&] { this->selector.unregister(pipe.read_end()); }))
-        << "unregistering twice is a KeyError";
-    EXPECT_EQ(this->selector.size(), 0u);
-}
-
-TYPED_TEST(Selector, InvalidEventsOrFdsAreValueErrors) {
-    Pipe pipe;
-    int fd = pipe.read_end();
-    for (unsigned events : {0u, 4u, unsigned{EVENT_READ} | 8u}) {
-        auto message = message_of<aio::ValueError>([&] { this->selector.register_fd(fd, events); });
-        ASSERT_TRUE(message) << "register_fd with events " << events << " is a ValueError";
-        EXPECT_NE(message->find("EVENT_READ"), std::string::npos)
-            << "say which events are valid: " << *message;
-    }
-    EXPECT_TRUE(message_of<aio::ValueError>([&] { this->selector.register_fd(-1, EVENT_READ); }))
-        << "fd -1 is a ValueError";
-    EXPECT_EQ(this->selector.size(), 0u) << "nothing was registered";
-    this->selector.register_fd(fd, EVENT_READ);
-    EXPECT_TRUE(message_of<aio::ValueError>([&] { this->selector.modify(fd, 0); }))
-        << "modify with no events is a ValueError (unregister is the way to stop watching)";
-    EXPECT_EQ(this->selector.get_key(fd)->events, unsigned{EVENT_READ});
-}
-
-// A regular file is always ready: select and poll report it at once, epoll
-// refuses it (EPERM), which the kit turns into a ValueError that says so.
-TYPED_TEST(Selector, ARegularFileIsAlwaysReadyOrAValueError) {
-    std::FILE* file = std::tmpfile();
-    ASSERT_NE(file, nullptr);
-    int fd = ::fileno(file);
-    if constexpr (is_epoll<TypeParam>) {
-        auto message =
-            message_of<aio::ValueError>([&] { this->selector.register_fd(fd, EVENT_READ); });
-        ASSERT_TRUE(message)
-            << "epoll cannot watch a regular file: a ValueError, not a system_error";
-        EXPECT_NE(message->find("regular file"), std::string::npos) << "say why: " << *message;
-        EXPECT_EQ(this->selector.size(), 0u) << "the refused fd is not registered";
-    } else {
-        this->selector.register_fd(fd, EVENT_READ);
-        EXPECT_EQ(this->look().size(), 1u) << "a regular file is always readable";
-        this->selector.unregister(fd);
-    }
-    std::fclose(file);
-}
-
-namespace {
-// Raises the soft fd limit above `needed` for the scope, if the hard limit allows.
-class FdLimit {
-public:
-    explicit FdLimit(rlim_t needed) {
-        if (::getrlimit(RLIMIT_NOFILE, &saved_) != 0) return;
-        if (saved_.rlim_cur >= needed) {
-            ok_ = true;
-            return;
-        }
-        rlimit raised{needed, saved_.rlim_max};
-        ok_ = (saved_.rlim_max == RLIM_INFINITY || saved_.rlim_max >= needed) &&
-              ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
-        changed_ = ok_;
-    }
-    ~FdLimit() {
-        if (changed_) ::setrlimit(RLIMIT_NOFILE, &saved_);
-    }
-    bool ok() const { return ok_; }
-
-private:
-    rlimit saved_{};
-    bool ok_ = false;
-    bool changed_ = false;
-};
-} // namespace
-
-TYPED_TEST(Selector, AnFdAboveFdSetsizeIsRefusedBySelectOnly) {
-    Pipe pipe;
-    int tag = 0;
-    pipe.write_byte();
-    FdLimit limit(FD_SETSIZE + 200);
-    if (!limit.ok()) {
-        std::printf("RLIMIT_NOFILE's hard limit is below %d: no fd >= FD_SETSIZE to try; "
-                    "checking a low fd only\n",
-                    FD_SETSIZE + 200);
-        this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
-        EXPECT_EQ(this->look().size(), 1u);
-        return;
-    }
-    int high = ::fcntl(pipe.read_end(), F_DUPFD_CLOEXEC, FD_SETSIZE + 76);
-    ASSERT_GE(high, FD_SETSIZE) << "could not make an fd above FD_SETSIZE";
-    if constexpr (is_select<TypeParam>) {
-        auto message =
-            message_of<aio::ValueError>([&] { this->selector.register_fd(high, EVENT_READ); });
-        EXPECT_TRUE(message) << "select() cannot watch fd " << high << " (FD_SETSIZE is "
-                             << FD_SETSIZE << "): a ValueError";
-        if (message) {
-            EXPECT_NE(message->find("poll"), std::string::npos)
-                << "tell the caller what to use instead: " << *message;
-        }
-        EXPECT_EQ(this->selector.size(), 0u) << "the refused fd is not registered";
-        this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
-        EXPECT_EQ(this->look().size(), 1u) << "a low fd works as ever";
-    } else {
-        this->selector.register_fd(high, EVENT_READ, &tag);
-        std::vector<ReadyEvent> events = this->look();
-        ASSERT_EQ(events.size(), 1u) << this->selector.name() << " has no FD_SETSIZE limit";
-        EXPECT_EQ(events[0].fd, high);
-        EXPECT_EQ(events[0].data, &tag);
-        this->selector.unregister(high);
-    }
-    ::close(high);
-}
-
-// ------------------------------------------------------------------ closed fds
-
-TYPED_TEST(Selector, UnregisterWorksAfterTheFdWasClosed) {
-    auto pipe = std::make_unique<Pipe>();
-    int fd = pipe->read_end();
-    this->selector.register_fd(fd, EVENT_READ);
-    pipe.reset(); // closed while registered: a bug, but the selector must survive it
-    EXPECT_NO_THROW(this->selector.unregister(fd))
-        << "unregister must work after close (epoll_ctl DEL then fails with EBADF)";
-    EXPECT_EQ(this->selector.size(), 0u);
-    EXPECT_EQ(this->selector.get_key(fd), nullptr);
-    Pipe fresh;
-    this->selector.register_fd(fresh.read_end(), EVENT_READ);
-    fresh.write_byte();
-    EXPECT_EQ(this->look().size(), 1u);
-}
-
-TYPED_TEST(Selector, UnregisterWorksAfterTheFdNumberWasReused) {
-    auto old_pipe = std::make_unique<Pipe>();
-    int number = old_pipe->read_end();
-    int old_tag = 0, new_tag = 0;
-    this->selector.register_fd(number, EVENT_READ, &old_tag);
-    old_pipe->write_byte();
-    old_pipe.reset(); // closed while registered...
-    Pipe fresh;
-    fresh.move_end_to(0, number); // ...and its number now names a new pipe
-    EXPECT_NO_THROW(this->selector.unregister(number))
-        << "unregister must work when the number names a new file (epoll_ctl DEL: ENOENT)";
-    EXPECT_EQ(this->selector.size(), 0u);
-    ASSERT_NO_THROW(this->selector.register_fd(number, EVENT_READ, &new_tag))
-        << "after unregister, the new fd with the old number can be registered";
-    EXPECT_TRUE(this->look().empty()) << "the new pipe is empty: nothing may be reported";
-    fresh.write_byte();
-    std::vector<ReadyEvent> events = this->look();
-    ASSERT_EQ(events.size(), 1u) << "the new registration works";
-    EXPECT_EQ(events[0].fd, number);
-    EXPECT_EQ(events[0].data, &new_tag);
-}
-
-// Under epoll the kernel keeps a registration until the file's LAST descriptor is
-// closed. Here a dup keeps the old pipe open (as a forked child would), so after
-// close + unregister the kernel still holds the old registration under the old
-// number, and it fires. The kit must never pass that event off as the new fd's.
-TYPED_TEST(Selector, ALeftoverRegistrationOfAClosedFdNeverReachesItsSuccessor) {
-    Pipe old_pipe;
-    int number = old_pipe.read_end();
-    int old_tag = 0, new_tag = 0;
-    this->selector.register_fd(number, EVENT_READ, &old_tag);
-    int keeper = ::dup(number); // the old pipe's file stays open
-    ASSERT_GE(keeper, 0);
-    old_pipe.close_read_end();
-    EXPECT_NO_THROW(this->selector.unregister(number));
-    old_pipe.write_byte(); // the old pipe is readable now
-    EXPECT_TRUE(this->look().empty()) << "an unregistered fd is never reported";
-    Pipe fresh;
-    fresh.move_end_to(0, number);
-    this->selector.register_fd(number, EVENT_READ, &new_tag);
-    EXPECT_TRUE(this->look().empty())
-        << "the new pipe is empty; the readable one is the OLD file, which the kernel (epoll) "
-           "still reports under the same number: tell registrations apart (epoll_data tag)";
-    fresh.write_byte();
-    std::vector<ReadyEvent> events = this->look();
-    ASSERT_EQ(events.size(), 1u) << "the new fd, once, with its own data";
-    EXPECT_EQ(events[0].fd, number);
-    EXPECT_EQ(events[0].data, &new_tag);
-    ::close(keeper);
 }
