@@ -1,7 +1,8 @@
 // The grader: grades a chapter's test binary against its manifest.
 //
 //   grader check    --manifest M --binary B [--graded TEXT] [--test T] [--failfast]
-//                   [--jobs N] [--grades DIR] [--record FILE] [--quiet] [--timeout-scale X]
+//                   [--jobs N] [--grades DIR] [--record FILE] [--record-label TEXT]
+//                   [--quiet] [--timeout-scale X]
 //   grader stubs    --manifest M --binary B [--jobs N] [--record FILE]
 //                   every graded test must FAIL on the pristine lesson stubs
 //   grader validate --manifest M --binary B --sources DIR [--record FILE]
@@ -100,7 +101,8 @@ int check(const Args& args) {
         score += ok ? tests[i].points : 0;
         passed += ok;
         record(args.get("--record"), ok,
-               "chapter " + m.number + " " + tests[i].name + " (solutions)");
+               "chapter " + m.number + " " + tests[i].name + " (" +
+                   args.get("--record-label", "solutions") + ")");
     }
     print_score(style, score, passed, (int)tests.size());
     if (!quiet) print_timing_report(tests, outcomes);
@@ -173,19 +175,30 @@ int hint(const Args& args) {
     return 0;
 }
 
+// The kind of a record: its trailing "(...)", e.g. "solutions, SAN=thread".
+std::string kind_of(const std::string& text) {
+    std::size_t open = text.rfind(" (");
+    if (text.empty() || text.back() != ')' || open == std::string::npos) return "other checks";
+    return text.substr(open + 2, text.size() - open - 3);
+}
+
 int summary(const Args& args) {
     int passed = 0, failed = 0;
     std::vector<std::string> failures;
-    std::map<std::string, std::pair<int, int>> by_kind;
+    std::map<std::string, std::pair<int, int>> by_kind; // kind -> (passed, failed)
     for (const auto& e : fs::directory_iterator(args.get("--records"))) {
         std::ifstream in(e.path());
         for (std::string line; std::getline(in, line);) {
             bool ok = line.rfind("PASS ", 0) == 0;
             (ok ? passed : failed)++;
+            auto& [kind_passed, kind_failed] = by_kind[kind_of(line.substr(5))];
+            (ok ? kind_passed : kind_failed)++;
             if (!ok) failures.push_back(line.substr(5));
         }
     }
     std::printf("\nmake test summary\n");
+    for (const auto& [kind, counts] : by_kind)
+        std::printf("  %-36s %5d passed, %d failed\n", kind.c_str(), counts.first, counts.second);
     for (const auto& f : failures)
         std::printf("  FAILED  %s\n", f.c_str());
     std::printf("%d passed, %d failed\n", passed, failed);
