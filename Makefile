@@ -170,7 +170,7 @@ check-one: tools
 	@mkdir -p $(GRADES); $(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
 	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \
 	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --grades $(GRADES) \
-	  $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS); \
+	  $(if $(filter sol,$(CHECK_SET)),,--sources lessons/$(C)) $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS); \
 	  echo $$? > $(GRADES)/$(call chapter_num,$(C)).status
 
 check: tools

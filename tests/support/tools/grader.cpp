@@ -2,7 +2,8 @@
 //
 //   grader check    --manifest M --binary B [--graded TEXT] [--test T] [--failfast]
 //                   [--jobs N] [--grades DIR] [--record FILE] [--record-label TEXT]
-//                   [--quiet] [--timeout-scale X]
+//                   [--quiet] [--timeout-scale X] [--sources DIR]
+//                   (DIR: the learner's chapter, to name the first exercise still a stub)
 //   grader stubs    --manifest M --binary B [--jobs N] [--record FILE]
 //                   every graded test must FAIL on the pristine lesson stubs
 //   grader validate --manifest M --binary B --sources DIR [--record FILE]
@@ -109,7 +110,9 @@ int check(const Args& args) {
     if (!only.empty()) return passed == (int)tests.size() ? 0 : 1;
     if (!args.get("--grades").empty())
         write_grades(args.get("--grades"), m, args.get("--graded"), outcomes, score);
-    if (const Exercise* next = next_exercise(m, outcomes); next && !quiet) {
+    std::optional<std::set<std::string>> stubs_left;
+    if (!args.get("--sources").empty()) stubs_left = stubs_left_in(args.get("--sources"));
+    if (const Exercise* next = next_exercise(m, outcomes, stubs_left); next && !quiet) {
         print_next(style, m, *next);
         if (!args.get("--grades").empty())
             std::ofstream(args.get("--grades") + "/" + m.number + ".next") << next->id << "\n";

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 namespace grader {
@@ -99,7 +100,29 @@ void print_timing_report(const std::vector<GradedTest>& tests,
     }
 }
 
-const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes) {
+std::set<std::string> stubs_left_in(const std::string& dir) {
+    static const std::regex stub(
+        R"re((NotImplemented|not_implemented_abort)\("([A-Za-z0-9_.]+)"\))re");
+    std::set<std::string> ids;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (!entry.is_regular_file()) continue;
+        std::ifstream in(entry.path());
+        std::ostringstream text;
+        text << in.rdbuf();
+        std::string source = text.str();
+        for (auto it = std::sregex_iterator(source.begin(), source.end(), stub);
+             it != std::sregex_iterator(); ++it)
+            ids.insert((*it)[2]);
+    }
+    return ids;
+}
+
+const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes,
+                              const std::optional<std::set<std::string>>& stubs_left) {
+    if (stubs_left) {
+        for (const auto& exercise : manifest.exercises)
+            if (stubs_left->count(exercise.id)) return &exercise;
+    }
     const Exercise* best = nullptr;
     std::size_t best_rank = manifest.exercises.size();
     for (const auto& o : outcomes) {

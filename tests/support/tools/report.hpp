@@ -2,6 +2,8 @@
 // the timing report, the next exercise; and what it records for teachers.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,16 @@ void print_score(const Style& style, int score, int passed, int total);
 void print_timing_report(const std::vector<GradedTest>& tests,
                          const std::vector<Outcome>& outcomes);
 
-// The first exercise (in manifest order) that a test reported as not started.
-const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes);
+// The ids whose TODO stub (`throw aio::NotImplemented("<id>")` or
+// `not_implemented_abort("<id>")`) is still in the sources under `dir`.
+std::set<std::string> stubs_left_in(const std::string& dir);
+
+// The exercise to do next: the first one (in manifest order) whose stub is still
+// in the learner's sources, when they are known (`stubs_left`); else the first
+// one a test reported as not started. Tests alone can point past an exercise:
+// a stub that every test reaches before the earlier ones hides them.
+const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes,
+                              const std::optional<std::set<std::string>>& stubs_left);
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise);
 
