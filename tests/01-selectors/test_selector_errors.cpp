@@ -22,7 +22,6 @@ using looplab::message_of;
 using looplab::Pipe;
 using looplab::Selector;
 using looplab::SelectorBackends;
-using looplab::SocketPair;
 
 TYPED_TEST_SUITE(Selector, SelectorBackends, BackendName);
 
