@@ -17,6 +17,15 @@ std::string rest_of(std::istringstream& in) {
     return start == std::string::npos ? "" : rest.substr(start);
 }
 
+// "ch02.push,ch02.sift_up" -> {"ch02.push", "ch02.sift_up"}
+std::vector<std::string> split_ids(const std::string& list) {
+    std::vector<std::string> ids;
+    std::istringstream in(list);
+    for (std::string id; std::getline(in, id, ',');)
+        if (!id.empty()) ids.push_back(id);
+    return ids;
+}
+
 GradedTest parse_test(std::istringstream& in) {
     GradedTest test;
     if (!(in >> test.name >> test.points)) throw std::runtime_error("test needs a name and points");
@@ -27,6 +36,8 @@ GradedTest parse_test(std::istringstream& in) {
             test.given = true;
         else if (option.rfind("timeout=", 0) == 0)
             test.timeout_s = std::stoi(option.substr(8));
+        else if (option.rfind("ex=", 0) == 0)
+            test.exercises = split_ids(option.substr(3));
         else
             throw std::runtime_error("unknown test option '" + option + "'");
     }
@@ -111,6 +122,8 @@ std::vector<std::string> validate(const Manifest& m, const std::vector<std::stri
         if (!listed.count(t.name)) problem("test " + t.name + " is not in the test binary");
         if (t.given && t.points != 0) problem("given test " + t.name + " must be worth 0 points");
         if (!t.given && t.points <= 0) problem("test " + t.name + " must be worth points");
+        for (const auto& id : t.exercises)
+            if (!m.find_exercise(id)) problem("test " + t.name + ": ex= names unknown exercise " + id);
     }
     for (const auto& name : binary_tests)
         if (!named.count(name)) problem("test " + name + " is in the binary but not graded");

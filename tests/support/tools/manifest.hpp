@@ -20,6 +20,7 @@ struct GradedTest {
     int timeout_s = 10;
     bool timing = false; // a sync-vs-async timing test: run alone, after the others
     bool given = false;  // a 0-point warm-up, exempt from the must-fail-on-stubs check
+    std::vector<std::string> exercises; // ex=a,b: the exercises whose code this test runs
 };
 
 struct Manifest {
