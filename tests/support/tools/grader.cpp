@@ -86,7 +86,7 @@ int check(const Args& args) {
     auto tests = m.tests;
     if (!only.empty()) {
         std::erase_if(tests, [&](const GradedTest& t) { return t.name != only; });
-        if (tests.empty()) tests.push_back({only, 0, 10, false, false});
+        if (tests.empty()) tests.push_back({only, 0, 10, false, false, {}});
     }
     std::printf("%s\n", style.paint("chapter " + m.number + " · " + m.title, "\033[1m").c_str());
     if (!args.get("--graded").empty())
