@@ -7,6 +7,9 @@
 #   les       lessons/NN (your code) on solutions/ for the chapters before it
 #   mine      lessons/ for every chapter up to NN (STACK=mine: your loop from the ground up)
 #   pristine  a fresh generation of lessons/NN on solutions/ (make test's honesty check)
+#   scratch   lessons/NN at DEPTH=scratch (make test compiles its library objects)
+#   probe     solutions/NN with each exercise region instrumented (make probe: which
+#             exercises each test runs, and the score after each exercise)
 # Objects are compiled once per (compiler and sanitizer, set, chapter) and reused.
 
 .DEFAULT_GOAL := help
@@ -37,6 +40,8 @@ COMPILER := $(notdir $(firstword $(CXX)))
 BUILD := build/$(COMPILER)$(if $(SAN),-$(subst $(comma),-,$(SAN)))
 TOOLS := build/tools
 PRISTINE := build/pristine
+PROBE := build/probe-src
+SCRATCH := build/scratch-src
 GRADES := build/grades
 RECORDS := build/test-records
 GRADER := $(TOOLS)/grader
@@ -47,6 +52,8 @@ WARN_sol := -Wall -Wextra -Werror
 WARN_les := -Wall -Wextra -Wno-unused-parameter
 WARN_mine := $(WARN_les)
 WARN_pristine := $(WARN_les) -Wno-unused-variable -Wno-unused-private-field -Wno-unused-function
+WARN_scratch := $(WARN_pristine)
+WARN_probe := $(WARN_sol) -include tests/support/probe.hpp
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 # Sanitized code runs slower; the grader stretches every time limit by this.
 TIMEOUT_SCALE := $(if $(SAN),3,1)
@@ -75,10 +82,14 @@ INC_sol_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Isolutions/$d)
 INC_les_$1 := -Ilessons/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
 INC_mine_$1 := $(foreach d,$(call reverse,$(UPTO_$1)),-Ilessons/$d)
 INC_pristine_$1 := -I$(PRISTINE)/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
+INC_scratch_$1 := -I$(SCRATCH)/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
+INC_probe_$1 := -I$(PROBE)/$1 $(foreach d,$(call reverse,$(BEFORE_$1)),-Isolutions/$d)
 SRCDIR_sol_$1 := solutions/$1
 SRCDIR_les_$1 := lessons/$1
 SRCDIR_mine_$1 := lessons/$1
 SRCDIR_pristine_$1 := $(PRISTINE)/$1
+SRCDIR_probe_$1 := $(PROBE)/$1
+SRCDIR_scratch_$1 := $(SCRATCH)/$1
 LIBNAMES_$1 := $(notdir $(basename $(filter-out %/demo.cpp,$(wildcard solutions/$1/*.cpp))))
 TESTNAMES_$1 := $(notdir $(basename $(wildcard tests/$1/*.cpp)))
 endef
@@ -110,24 +121,25 @@ endef
 
 # Two passes: every chapter's variables first, since a set's rules name them.
 $(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_VARS,$c)))
-$(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine,$(eval $(call SET_RULES,$c,$s))))
+$(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine probe scratch,$(eval $(call SET_RULES,$c,$s))))
 
 $(BUILD)/support/%.o: tests/support/%.cpp
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CXX   $<")
 	$(Q)$(CXX) $(CXXFLAGS_BASE) $(WARN_sol) $(SANFLAGS) -Isolutions/00-sync-vs-async -Itests/support -c $< -o $@
 
-$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp) tests/support/tools/*.hpp
+$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp) tests/support/tools/*.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
-$(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp
+$(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/text.hpp
 	@mkdir -p $(@D)
-	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $< -o $@
+	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint demo lessons test test-sanitizer stubs doctor compdb format clean tools bench
+.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer stubs probe \
+        doctor compdb format clean tools bench
 
 help:
 	@echo "looplab — build an asyncio-style event loop in C++20, one chapter at a time"
@@ -195,9 +207,32 @@ hint: tools
 	$(GRADER) hint --manifest tests/$(filter $(CH)-%,$(CHAPTERS))/manifest \
 	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next))
 
+# The answer of one exercise, on purpose: printed and recorded (make grade lists it).
+reveal: tools
+	@$(if $(EX),,echo "usage: make reveal EX=chNN.name   (make hint CH=NN first: the hints are free)"; exit 2;) \
+	$(GRADER) reveal --sources solutions/$(filter $(word 1,$(subst ., ,$(patsubst ch%,%,$(EX))))-%,$(CHAPTERS)) \
+	  --exercise $(EX) --grades $(GRADES)
+
+# Fresh stubs for chapter CH: DEPTH=guided (the default) or DEPTH=scratch (core
+# function bodies blanked whole). The learner's files are kept under build/kept/.
+RESET_DEPTH := $(or $(DEPTH),guided)
+reset: tools
+	@$(if $(filter 1,$(words $(filter $(CH)-%,$(CHAPTERS)))),,echo "usage: make reset CH=NN [DEPTH=scratch]"; exit 2;) \
+	$(if $(filter guided scratch,$(RESET_DEPTH)),,echo "DEPTH is guided or scratch"; exit 2;) \
+	c=$(filter $(CH)-%,$(CHAPTERS)); keep=build/kept/$$c-$$(date +%Y%m%d-%H%M%S); \
+	mkdir -p $$keep && cp -r lessons/$$c/. $$keep/ && \
+	$(MAKE_LESSONS) solutions lessons --depth $(RESET_DEPTH) --chapter $$c >/dev/null && \
+	echo "lessons/$$c now holds the $(RESET_DEPTH) stubs; your previous files are kept in $$keep/"
+
+# A demo that draws timelines writes them under build/timelines (it says where);
+# `make diagrams CH=NN` (maintainers) runs it to refresh the committed figures.
+TIMELINE_DIR ?= build/timelines
 demo:
 	@$(if $(DEMO_CH),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
-	$(MAKE) --no-print-directory $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo && $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo
+	$(MAKE) --no-print-directory $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo && \
+	mkdir -p $(TIMELINE_DIR) && LOOPLAB_TIMELINE_DIR=$(TIMELINE_DIR) $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo
+diagrams:
+	@$(MAKE) --no-print-directory demo FROM=solutions TIMELINE_DIR=diagrams
 
 lessons: $(MAKE_LESSONS)
 	@$(MAKE_LESSONS) solutions lessons
@@ -206,6 +241,8 @@ lessons: $(MAKE_LESSONS)
 ALL_SOL_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/sol/$c/test)
 ALL_PRISTINE_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/pristine/$c/test)
 ALL_DEMOS := $(foreach c,$(CHAPTERS),$(BUILD)/sol/$c/demo)
+ALL_PROBE_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/probe/$c/test)
+ALL_SCRATCH_OBJS = $(foreach c,$(CHAPTERS),$(LIBOBJ_scratch_$c))
 REC = $(RECORDS)/records.txt
 
 # Every chapter against solutions (100/100, -Werror), every graded test
@@ -216,9 +253,14 @@ test: tools
 	@if $(MAKE_LESSONS) solutions lessons --check; then $(GRADER) record --record $(REC) --pass "lessons/ equals a fresh generation"; \
 	 else $(GRADER) record --record $(REC) --fail "lessons/ equals a fresh generation: run make lessons"; fi
 	@$(MAKE_LESSONS) solutions $(PRISTINE) >/dev/null
-	@echo "== build: every chapter against solutions/ (-Werror) and against pristine stubs, demos ($(COMPILER)$(if $(SAN), SAN=$(SAN)))"
-	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SOL_BINS) $(ALL_PRISTINE_BINS) $(ALL_DEMOS) >build/test-build.log 2>&1 \
+	@$(MAKE_LESSONS) solutions $(PROBE) --depth probe >/dev/null
+	@$(MAKE_LESSONS) solutions $(SCRATCH) --depth scratch >/dev/null
+	@echo "== build: every chapter against solutions/ (-Werror), pristine stubs, the probe, scratch stubs, demos ($(COMPILER)$(if $(SAN), SAN=$(SAN)))"
+	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SOL_BINS) $(ALL_PRISTINE_BINS) $(ALL_PROBE_BINS) $(ALL_DEMOS) >build/test-build.log 2>&1 \
 	  || { grep -E 'error|Error' build/test-build.log | head -40; }
+	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SCRATCH_OBJS) >build/test-build-scratch.log 2>&1 \
+	  && $(GRADER) record --record $(REC) --pass "scratch-depth lessons compile" \
+	  || { grep -E 'error' build/test-build-scratch.log | head -20; $(GRADER) record --record $(REC) --fail "scratch-depth lessons compile: see build/test-build-scratch.log"; }
 	@for c in $(CHAPTERS); do \
 	  for d in $(BUILD)/sol/$$c/demo; do [ -x $$d ] && r=--pass || r=--fail; $(GRADER) record --record $(REC) $$r "chapter $$c demo builds"; done; \
 	  sol=$(BUILD)/sol/$$c/test; stub=$(BUILD)/pristine/$$c/test; \
@@ -228,6 +270,10 @@ test: tools
 	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --quiet --grades $(GRADES) --graded solutions/$$c --record $(REC) | grep -v '^ *$$' | grep -v '^chapter '; \
 	  if [ -x $$stub ]; then $(GRADER) stubs --manifest tests/$$c/manifest --binary $$stub --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC); \
 	  else $(GRADER) record --record $(REC) --fail "chapter $$c builds against pristine lessons: see build/test-build.log"; fi; \
+	  if [ -x $(BUILD)/probe/$$c/test ]; then $(GRADER) probe --manifest tests/$$c/manifest --binary $(BUILD)/probe/$$c/test \
+	    --probe-dir build/probe-runs/$$c --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC) | grep -v '^chapter '; \
+	  else $(GRADER) record --record $(REC) --fail "chapter $$c probe build: see build/test-build.log"; fi; \
+	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c --readme solutions/$$c/README.md --record $(REC); \
 	done
 	@$(if $(SAN),,for s in $(TEST_SANITIZERS); do $(MAKE) --no-print-directory test-sanitizer SAN=$$s; done)
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
@@ -258,6 +304,19 @@ stubs: tools
 	  $(MAKE) --no-print-directory $(BUILD)/pristine/$$c/test || { status=1; continue; }; \
 	  $(GRADER) stubs --manifest tests/$$c/manifest --binary $(BUILD)/pristine/$$c/test \
 	    --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) || status=1; \
+	done; exit $$status
+
+# The exercise map and the progression of CH (or every chapter), proven on the
+# reference with each exercise region instrumented (tests/support/probe.hpp).
+probe: tools
+	@status=0; for c in $(SELECTED); do \
+	  $(MAKE_LESSONS) solutions $(PROBE) --depth probe --chapter $$c >/dev/null || { status=1; continue; }; \
+	  $(MAKE) --no-print-directory $(BUILD)/probe/$$c/test || { status=1; continue; }; \
+	  $(GRADER) probe --manifest tests/$$c/manifest --binary $(BUILD)/probe/$$c/test \
+	    --probe-dir build/probe-runs/$$c --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) \
+	    $(if $(PROBE_RECORD),--record $(PROBE_RECORD)) || status=1; \
+	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c \
+	    --readme solutions/$$c/README.md $(if $(PROBE_RECORD),--record $(PROBE_RECORD)) || status=1; \
 	done; exit $$status
 
 ifneq ($(wildcard tests/support/bench/bench.mk),)

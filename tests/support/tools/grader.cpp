@@ -8,6 +8,10 @@
 //                   every graded test must FAIL on the pristine lesson stubs
 //   grader validate --manifest M --binary B --sources DIR [--record FILE]
 //   grader hint     --manifest M [--exercise ID | --next-file F]
+//   grader probe    --manifest M --binary B --probe-dir D [--jobs N] [--record FILE]
+//                   the exercise map (ex=) and the score after each exercise
+//   grader leaks    --manifest M --sources DIR --readme FILE [--record FILE]
+//   grader reveal   --sources DIR --exercise ID [--grades DIR]
 //   grader table    --grades DIR
 //   grader record   --record FILE (--pass|--fail) TEXT
 //   grader summary  --records DIR
@@ -22,12 +26,18 @@
 #include <sstream>
 #include <string>
 
+#include "checks.hpp"
 #include "manifest.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 
 namespace fs = std::filesystem;
 using namespace grader;
+
+void grader::record(const std::string& file, bool ok, const std::string& text) {
+    if (file.empty()) return;
+    std::ofstream(file, std::ios::app) << (ok ? "PASS " : "FAIL ") << text << "\n";
+}
 
 namespace {
 
@@ -58,11 +68,6 @@ Args parse(int argc, char** argv) {
             args.rest = a;
     }
     return args;
-}
-
-void record(const std::string& file, bool ok, const std::string& text) {
-    if (file.empty()) return;
-    std::ofstream(file, std::ios::app) << (ok ? "PASS " : "FAIL ") << text << "\n";
 }
 
 Style terminal_style() {
@@ -178,6 +183,24 @@ int hint(const Args& args) {
     return 0;
 }
 
+// `make reveal`: prints the reference block of one exercise and records that it
+// was shown, so a teacher can tell earned points from revealed ones.
+int reveal(const Args& args) {
+    std::string id = args.get("--exercise");
+    std::string block = reference_block(args.get("--sources"), id);
+    if (block.empty()) {
+        std::printf("no exercise %s in %s\n", id.c_str(), args.get("--sources").c_str());
+        return 2;
+    }
+    std::printf("The reference answer of %s (recorded as revealed: make grade lists it):\n\n%s",
+                id.c_str(), block.c_str());
+    if (!args.get("--grades").empty()) {
+        fs::create_directories(args.get("--grades"));
+        std::ofstream(args.get("--grades") + "/revealed", std::ios::app) << id << "\n";
+    }
+    return 0;
+}
+
 // The kind of a record: its trailing "(...)", e.g. "solutions, SAN=thread".
 std::string kind_of(const std::string& text) {
     std::size_t open = text.rfind(" (");
@@ -217,6 +240,16 @@ int main(int argc, char** argv) {
         if (args.mode == "stubs") return stubs(args);
         if (args.mode == "validate") return validate_chapter(args);
         if (args.mode == "hint") return hint(args);
+        if (args.mode == "probe") {
+            RunOptions options = run_options(args);
+            options.probe_dir = args.get("--probe-dir");
+            return probe_chapter(load_manifest(args.get("--manifest")), options,
+                                 args.get("--record"));
+        }
+        if (args.mode == "leaks")
+            return check_leaks(load_manifest(args.get("--manifest")), args.get("--sources"),
+                               args.get("--readme"), args.get("--record"));
+        if (args.mode == "reveal") return reveal(args);
         if (args.mode == "table") return print_grade_table(terminal_style(), args.get("--grades"));
         if (args.mode == "summary") return summary(args);
         if (args.mode == "record") {

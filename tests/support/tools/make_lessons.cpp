@@ -2,65 +2,46 @@
 // exercise region with a TODO stub (the Crafting Interpreters way: one source
 // of truth, the learner's snapshot generated from it).
 //
-//   make_lessons SOLUTIONS_DIR LESSONS_DIR           write what changed
-//   make_lessons SOLUTIONS_DIR LESSONS_DIR --check   change nothing; list what differs
+//   make_lessons SOLUTIONS_DIR OUT_DIR [--check] [--depth guided|scratch|probe]
+//                [--chapter NN-name]
 //
-// A region in a solution file:
+//   --check    change nothing; list what differs (lessons/ must be fresh)
+//   --depth    guided (default): each //@exercise region becomes a stub;
+//              scratch: each //@scratch region (a whole function body) does;
+//              probe: the reference code stays and each exercise region first
+//              calls looplab_probe::reached("<id>") (tests/support/probe.hpp),
+//              so the grader learns which exercises every test runs.
+//   --chapter  only that chapter
+//
+// Regions in a solution file:
+//     //@scratch ch02.push ch02.sift_up    (optional: a whole function body)
 //     //@exercise ch02.push  Append to the heap, then sift up.
 //     //@stub return {};          (optional: the stub when the code cannot throw)
 //     ...reference code...
-//     //@end
-// becomes, at the marker's indentation:
-//     // TODO(ch02.push): Append to the heap, then sift up.
-//     throw aio::NotImplemented("ch02.push");
+//     //@end                       (closes the exercise)
+//     //@end                       (closes the scratch region)
+// A README.md's hint blocks, `<!-- hints ch02.push -->` ... `<!-- /hints -->`,
+// are filled from the chapter's manifest (tests/NN-name/manifest), in the
+// solution's README too, so the text and `make hint` print the same hints.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "text.hpp"
+
 namespace fs = std::filesystem;
+using namespace looplab_tools;
 
 namespace {
+
+enum class Depth { GUIDED, SCRATCH, PROBE };
 
 struct GenerationError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
-
-std::string trim_left(const std::string& s) {
-    auto start = s.find_first_not_of(" \t");
-    return start == std::string::npos ? "" : s.substr(start);
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-    return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-// "//@exercise ch02.push  The hint." -> id "ch02.push", hint "The hint."
-void parse_marker(const std::string& body, std::string& id, std::string& hint) {
-    std::istringstream in(body.substr(std::string("//@exercise").size()));
-    in >> id;
-    std::getline(in, hint);
-    hint = trim_left(hint);
-}
 
 std::string banner(const fs::path& source, bool markdown) {
     std::string origin = source.generic_string();
@@ -73,60 +54,111 @@ std::string banner(const fs::path& source, bool markdown) {
            "hand.)\n";
 }
 
+// One open region while a file is read.
+struct Region {
+    std::string kind; // "exercise" or "scratch"
+    std::vector<std::string> ids;
+    std::string hint, indent, stub;
+    std::size_t line = 0;
+    bool replaced = false; // its lines are dropped: this region (or an outer one) is a stub
+};
+
 class Generator {
 public:
-    // Returns the lesson text for one solution file; records exercise ids.
+    explicit Generator(Depth depth) : depth_(depth) {}
+
+    // The lesson text for one solution source file.
     std::string lesson_for(const fs::path& source, const std::string& text) {
-        bool markdown = source.extension() == ".md";
-        std::string out = banner(source, markdown);
-        if (markdown) return out + text;
+        source_ = source;
+        std::string out = banner(source, false);
+        open_.clear();
         auto lines = split_lines(text);
         for (std::size_t i = 0; i < lines.size(); ++i) {
             std::string body = trim_left(lines[i]);
-            if (starts_with(body, "//@end") || starts_with(body, "//@stub"))
-                fail(source, i, "marker outside an exercise region");
-            if (!starts_with(body, "//@exercise")) {
+            if (starts_with(body, "//@exercise") || starts_with(body, "//@scratch"))
+                i = open_region(lines, i, out);
+            else if (starts_with(body, "//@end"))
+                close_region(i, out);
+            else if (starts_with(body, "//@stub"))
+                fail(i, "//@stub must follow its //@exercise or //@scratch line");
+            else if (!dropping())
                 out += lines[i] + "\n";
-                continue;
-            }
-            i = emit_stub(source, lines, i, out);
         }
+        if (!open_.empty()) fail(open_.back().line, "//@" + open_.back().kind + " has no //@end");
         return out;
     }
 
 private:
+    Depth depth_;
+    fs::path source_;
+    std::vector<Region> open_;
     std::set<std::string> ids_;
 
-    [[noreturn]] static void fail(const fs::path& source, std::size_t line,
-                                  const std::string& why) {
-        throw GenerationError(source.generic_string() + ":" + std::to_string(line + 1) + ": " +
+    bool dropping() const { return !open_.empty() && open_.back().replaced; }
+
+    [[noreturn]] void fail(std::size_t line, const std::string& why) const {
+        throw GenerationError(source_.generic_string() + ":" + std::to_string(line + 1) + ": " +
                               why);
     }
 
-    // Writes the stub for the region starting at `first`; returns the //@end line.
-    std::size_t emit_stub(const fs::path& source, const std::vector<std::string>& lines,
-                          std::size_t first, std::string& out) {
-        std::string indent = lines[first].substr(0, lines[first].find("//@"));
-        std::string id, hint;
-        parse_marker(trim_left(lines[first]), id, hint);
-        if (id.empty() || hint.empty()) fail(source, first, "//@exercise needs an id and a hint");
-        if (!ids_.insert(id).second) fail(source, first, "exercise id " + id + " used twice");
-        std::string stub = "throw aio::NotImplemented(\"" + id + "\");";
-        std::size_t i = first + 1;
-        if (i < lines.size() && starts_with(trim_left(lines[i]), "//@stub")) {
-            stub = trim_left(trim_left(lines[i]).substr(std::string("//@stub").size()));
-            ++i;
+    // Reads the marker (and its //@stub line); returns the last line it used.
+    std::size_t open_region(const std::vector<std::string>& lines, std::size_t i,
+                            std::string& out) {
+        Region r = parse_marker(lines[i], i);
+        std::size_t last = i;
+        if (i + 1 < lines.size() && starts_with(trim_left(lines[i + 1]), "//@stub")) {
+            r.stub = trim_left(trim_left(lines[i + 1]).substr(std::string("//@stub").size()));
+            last = i + 1;
         }
-        for (; i < lines.size(); ++i) {
-            std::string body = trim_left(lines[i]);
-            if (starts_with(body, "//@exercise")) fail(source, i, "exercise regions do not nest");
-            if (starts_with(body, "//@end")) {
-                out += indent + "// TODO(" + id + "): " + hint + "\n";
-                out += indent + stub + "\n";
-                return i;
-            }
+        for (const auto& outer : open_)
+            if (outer.kind == r.kind) fail(i, "//@" + r.kind + " regions do not nest");
+        if (r.kind == "exercise" && !open_.empty() && open_.back().kind == "exercise")
+            fail(i, "exercise regions do not nest");
+        bool stub_here = (r.kind == "exercise" && depth_ == Depth::GUIDED) ||
+                         (r.kind == "scratch" && depth_ == Depth::SCRATCH);
+        r.replaced = dropping() || stub_here;
+        if (stub_here && !dropping()) emit_stub(r, out);
+        if (r.kind == "exercise" && depth_ == Depth::PROBE)
+            out += r.indent + "looplab_probe::reached(\"" + r.ids.front() + "\");\n";
+        open_.push_back(r);
+        return last;
+    }
+
+    void close_region(std::size_t i, std::string&) {
+        if (open_.empty()) fail(i, "//@end without an open region");
+        open_.pop_back();
+    }
+
+    Region parse_marker(const std::string& line, std::size_t i) {
+        Region r;
+        r.line = i;
+        r.indent = line.substr(0, line.find("//@"));
+        std::string body = trim_left(line);
+        r.kind = starts_with(body, "//@exercise") ? "exercise" : "scratch";
+        auto words = split_words(body.substr(2 + r.kind.size() + 1));
+        if (r.kind == "exercise") {
+            if (words.size() < 2) fail(i, "//@exercise needs an id and a one-line task");
+            r.ids = {words[0]};
+            r.hint = trim_left(body.substr(body.find(words[0]) + words[0].size()));
+            if (!ids_.insert(words[0]).second) fail(i, "exercise id " + words[0] + " used twice");
+        } else {
+            if (words.empty()) fail(i, "//@scratch needs the ids of the exercises inside it");
+            r.ids = words;
         }
-        fail(source, first, "//@exercise " + id + " has no //@end");
+        return r;
+    }
+
+    void emit_stub(const Region& r, std::string& out) const {
+        std::string ids = join(r.ids, ", ");
+        std::string task = r.kind == "exercise"
+                               ? r.hint
+                               : "write this function whole (scratch depth; make hint CH=NN "
+                                 "EX=<id> for each id)";
+        std::string stub = r.stub.empty()
+                               ? "throw aio::NotImplemented(\"" + r.ids.front() + "\");"
+                               : r.stub;
+        out += r.indent + "// TODO(" + ids + "): " + task + "\n";
+        out += r.indent + stub + "\n";
     }
 };
 
@@ -135,58 +167,89 @@ bool is_lesson_file(const fs::path& path) {
     return ext == ".hpp" || ext == ".cpp" || ext == ".md";
 }
 
-// Writes (or, with check_only, compares) one chapter; returns the files that differ.
-std::vector<std::string> sync_chapter(const fs::path& solution_dir, const fs::path& lesson_dir,
-                                      bool check_only) {
+struct Sync {
+    bool check_only = false;
     std::vector<std::string> differing;
+
+    // Writes `text` to `target` unless it already holds it.
+    void put(const fs::path& target, const std::string& text) {
+        if (fs::exists(target) && read_text(target) == text) return;
+        differing.push_back(target.generic_string());
+        if (check_only) return;
+        fs::create_directories(target.parent_path());
+        write_text(target, text);
+    }
+};
+
+// Writes (or, with check_only, compares) one chapter.
+void sync_chapter(const fs::path& solution_dir, const fs::path& lesson_dir, Depth depth,
+                  Sync& sync) {
     std::set<std::string> expected;
-    Generator generator;
+    Generator generator(depth);
+    fs::path manifest = solution_dir.parent_path().parent_path() / "tests" /
+                        solution_dir.filename() / "manifest";
     for (const auto& entry : fs::directory_iterator(solution_dir)) {
         if (!entry.is_regular_file() || !is_lesson_file(entry.path())) continue;
         auto name = entry.path().filename();
         expected.insert(name.string());
-        auto lesson = generator.lesson_for(entry.path(), read_text(entry.path()));
-        auto target = lesson_dir / name;
-        if (fs::exists(target) && read_text(target) == lesson) continue;
-        differing.push_back(target.generic_string());
-        if (check_only) continue;
-        fs::create_directories(lesson_dir);
-        std::ofstream(target, std::ios::binary) << lesson;
+        std::string text = read_text(entry.path());
+        if (entry.path().extension() == ".md") {
+            std::string filled = fill_hint_blocks(text, manifest);
+            sync.put(entry.path(), filled); // the solution's README carries the same hints
+            sync.put(lesson_dir / name, banner(entry.path(), true) + filled);
+        } else {
+            sync.put(lesson_dir / name, generator.lesson_for(entry.path(), text));
+        }
     }
-    if (!fs::exists(lesson_dir)) return differing;
+    if (!fs::exists(lesson_dir)) return;
     for (const auto& entry : fs::directory_iterator(lesson_dir)) {
         if (!is_lesson_file(entry.path()) || expected.count(entry.path().filename().string()))
             continue;
-        differing.push_back(entry.path().generic_string() + " (no longer in solutions)");
-        if (!check_only) fs::remove(entry.path());
+        sync.differing.push_back(entry.path().generic_string() + " (no longer in solutions)");
+        if (!sync.check_only) fs::remove(entry.path());
     }
-    return differing;
+}
+
+Depth parse_depth(const std::string& name) {
+    if (name == "guided") return Depth::GUIDED;
+    if (name == "scratch") return Depth::SCRATCH;
+    if (name == "probe") return Depth::PROBE;
+    throw GenerationError("unknown depth '" + name + "' (guided, scratch or probe)");
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: make_lessons SOLUTIONS_DIR LESSONS_DIR [--check]\n";
+        std::cerr << "usage: make_lessons SOLUTIONS_DIR OUT_DIR [--check] "
+                     "[--depth guided|scratch|probe] [--chapter NN-name]\n";
         return 2;
     }
     fs::path solutions = argv[1], lessons = argv[2];
-    bool check_only = argc > 3 && std::string(argv[3]) == "--check";
-    std::vector<std::string> differing;
+    Sync sync;
+    Depth depth = Depth::GUIDED;
+    std::string only;
     try {
+        for (int i = 3; i < argc; ++i) {
+            std::string a = argv[i];
+            if (a == "--check") sync.check_only = true;
+            else if (a == "--depth" && i + 1 < argc) depth = parse_depth(argv[++i]);
+            else if (a == "--chapter" && i + 1 < argc) only = argv[++i];
+            else throw GenerationError("unknown argument '" + a + "'");
+        }
         for (const auto& chapter : fs::directory_iterator(solutions)) {
             if (!chapter.is_directory()) continue;
             auto name = chapter.path().filename();
-            for (auto& file : sync_chapter(chapter.path(), lessons / name, check_only))
-                differing.push_back(file);
+            if (!only.empty() && name != only) continue;
+            sync_chapter(chapter.path(), lessons / name, depth, sync);
         }
     } catch (const std::exception& e) {
         std::cerr << "make_lessons: " << e.what() << "\n";
         return 2;
     }
-    for (const auto& file : differing)
-        std::cout << (check_only ? "differs: " : "wrote: ") << file << "\n";
-    if (check_only && !differing.empty()) {
+    for (const auto& file : sync.differing)
+        std::cout << (sync.check_only ? "differs: " : "wrote: ") << file << "\n";
+    if (sync.check_only && !sync.differing.empty()) {
         std::cout << "lessons/ is not a fresh generation of solutions/: run `make lessons`\n";
         return 1;
     }

@@ -55,9 +55,12 @@ std::string signal_name(int sig) {
     }
 }
 
-pid_t spawn(const std::string& binary, const std::string& test, const std::string& log_path) {
+pid_t spawn(const RunOptions& options, const std::string& test, const std::string& log_path) {
+    const std::string& binary = options.binary;
     pid_t pid = fork();
     if (pid != 0) return pid;
+    if (!options.probe_dir.empty())
+        setenv("LOOPLAB_PROBE", probe_file(options.probe_dir, test).c_str(), 1);
     setpgid(0, 0); // its own group, so a timeout kills the threads and children it made
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(fd, 1);
@@ -153,6 +156,13 @@ std::string temp_log() {
 
 } // namespace
 
+std::string probe_file(const std::string& probe_dir, const std::string& test) {
+    std::string name = test;
+    for (char& c : name)
+        if (c == '/') c = '_';
+    return probe_dir + "/" + name + ".reached";
+}
+
 std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<GradedTest>& tests,
                                const std::function<void(std::size_t, const Outcome&)>& done) {
     std::vector<Outcome> outcomes(tests.size());
@@ -179,7 +189,7 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
             auto limit =
                 std::chrono::milliseconds((int)(test.timeout_s * 1000 * options.timeout_scale));
             auto log = temp_log();
-            running.push_back({order[next], spawn(options.binary, test.name, log), log, now,
+            running.push_back({order[next], spawn(options, test.name, log), log, now,
                                now + limit, now + stub_scan_interval});
             ++next;
             timing_running = test.timing;

@@ -25,7 +25,11 @@ struct RunOptions {
     int jobs = 2;
     bool failfast = false;
     double timeout_scale = 1.0; // sanitizer builds run slower
+    std::string probe_dir;      // non-empty: each test gets LOOPLAB_PROBE=<probe_dir>/<test>
 };
+
+// The file a probe run of `test` writes its reached exercise ids to.
+std::string probe_file(const std::string& probe_dir, const std::string& test);
 
 // Runs `tests` (timing tests alone, after the others) and calls `done` in the
 // order of `tests` as results become known. Returns one outcome per test.

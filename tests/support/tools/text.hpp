@@ -1,0 +1,109 @@
+// Small text helpers shared by the lesson generator and the grader: files as
+// strings, lines, words, and the README's hint blocks filled from a manifest.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace looplab_tools {
+
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+inline std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+inline std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::istringstream in(text);
+    for (std::string word; in >> word;)
+        words.push_back(word);
+    return words;
+}
+
+inline std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : separator) + p;
+    return out;
+}
+
+inline std::string trim_left(const std::string& s) {
+    auto start = s.find_first_not_of(" \t");
+    return start == std::string::npos ? "" : s.substr(start);
+}
+
+inline bool starts_with(const std::string& s, const std::string& prefix) {
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// "hint <id> <text>" lines of a manifest, by exercise id, in order.
+inline std::map<std::string, std::vector<std::string>>
+hints_in_manifest(const std::filesystem::path& manifest) {
+    std::map<std::string, std::vector<std::string>> hints;
+    for (const auto& line : split_lines(read_text(manifest))) {
+        auto words = split_words(line);
+        if (words.size() < 3 || words[0] != "hint") continue;
+        std::string rest = trim_left(trim_left(line).substr(4));
+        hints[words[1]].push_back(trim_left(rest.substr(words[1].size())));
+    }
+    return hints;
+}
+
+// The staged hints of one exercise as collapsed Markdown sections.
+inline std::string hint_block(const std::string& id, const std::vector<std::string>& hints) {
+    static const char* const stage[] = {"the idea", "the plan", "the trap"};
+    std::string out;
+    for (std::size_t i = 0; i < hints.size(); ++i) {
+        std::string label = "Hint " + std::to_string(i + 1) + " of " +
+                            std::to_string(hints.size()) + " for " + id;
+        if (hints.size() == 3) label += ": " + std::string(stage[i]);
+        out += "<details><summary>" + label + "</summary>\n\n" + hints[i] + "\n\n</details>\n";
+    }
+    return out;
+}
+
+// Refills every `<!-- hints ID -->` ... `<!-- /hints -->` block of a README
+// from the manifest. Throws for an id the manifest gives no hint.
+inline std::string fill_hint_blocks(const std::string& text,
+                                    const std::filesystem::path& manifest) {
+    if (text.find("<!-- hints ") == std::string::npos) return text;
+    auto hints = hints_in_manifest(manifest);
+    std::string out;
+    bool skipping = false;
+    for (const auto& line : split_lines(text)) {
+        if (skipping && starts_with(line, "<!-- /hints -->")) skipping = false;
+        if (skipping) continue;
+        out += line + "\n";
+        if (!starts_with(line, "<!-- hints ")) continue;
+        auto words = split_words(line);
+        std::string id = words.size() > 2 ? words[2] : "";
+        if (!hints.count(id))
+            throw std::runtime_error("README hint block for '" + id + "': " +
+                                     manifest.generic_string() + " has no hint for it");
+        out += hint_block(id, hints[id]);
+        skipping = true;
+    }
+    if (skipping) throw std::runtime_error("README: a hint block has no <!-- /hints --> line");
+    return out;
+}
+
+} // namespace looplab_tools
