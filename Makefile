@@ -177,7 +177,11 @@ tools: $(GRADER) $(MAKE_LESSONS)
 
 # Grade one chapter (C) with the selected set: build quietly, then grade. The
 # grader's verdict goes to a file, so only a build error makes this fail.
+# The library objects of the chapters before C that a first check compiles once.
+EARLIER_OBJ = $(foreach d,$(BEFORE_$(C)),$(LIBOBJ_$(if $(filter mine,$(CHECK_SET)),mine,sol)_$d))
 check-one: tools
+	@$(if $(filter-out $(wildcard $(EARLIER_OBJ)),$(EARLIER_OBJ)),echo "  first check of chapter $(C): compiling the code of the chapters before it once \
+	($(words $(BEFORE_$(C))) chapters, about 20 s each on 2 cores); later checks reuse it")
 	@$(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$(C)/test
 	@mkdir -p $(GRADES); $(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
 	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \
@@ -192,7 +196,13 @@ check: tools
 	  $(MAKE) --no-print-directory check-one C=$$c; \
 	  [ "$$(cat $(GRADES)/$$n.status 2>/dev/null)" = 0 ] || status=1; echo; \
 	  if [ -n "$(FAILFAST)" ] && [ $$status -ne 0 ]; then break; fi; \
-	done; exit $$status
+	done; $(END_QUIETLY)
+
+# Below 100/100 `make check` must exit non-zero, but a failing recipe makes make
+# print "make: *** [Makefile:NN: check] Error 1", which reads as a build error
+# under the grader's summary. So a top-level check ends make with SIGPIPE, which
+# make does not catch and shells do not report: exit status 141, no extra line.
+END_QUIETLY = if [ $$status -ne 0 ] && [ "$(MAKELEVEL)" = 0 ]; then kill -PIPE $$PPID; fi; exit $$status
 
 grade: tools
 	@mkdir -p build; rm -f $(GRADES)/*.tsv; \

@@ -83,6 +83,25 @@ RunOptions run_options(const Args& args) {
     return o;
 }
 
+// What the learner sees under a failing line: the exercise it points at when
+// no stub explains it, and for a crash the command that finds the bad access.
+void print_suspect(const Manifest& m, const GradedTest& test, const Outcome& o) {
+    if (o.status == Status::Pass || o.status == Status::Todo) return;
+    if (std::string suspect = suspect_of(m, test); !suspect.empty())
+        std::printf("%17ssuspect: %s\n", "", suspect.c_str());
+    if (o.status == Status::Crash)
+        std::printf("%17sfind it: make check CH=%s T=%s SAN=address,undefined\n", "",
+                    m.number.c_str(), test.name.c_str());
+}
+
+// Remembers what `make hint` shows next: an exercise id, or "done".
+void write_next(const Args& args, const Manifest& m, const Exercise* next) {
+    if (args.get("--grades").empty()) return;
+    fs::create_directories(args.get("--grades"));
+    std::ofstream(args.get("--grades") + "/" + m.number + ".next")
+        << (next ? next->id : "done") << "\n";
+}
+
 int check(const Args& args) {
     Manifest m = load_manifest(args.get("--manifest"));
     Style style = terminal_style();
@@ -99,7 +118,10 @@ int check(const Args& args) {
     int score = 0, passed = 0;
     auto outcomes = run_tests(run_options(args), tests, [&](std::size_t i, const Outcome& o) {
         if (!only.empty()) std::fputs(o.output.c_str(), stdout);
-        if (!quiet || o.status != Status::Pass) print_result(style, tests[i], o);
+        if (!quiet || o.status != Status::Pass) {
+            print_result(style, tests[i], o);
+            print_suspect(m, tests[i], o);
+        }
         std::fflush(stdout);
     });
     for (std::size_t i = 0; i < tests.size(); ++i) {
@@ -110,18 +132,19 @@ int check(const Args& args) {
                "chapter " + m.number + " " + tests[i].name + " (" +
                    args.get("--record-label", "solutions") + ")");
     }
+    if (!only.empty()) {
+        std::printf("\n  %s: %d/%d points\n", only.c_str(), score, tests.front().points);
+        return passed == (int)tests.size() ? 0 : 1;
+    }
     print_score(style, score, passed, (int)tests.size());
     if (!quiet) print_timing_report(tests, outcomes);
-    if (!only.empty()) return passed == (int)tests.size() ? 0 : 1;
     if (!args.get("--grades").empty())
         write_grades(args.get("--grades"), m, args.get("--graded"), outcomes, score);
     std::optional<std::set<std::string>> stubs_left;
     if (!args.get("--sources").empty()) stubs_left = stubs_left_in(args.get("--sources"));
-    if (const Exercise* next = next_exercise(m, outcomes, stubs_left); next && !quiet) {
-        print_next(style, m, *next);
-        if (!args.get("--grades").empty())
-            std::ofstream(args.get("--grades") + "/" + m.number + ".next") << next->id << "\n";
-    }
+    const Exercise* next = score == 100 ? nullptr : next_exercise(m, outcomes, stubs_left);
+    write_next(args, m, next);
+    if (next && !quiet) print_next(style, m, *next);
     return score == 100 ? 0 : 1;
 }
 
@@ -174,13 +197,27 @@ int hint(const Args& args) {
     std::string id = args.get("--exercise");
     if (id.empty() && !args.get("--next-file").empty())
         std::ifstream(args.get("--next-file")) >> id;
+    if (id == "done") {
+        std::printf("chapter %s scored 100/100 at its last check: nothing left to hint.\n"
+                    "make hint CH=%s EX=<id> shows the hints of any exercise:\n",
+                    m.number.c_str(), m.number.c_str());
+        for (const auto& e : m.exercises)
+            std::printf("  %s (%s)\n", e.id.c_str(), e.difficulty.c_str());
+        return 0;
+    }
+    bool found = false;
     for (const auto& e : m.exercises) {
         if (!id.empty() && e.id != id) continue;
+        found = true;
         std::printf("%s (%s)\n", e.id.c_str(), e.difficulty.c_str());
         for (std::size_t i = 0; i < e.hints.size(); ++i)
             std::printf("  hint %zu: %s\n", i + 1, e.hints[i].c_str());
     }
-    return 0;
+    if (!found) std::printf("no exercise %s in chapter %s\n", id.c_str(), m.number.c_str());
+    if (found && !id.empty())
+        std::printf("still stuck? make reveal EX=%s prints the answer (and records that it did)\n",
+                    id.c_str());
+    return found ? 0 : 2;
 }
 
 // `make reveal`: prints the reference block of one exercise and records that it

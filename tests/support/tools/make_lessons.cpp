@@ -154,9 +154,8 @@ private:
                                ? r.hint
                                : "write this function whole (scratch depth; make hint CH=NN "
                                  "EX=<id> for each id)";
-        std::string stub = r.stub.empty()
-                               ? "throw aio::NotImplemented(\"" + r.ids.front() + "\");"
-                               : r.stub;
+        std::string stub =
+            r.stub.empty() ? "throw aio::NotImplemented(\"" + r.ids.front() + "\");" : r.stub;
         out += r.indent + "// TODO(" + ids + "): " + task + "\n";
         out += r.indent + stub + "\n";
     }
@@ -186,8 +185,8 @@ void sync_chapter(const fs::path& solution_dir, const fs::path& lesson_dir, Dept
                   Sync& sync) {
     std::set<std::string> expected;
     Generator generator(depth);
-    fs::path manifest = solution_dir.parent_path().parent_path() / "tests" /
-                        solution_dir.filename() / "manifest";
+    fs::path manifest =
+        solution_dir.parent_path().parent_path() / "tests" / solution_dir.filename() / "manifest";
     for (const auto& entry : fs::directory_iterator(solution_dir)) {
         if (!entry.is_regular_file() || !is_lesson_file(entry.path())) continue;
         auto name = entry.path().filename();
@@ -232,10 +231,14 @@ int main(int argc, char** argv) {
     try {
         for (int i = 3; i < argc; ++i) {
             std::string a = argv[i];
-            if (a == "--check") sync.check_only = true;
-            else if (a == "--depth" && i + 1 < argc) depth = parse_depth(argv[++i]);
-            else if (a == "--chapter" && i + 1 < argc) only = argv[++i];
-            else throw GenerationError("unknown argument '" + a + "'");
+            if (a == "--check")
+                sync.check_only = true;
+            else if (a == "--depth" && i + 1 < argc)
+                depth = parse_depth(argv[++i]);
+            else if (a == "--chapter" && i + 1 < argc)
+                only = argv[++i];
+            else
+                throw GenerationError("unknown argument '" + a + "'");
         }
         for (const auto& chapter : fs::directory_iterator(solutions)) {
             if (!chapter.is_directory()) continue;

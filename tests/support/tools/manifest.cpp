@@ -123,7 +123,8 @@ std::vector<std::string> validate(const Manifest& m, const std::vector<std::stri
         if (t.given && t.points != 0) problem("given test " + t.name + " must be worth 0 points");
         if (!t.given && t.points <= 0) problem("test " + t.name + " must be worth points");
         for (const auto& id : t.exercises)
-            if (!m.find_exercise(id)) problem("test " + t.name + ": ex= names unknown exercise " + id);
+            if (!m.find_exercise(id))
+                problem("test " + t.name + ": ex= names unknown exercise " + id);
     }
     for (const auto& name : binary_tests)
         if (!named.count(name)) problem("test " + name + " is in the binary but not graded");

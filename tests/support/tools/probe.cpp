@@ -63,8 +63,7 @@ int check_progression(const Manifest& m, const std::vector<Ids>& reached) {
             bool all_done = true;
             for (const auto& id : reached[i])
                 all_done = all_done && done.count(id);
-            if (!m.tests[i].given && !reached[i].empty() && all_done)
-                score += m.tests[i].points;
+            if (!m.tests[i].given && !reached[i].empty() && all_done) score += m.tests[i].points;
         }
         std::string name = k == 0 ? "(all stubs)" : m.exercises[k - 1].id;
         bool rises = k == 0 || score > previous;

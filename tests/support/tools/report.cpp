@@ -123,16 +123,30 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
         for (const auto& exercise : manifest.exercises)
             if (stubs_left->count(exercise.id)) return &exercise;
     }
-    const Exercise* best = nullptr;
-    std::size_t best_rank = manifest.exercises.size();
-    for (const auto& o : outcomes) {
-        if (o.status != Status::Todo) continue;
-        std::string id = o.detail.substr(o.detail.find(": ") + 2);
-        for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
-            if (manifest.exercises[rank].id == id && rank < best_rank)
-                best_rank = rank, best = &manifest.exercises[rank];
-    }
-    return best;
+    auto earliest = [&](bool todo) {
+        const Exercise* best = nullptr;
+        std::size_t best_rank = manifest.exercises.size();
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            const auto& o = outcomes[i];
+            if (o.status == Status::Pass || (o.status == Status::Todo) != todo) continue;
+            std::string id = todo ? o.detail.substr(o.detail.find(": ") + 2)
+                                  : suspect_of(manifest, manifest.tests[i]);
+            for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
+                if (manifest.exercises[rank].id == id && rank < best_rank)
+                    best_rank = rank, best = &manifest.exercises[rank];
+        }
+        return best;
+    };
+    const Exercise* todo = earliest(true);
+    return todo ? todo : earliest(false);
+}
+
+std::string suspect_of(const Manifest& manifest, const GradedTest& test) {
+    std::string suspect;
+    for (const auto& exercise : manifest.exercises)
+        for (const auto& id : test.exercises)
+            if (id == exercise.id) suspect = id;
+    return suspect;
 }
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise) {
@@ -165,7 +179,28 @@ void write_grades(const std::string& dir, const Manifest& manifest, const std::s
         << outcomes.size() << "\t" << graded << "\n";
 }
 
+namespace {
+
+// Exercise ids shown with `make reveal`, by chapter number ("ch02.push" -> "02").
+std::map<std::string, std::set<std::string>> revealed_in(const std::string& dir) {
+    std::map<std::string, std::set<std::string>> revealed;
+    std::ifstream in(dir + "/revealed");
+    for (std::string id; in >> id;)
+        if (id.size() > 4) revealed[id.substr(2, 2)].insert(id);
+    return revealed;
+}
+
+std::string json_list(const std::set<std::string>& ids) {
+    std::string out = "[";
+    for (const auto& id : ids)
+        out += (out.size() > 1 ? ", \"" : "\"") + json_escape(id) + "\"";
+    return out + "]";
+}
+
+} // namespace
+
 int print_grade_table(const Style& style, const std::string& dir) {
+    auto revealed = revealed_in(dir);
     std::map<std::string, std::string> rows; // chapter number -> tsv line
     if (fs::exists(dir))
         for (const auto& e : fs::directory_iterator(dir))
@@ -184,12 +219,16 @@ int print_grade_table(const Style& style, const std::string& dir) {
         std::getline(in, count, '\t'), std::getline(in, graded);
         int s = std::stoi(score);
         total += s;
-        std::printf("  %s %s %7s/100  %s  %s/%s tests\n", chapter.c_str(), pad(title, 36).c_str(),
-                    score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str());
+        std::string shown;
+        for (const auto& id : revealed[number])
+            shown += (shown.empty() ? "  revealed: " : ", ") + id;
+        std::printf("  %s %s %7s/100  %s  %s/%s tests%s\n", chapter.c_str(), pad(title, 36).c_str(),
+                    score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str(), shown.c_str());
         std::ifstream chapter_json(dir + "/" + number + ".json");
         std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
-        while (!body.empty() && body.back() == '\n')
+        while (!body.empty() && (body.back() == '\n' || body.back() == '}'))
             body.pop_back();
+        body += ", \"revealed\": " + json_list(revealed[number]) + "}";
         json += (json.size() > 1 ? ",\n " : "") + body;
     }
     std::printf("  %s %7d/%zu\n", pad("total", 39).c_str(), total, rows.size() * 100);

@@ -33,10 +33,16 @@ std::set<std::string> stubs_left_in(const std::string& dir);
 
 // The exercise to do next: the first one (in manifest order) whose stub is still
 // in the learner's sources, when they are known (`stubs_left`); else the first
-// one a test reported as not started. Tests alone can point past an exercise:
-// a stub that every test reaches before the earlier ones hides them.
+// one a test reported as not started; else the earliest suspect of a failing
+// test. Tests alone can point past an exercise: a stub that every test reaches
+// before the earlier ones hides them.
 const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcome>& outcomes,
                               const std::optional<std::set<std::string>>& stubs_left);
+
+// The exercise a failing test most likely points at when no stub explains the
+// failure: the last of its ex= exercises in the chapter's order (a test comes
+// after the tests of its earlier exercises). "" when it names none.
+std::string suspect_of(const Manifest& manifest, const GradedTest& test);
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise);
 

@@ -189,8 +189,8 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
             auto limit =
                 std::chrono::milliseconds((int)(test.timeout_s * 1000 * options.timeout_scale));
             auto log = temp_log();
-            running.push_back({order[next], spawn(options, test.name, log), log, now,
-                               now + limit, now + stub_scan_interval});
+            running.push_back({order[next], spawn(options, test.name, log), log, now, now + limit,
+                               now + stub_scan_interval});
             ++next;
             timing_running = test.timing;
         }

@@ -73,8 +73,8 @@ inline std::string hint_block(const std::string& id, const std::vector<std::stri
     static const char* const stage[] = {"the idea", "the plan", "the trap"};
     std::string out;
     for (std::size_t i = 0; i < hints.size(); ++i) {
-        std::string label = "Hint " + std::to_string(i + 1) + " of " +
-                            std::to_string(hints.size()) + " for " + id;
+        std::string label =
+            "Hint " + std::to_string(i + 1) + " of " + std::to_string(hints.size()) + " for " + id;
         if (hints.size() == 3) label += ": " + std::string(stage[i]);
         out += "<details><summary>" + label + "</summary>\n\n" + hints[i] + "\n\n</details>\n";
     }
@@ -97,8 +97,8 @@ inline std::string fill_hint_blocks(const std::string& text,
         auto words = split_words(line);
         std::string id = words.size() > 2 ? words[2] : "";
         if (!hints.count(id))
-            throw std::runtime_error("README hint block for '" + id + "': " +
-                                     manifest.generic_string() + " has no hint for it");
+            throw std::runtime_error("README hint block for '" + id +
+                                     "': " + manifest.generic_string() + " has no hint for it");
         out += hint_block(id, hints[id]);
         skipping = true;
     }
