@@ -1,6 +1,6 @@
 # looplab — the only build entry point. `make` lists the targets.
 #
-# How chapters are built (DESIGN.md): chapter NN compiles against its own
+# How chapters are built (tests/README.md): chapter NN compiles against its own
 # folder first, then the earlier chapters' folders, newest first. A "set" says
 # which folders those are:
 #   sol       solutions/ for every chapter (the reference, built with -Werror)
@@ -262,6 +262,10 @@ test: tools
 	@echo "== lessons/ is a fresh generation of solutions/"
 	@if $(MAKE_LESSONS) solutions lessons --check; then $(GRADER) record --record $(REC) --pass "lessons/ equals a fresh generation"; \
 	 else $(GRADER) record --record $(REC) --fail "lessons/ equals a fresh generation: run make lessons"; fi
+	@echo "== the kit stands alone: no pointer to a document it does not ship"
+	@refs=$$(grep -rnE '\b(DESIGN|API|BENCH|STYLE)\.md\b|\.\./shared/' README.md Makefile solutions tests .ci 2>/dev/null); \
+	 if [ -z "$$refs" ]; then $(GRADER) record --record $(REC) --pass "no reference to a document outside the kit"; \
+	 else echo "$$refs" | head; $(GRADER) record --record $(REC) --fail "no reference to a document outside the kit"; fi
 	@$(MAKE_LESSONS) solutions $(PRISTINE) >/dev/null
 	@$(MAKE_LESSONS) solutions $(PROBE) --depth probe >/dev/null
 	@$(MAKE_LESSONS) solutions $(SCRATCH) --depth scratch >/dev/null
@@ -289,7 +293,7 @@ test: tools
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
 	@$(GRADER) summary --records $(RECORDS)
 
-# The sanitizer passes of a plain `make test` (DESIGN.md's honesty checks): the
+# The sanitizer passes of a plain `make test` (one of its honesty checks): the
 # graded tests of every chapter against solutions/, built with each sanitizer in
 # turn. Stubs and demos are left out: the question is whether the reference is
 # clean. `make test SAN=...` instead runs the whole suite under that one.

@@ -185,7 +185,7 @@ double raw_epoll(const std::vector<int>& idle, const PingPong& pp, int roundtrip
 
 constexpr std::array<int, 4> idle_counts{10, 100, 1000, 10000};
 
-// 10,000 round trips (BENCH.md) where a wait is cheap; fewer where select or
+// 10,000 round trips (the workload in README.md) where a wait is cheap; fewer where select or
 // poll scan 1,000 or 10,000 fds per wait, so the whole sweep stays in seconds.
 int roundtrips_for(std::string_view selector, int idle) {
     if (selector == "epoll" || idle <= 100) return 10'000;

@@ -1,7 +1,7 @@
 // The harness of `make bench`: timing, the RESULT lines, the workload list.
 //
 // Every workload prints one machine-readable line per implementation measured
-// (BENCH.md): `RESULT <workload> <impl> <metric>=<value> ...`. bench_main runs
+// (tests/support/bench/README.md): `RESULT <workload> <impl> <metric>=<value> ...`. bench_main runs
 // each workload in a child process and builds the human table from those lines
 // alone, so a learner's loop that crashes or hangs costs one row, not the run.
 #pragma once

@@ -1,4 +1,4 @@
-# `make bench`: the standard workloads of BENCH.md (B1 B2 B7 B3 B6) at -O2,
+# `make bench`: the standard workloads (tests/support/bench/README.md) at -O2,
 # each against its raw baseline, in one binary: build/bench/bench.
 #
 # Included by the top Makefile; also works alone:
