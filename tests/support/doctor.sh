@@ -38,6 +38,28 @@ if "$cxx" -std=c++20 "$tmp/gt.cpp" -lgtest -pthread -o "$tmp/gt" 2>"$tmp/err" &&
 else
   fail "GoogleTest" "apt-get install libgtest-dev (Debian/Ubuntu) or brew install googletest (macOS)"
 fi
+# GCC 12 destroys a capturing lambda twice when it is a temporary inside a
+# co_await expression (chapter 09 names the callable first for this reason).
+cat > "$tmp/lambda.cpp" <<'CPP'
+#include <coroutine>
+#include <utility>
+static int alive = 0;
+struct Counted { Counted() { ++alive; } Counted(const Counted&) { ++alive; }
+  Counted(Counted&&) noexcept { ++alive; } ~Counted() { --alive; } };
+struct Task { struct promise_type { Task get_return_object() { return {}; }
+  std::suspend_never initial_suspend() noexcept { return {}; }
+  std::suspend_never final_suspend() noexcept { return {}; }
+  void return_void() {} void unhandled_exception() {} }; };
+template <class F> struct Await { F fn; bool await_ready() { return true; }
+  void await_suspend(std::coroutine_handle<>) {} int await_resume() { return fn(); } };
+template <class F> Await<F> run(F fn) { return Await<F>{std::move(fn)}; }
+Task body() { Counted c; int r = co_await run([c] { return 1; }); (void)r; }
+int main() { body(); return alive != 0; }
+CPP
+if "$cxx" -std=c++20 "$tmp/lambda.cpp" -o "$tmp/lambda" 2>/dev/null; then
+  if "$tmp/lambda"; then say "co_await temporaries" "ok (a lambda temporary in co_await is destroyed once)"
+  else say "co_await temporaries" "AFFECTED (GCC 12 bug): name a capturing lambda before co_await, as chapter 09 shows"; fi
+fi
 printf '#include <sys/epoll.h>\nint main(){return epoll_create1(0) < 0;}\n' > "$tmp/ep.cpp"
 if "$cxx" "$tmp/ep.cpp" -o "$tmp/ep" 2>/dev/null && "$tmp/ep"; then say "epoll" "yes (Linux): select, poll and epoll"
 else say "epoll" "no: the kit uses select and poll (fine on macOS)"; fi
