@@ -26,6 +26,11 @@ int probe_chapter(const Manifest& manifest, RunOptions options, const std::strin
 int check_leaks(const Manifest& manifest, const std::string& sources, const std::string& readme,
                 const std::string& record_file);
 
+// Every EXPECT_*/ASSERT_* in the chapter's tests streams a message saying what
+// behaviour it expected (`<< "..."`), so a failure reads as a sentence.
+int check_assertion_messages(const Manifest& manifest, const std::string& tests_dir,
+                             const std::string& record_file);
+
 // The reference block of one exercise, as `make reveal` prints it.
 std::string reference_block(const std::string& sources, const std::string& exercise);
 

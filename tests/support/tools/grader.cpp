@@ -283,9 +283,13 @@ int main(int argc, char** argv) {
             return probe_chapter(load_manifest(args.get("--manifest")), options,
                                  args.get("--record"));
         }
-        if (args.mode == "leaks")
-            return check_leaks(load_manifest(args.get("--manifest")), args.get("--sources"),
-                               args.get("--readme"), args.get("--record"));
+        if (args.mode == "leaks") {
+            Manifest m = load_manifest(args.get("--manifest"));
+            int leaks =
+                check_leaks(m, args.get("--sources"), args.get("--readme"), args.get("--record"));
+            std::string tests_dir = fs::path(m.path).parent_path().string();
+            return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks;
+        }
         if (args.mode == "reveal") return reveal(args);
         if (args.mode == "table") return print_grade_table(terminal_style(), args.get("--grades"));
         if (args.mode == "summary") return summary(args);

@@ -1,4 +1,6 @@
 // Answers in the text, the learner's share, and `make reveal` (see checks.hpp).
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +105,75 @@ int check_leaks(const Manifest& m, const std::string& sources, const std::string
            "chapter " + m.number + " the learner writes >= 25 % of the library code (" +
                std::to_string(share) + " %) (exercises)");
     return leaking == 0 && share >= 25 ? 0 : 1;
+}
+
+namespace {
+
+bool is_word_char(char c) {
+    return std::isalnum((unsigned char)c) || c == '_';
+}
+
+// From the '(' at `open`, the index just past its matching ')' (literals skipped).
+std::size_t past_parens(const std::string& text, std::size_t open) {
+    int depth = 0;
+    for (std::size_t i = open; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '"' || c == '\'') {
+            for (++i; i < text.size() && text[i] != c; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (c == '(') {
+            ++depth;
+        } else if (c == ')' && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return text.size();
+}
+
+// The EXPECT_*/ASSERT_* statements of one file that stream no message to say
+// what they expected: "file:line".
+std::vector<std::string> bare_assertions(const fs::path& path) {
+    std::vector<std::string> bare;
+    std::string text = read_text(path);
+    for (const char* macro : {"EXPECT_", "ASSERT_"}) {
+        for (std::size_t at = 0; (at = text.find(macro, at)) != std::string::npos; ++at) {
+            if (at > 0 && is_word_char(text[at - 1])) continue;
+            std::size_t open = at;
+            while (open < text.size() && is_word_char(text[open]))
+                ++open;
+            if (open >= text.size() || text[open] != '(') continue;
+            std::size_t line_start = text.rfind('\n', at) + 1;
+            if (trim_left(text.substr(line_start, at - line_start)).rfind("#", 0) == 0) continue;
+            std::size_t end = past_parens(text, open);
+            std::size_t semicolon = text.find(';', end);
+            if (text.substr(end, semicolon - end).find("<<") != std::string::npos) continue;
+            auto line = std::count(text.begin(), text.begin() + at, '\n') + 1;
+            bare.push_back(path.generic_string() + ":" + std::to_string(line));
+        }
+    }
+    return bare;
+}
+
+} // namespace
+
+int check_assertion_messages(const Manifest& m, const std::string& tests_dir,
+                             const std::string& record_file) {
+    std::vector<std::string> bare;
+    for (const auto& e : fs::directory_iterator(tests_dir)) {
+        auto ext = e.path().extension();
+        if (ext != ".cpp" && ext != ".hpp") continue;
+        for (auto& where : bare_assertions(e.path()))
+            bare.push_back(where);
+    }
+    std::sort(bare.begin(), bare.end());
+    for (std::size_t i = 0; i < bare.size() && i < 10; ++i)
+        std::printf("  BARE ASSERTION  %s: say in words what it expected (<< \"...\")\n",
+                    bare[i].c_str());
+    if (bare.size() > 10) std::printf("  ... and %zu more\n", bare.size() - 10);
+    record(record_file, bare.empty(),
+           "chapter " + m.number + " every assertion says what it expected (" +
+               std::to_string(bare.size()) + " bare) (exercises)");
+    return bare.empty() ? 0 : 1;
 }
 
 std::string reference_block(const std::string& sources, const std::string& exercise) {
