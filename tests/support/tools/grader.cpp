@@ -86,10 +86,10 @@ RunOptions run_options(const Args& args) {
 // What the learner sees under a failing line: the exercise it points at when
 // no stub explains it, and for a crash the command that finds the bad access.
 void print_suspect(const Manifest& m, const GradedTest& test, const Outcome& o) {
-    if (o.status == Status::Pass || o.status == Status::Todo) return;
+    if (o.status == Status::PASS || o.status == Status::TODO) return;
     if (std::string suspect = suspect_of(m, test); !suspect.empty())
         std::printf("%17ssuspect: %s\n", "", suspect.c_str());
-    if (o.status == Status::Crash)
+    if (o.status == Status::CRASH)
         std::printf("%17sfind it: make check CH=%s T=%s SAN=address,undefined\n", "",
                     m.number.c_str(), test.name.c_str());
 }
@@ -118,14 +118,14 @@ int check(const Args& args) {
     int score = 0, passed = 0;
     auto outcomes = run_tests(run_options(args), tests, [&](std::size_t i, const Outcome& o) {
         if (!only.empty()) std::fputs(o.output.c_str(), stdout);
-        if (!quiet || o.status != Status::Pass) {
+        if (!quiet || o.status != Status::PASS) {
             print_result(style, tests[i], o);
             print_suspect(m, tests[i], o);
         }
         std::fflush(stdout);
     });
     for (std::size_t i = 0; i < tests.size(); ++i) {
-        bool ok = outcomes[i].status == Status::Pass;
+        bool ok = outcomes[i].status == Status::PASS;
         score += ok ? tests[i].points : 0;
         passed += ok;
         record(args.get("--record"), ok,
@@ -155,7 +155,7 @@ int stubs(const Args& args) {
         if (!t.given) graded.push_back(t);
     int passing = 0;
     run_tests(run_options(args), graded, [&](std::size_t i, const Outcome& o) {
-        bool failed = o.status != Status::Pass;
+        bool failed = o.status != Status::PASS;
         passing += !failed;
         if (!failed)
             std::printf("  PASSES ON STUBS  chapter %s %s: this test asserts nothing about the "

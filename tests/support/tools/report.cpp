@@ -22,8 +22,8 @@ const char* const BOLD = "\033[1m";
 
 const char* colour_of(Status s) {
     switch (s) {
-    case Status::Pass: return GREEN;
-    case Status::Todo: return YELLOW;
+    case Status::PASS: return GREEN;
+    case Status::TODO: return YELLOW;
     default: return RED;
     }
 }
@@ -54,12 +54,12 @@ std::string Style::paint(const std::string& text, const char* ansi) const {
 
 std::string status_word(Status s) {
     switch (s) {
-    case Status::Pass: return "PASS";
-    case Status::Fail: return "FAIL";
-    case Status::Todo: return "TODO";
-    case Status::Crash: return "CRASH";
-    case Status::Timeout: return "TIMEOUT";
-    case Status::Missing: return "MISSING";
+    case Status::PASS: return "PASS";
+    case Status::FAIL: return "FAIL";
+    case Status::TODO: return "TODO";
+    case Status::CRASH: return "CRASH";
+    case Status::TIMEOUT: return "TIMEOUT";
+    case Status::MISSING: return "MISSING";
     }
     return "?";
 }
@@ -70,13 +70,13 @@ std::string bar(int score, int width) {
 }
 
 void print_result(const Style& style, const GradedTest& test, const Outcome& outcome) {
-    int earned = outcome.status == Status::Pass ? test.points : 0;
+    int earned = outcome.status == Status::PASS ? test.points : 0;
     std::string points = std::to_string(earned) + "/" + std::to_string(test.points);
     std::string first_line = outcome.detail.substr(0, outcome.detail.find('\n'));
     std::printf("  %s %6s  %s  %s\n",
                 style.paint(pad(status_word(outcome.status), 7), colour_of(outcome.status)).c_str(),
                 points.c_str(), pad(test.name, 44).c_str(), first_line.c_str());
-    if (outcome.status != Status::Fail || outcome.detail.find('\n') == std::string::npos) return;
+    if (outcome.status != Status::FAIL || outcome.detail.find('\n') == std::string::npos) return;
     std::istringstream rest(outcome.detail.substr(outcome.detail.find('\n') + 1));
     for (std::string line; std::getline(rest, line);)
         std::printf("%17s%s\n", "", line.c_str());
@@ -128,7 +128,7 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
         std::size_t best_rank = manifest.exercises.size();
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             const auto& o = outcomes[i];
-            if (o.status == Status::Pass || (o.status == Status::Todo) != todo) continue;
+            if (o.status == Status::PASS || (o.status == Status::TODO) != todo) continue;
             std::string id = todo ? o.detail.substr(o.detail.find(": ") + 2)
                                   : suspect_of(manifest, manifest.tests[i]);
             for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
@@ -167,7 +167,7 @@ void write_grades(const std::string& dir, const Manifest& manifest, const std::s
          << "\", \"score\": " << score << ", \"tests\": [";
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto& t = manifest.tests[i];
-        bool ok = outcomes[i].status == Status::Pass;
+        bool ok = outcomes[i].status == Status::PASS;
         passed += ok;
         json << (i ? ", " : "") << "{\"name\": \"" << t.name << "\", \"status\": \""
              << status_word(outcomes[i].status) << "\", \"points\": " << (ok ? t.points : 0)

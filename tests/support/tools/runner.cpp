@@ -111,26 +111,26 @@ Outcome classify(const std::string& output, int wait_status, bool timed_out, int
         o.timing.push_back((*it)[2]);
     bool passed = !timed_out && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
     if (passed && output.find("[  PASSED  ] 1 test") != std::string::npos) {
-        o.status = Status::Pass;
+        o.status = Status::PASS;
         return o;
     }
     if (passed) {
-        o.status = Status::Missing;
+        o.status = Status::MISSING;
         o.detail = "no such test in the binary";
         return o;
     }
     static const std::regex stub("not implemented: ([A-Za-z0-9_.]+)");
     if (std::regex_search(output, m, stub)) {
-        o.status = Status::Todo;
+        o.status = Status::TODO;
         o.detail = "not started: " + m[1].str();
     } else if (timed_out) {
-        o.status = Status::Timeout;
+        o.status = Status::TIMEOUT;
         o.detail = "timed out after " + std::to_string(timeout_s) + " s";
     } else if (WIFSIGNALED(wait_status)) {
-        o.status = Status::Crash;
+        o.status = Status::CRASH;
         o.detail = "crashed: " + signal_name(WTERMSIG(wait_status));
     } else {
-        o.status = Status::Fail;
+        o.status = Status::FAIL;
         o.detail = first_failure(output);
     }
     return o;
@@ -223,7 +223,7 @@ std::vector<Outcome> run_tests(const RunOptions& options, const std::vector<Grad
             outcome.seconds = std::chrono::duration<double>(now - it->started).count();
             std::remove(it->log_path.c_str());
             finished[it->index] = true;
-            if (options.failfast && outcome.status != Status::Pass) stop = true;
+            if (options.failfast && outcome.status != Status::PASS) stop = true;
             it = running.erase(it);
         }
         report_ready();

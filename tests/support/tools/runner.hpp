@@ -10,10 +10,10 @@
 
 namespace grader {
 
-enum class Status { Pass, Fail, Todo, Crash, Timeout, Missing };
+enum class Status { PASS, FAIL, TODO, CRASH, TIMEOUT, MISSING };
 
 struct Outcome {
-    Status status = Status::Fail;
+    Status status = Status::FAIL;
     std::string detail;              // the first assertion, the signal, the exercise id...
     std::vector<std::string> timing; // the test's "TIMING: ..." lines
     std::string output;              // everything the test printed
