@@ -3,6 +3,7 @@
 #include "future_state.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 
 #include "event_loop.hpp"
@@ -16,14 +17,25 @@ FutureStateBase::~FutureStateBase() {
     if (log_traceback_) report_unretrieved();
 }
 
+bool FutureStateBase::holds_one_state() const {
+    switch (status_) {
+    case Status::PENDING: return !exception_ && !log_traceback_ && cancel_message_.empty();
+    case Status::FINISHED: return callbacks_.empty() && (exception_ || !log_traceback_);
+    case Status::CANCELLED: return callbacks_.empty() && !exception_ && !log_traceback_;
+    }
+    return false;
+}
+
 // The one place a finished outcome is handed out: result() and exception()
 // both come through here, so both count as retrieving it.
 std::exception_ptr FutureStateBase::outcome(const char* pending_message) {
-    //@exercise ch04.result  Cancelled: CancelledError; pending: InvalidStateError; else retrieved.
+    //@scratch ch04.result
+    //@exercise ch04.result  Throw for a cancelled or a pending future; else hand out the exception.
     if (status_ == Status::CANCELLED) throw CancelledError(cancel_message_);
     if (status_ == Status::PENDING) throw InvalidStateError(pending_message);
-    log_traceback_ = false;
+    log_traceback_ = false; // retrieved: nothing to report any more
     return exception_;
+    //@end
     //@end
 }
 
@@ -39,21 +51,29 @@ void FutureStateBase::check_pending() const {
     if (status_ != Status::PENDING) throw InvalidStateError("invalid state");
 }
 
-void FutureStateBase::set_exception(std::exception_ptr e) {
-    check_settable();
-    check_pending();
-    if (!e) throw ValueError("set_exception: the exception_ptr is null; use set_result()");
-    finish(std::move(e));
-}
-
 void FutureStateBase::finish(std::exception_ptr error) {
-    //@exercise ch04.finish  FINISHED; keep the error, arm the never-retrieved report; schedule.
+    assert(status_ == Status::PENDING && "one state per future: finish() on a done future");
+    //@scratch ch04.finish
+    //@exercise ch04.finish  Move to FINISHED with the error, arm the report if any, schedule.
     status_ = Status::FINISHED;
     // Armed only now: the code that awaits this future usually retrieves the
     // exception in a callback, so there is nothing to report yet.
     log_traceback_ = error != nullptr;
     exception_ = std::move(error);
     schedule_callbacks();
+    //@end
+    //@end
+    assert(holds_one_state() && "one state per future: finish() leaves it FINISHED");
+}
+
+void FutureStateBase::set_exception(std::exception_ptr e) {
+    check_settable();
+    //@scratch ch04.set_exception
+    //@exercise ch04.set_exception  Refuse a done future, then a null exception; finish with it.
+    check_pending();
+    if (!e) throw ValueError("set_exception: the exception_ptr is null; use set_result()");
+    finish(std::move(e));
+    //@end
     //@end
 }
 
@@ -65,55 +85,65 @@ bool FutureStateBase::cancel(std::string message) {
 }
 
 bool FutureStateBase::mark_cancelled(std::string message) {
-    //@exercise ch04.cancel  False unless pending; else CANCELLED, keep the message, schedule.
+    //@scratch ch04.cancel
+    //@exercise ch04.cancel  Refuse a done future (false); else CANCELLED with the message, schedule.
     if (status_ != Status::PENDING) return false;
     status_ = Status::CANCELLED;
     cancel_message_ = std::move(message);
     schedule_callbacks();
+    //@end
+    //@end
+    assert(holds_one_state() && "one state per future: cancel leaves it CANCELLED");
     return true;
-    //@end
-}
-
-// Each callback goes to call_soon with a strong reference to this state, so
-// the future lives until its callbacks ran, even if every handle is gone.
-void FutureStateBase::schedule(DoneCallback cb) {
-    //@exercise ch04.schedule  call_soon a lambda holding shared_from_this() that calls cb(*self).
-    loop_->call_soon([self = shared_from_this(), cb = std::move(cb)] { cb(*self); });
-    //@end
 }
 
 // asyncio: Future.__schedule_callbacks. Never inline: a callback run inside
 // set_result would run in the middle of its caller's code, which may not expect
 // it (re-entrancy), and deep chains of futures would grow the stack.
 void FutureStateBase::schedule_callbacks() {
-    //@exercise ch04.schedule_callbacks  Take the whole list (empty it first), then schedule each.
+    if (callbacks_.empty()) return; // nothing registered, nothing to schedule
+    //@scratch ch04.schedule_callbacks
+    //@exercise ch04.schedule_callbacks  Empty the list, then call_soon each callback with a strong ref.
     // Moved out before any call_soon: the list is empty from now on, so a
     // remove_done_callback says false and nothing is scheduled twice.
     std::vector<std::pair<CallbackId, DoneCallback>> callbacks = std::move(callbacks_);
     callbacks_.clear();
+    // Each queued lambda owns a strong reference: the future lives until its
+    // callbacks ran, even if every handle is gone (asyncio: call_soon(cb, self)).
     for (auto& entry : callbacks)
-        schedule(std::move(entry.second));
+        loop_->call_soon([self = shared_from_this(), cb = std::move(entry.second)] { cb(*self); });
+    //@end
     //@end
 }
 
 CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
-    //@exercise ch04.add_done_callback  New id; done: schedule it now; pending: append (id, cb).
+    //@scratch ch04.add_done_callback
+    //@exercise ch04.add_done_callback  Give it a fresh id and append it; a done future schedules it now.
     CallbackId id = next_id_++;
-    if (done())
-        schedule(std::move(cb));
-    else
-        callbacks_.emplace_back(id, std::move(cb));
-    return id;
+    callbacks_.emplace_back(id, std::move(cb));
+    // Done already: its callbacks were scheduled (the list is empty but for
+    // this one), so schedule this one too; still through the loop, never inline.
+    if (done()) schedule_callbacks();
     //@end
+    //@end
+    assert(holds_one_state() && "one state per future: a done future keeps no callback");
+    return id;
 }
 
 bool FutureStateBase::remove_done_callback(CallbackId id) {
-    return std::erase_if(callbacks_, [id](const auto& entry) { return entry.first == id; }) > 0;
+    //@scratch ch04.remove_done_callback
+    //@exercise ch04.remove_done_callback  Erase the entry with this id; say whether there was one.
+    auto same_id = [id](const auto& entry) { return entry.first == id; };
+    return std::erase_if(callbacks_, same_id) > 0;
+    //@end
+    //@end
 }
 
 // asyncio: Future.__del__. Called from the destructor, so it must not throw.
 void FutureStateBase::report_unretrieved() noexcept {
-    //@exercise ch04.never_retrieved  Loop alive? Report "<class> exception was never retrieved".
+    //@scratch ch04.never_retrieved
+    //@stub (void)NotImplemented("ch04.never_retrieved"); // names the exercise on stderr; no throw
+    //@exercise ch04.never_retrieved  Report "<class> exception was never retrieved": handler, or stderr.
     //@stub (void)NotImplemented("ch04.never_retrieved"); // names the exercise on stderr; no throw
     std::string message = std::string(class_name_) + " exception was never retrieved";
     // A future may outlive its loop: then there is no handler left to call.
@@ -127,6 +157,7 @@ void FutureStateBase::report_unretrieved() noexcept {
         // call_exception_handler falls back to the default handler itself;
         // what is left (bad_alloc) cannot leave a destructor.
     }
+    //@end
     //@end
 }
 

@@ -20,7 +20,8 @@ private:
 } // namespace
 
 void run_until_done(EventLoop& loop, FutureStateBase& state) {
-    //@exercise ch04.run_until_complete  Refuse misuse; a done callback stops the loop; run_forever.
+    //@scratch ch04.run_until_complete
+    //@exercise ch04.run_until_complete  Refuse misuse; run the loop until a done callback stops it.
     // Checked before anything is registered, in asyncio's order.
     if (loop.is_closed()) throw RuntimeError("Event loop is closed");
     if (loop.is_running()) throw RuntimeError("This event loop is already running");
@@ -36,6 +37,7 @@ void run_until_done(EventLoop& loop, FutureStateBase& state) {
     loop.run_forever();
     // run_forever also returns when someone else called stop().
     if (!state.done()) throw RuntimeError("Event loop stopped before Future completed.");
+    //@end
     //@end
 }
 

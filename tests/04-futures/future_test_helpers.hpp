@@ -3,6 +3,8 @@
 // records what it is given.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -70,6 +72,22 @@ struct RecordedReports {
     }
     std::vector<aio::ExceptionContext> contexts;
 };
+
+// what() of an exception_ptr holding a std::exception, else "".
+inline std::string what_of(const std::exception_ptr& error);
+
+// Fails the test once for each call of the loop's exception handler: a
+// callback that threw (a leaked writer that sets a done future again, say)
+// must not go unnoticed because the answers came out right. `suspects` names
+// the exercises whose code runs in those callbacks.
+inline void expect_no_reports(const RecordedReports& reports, const std::string& suspects) {
+    for (const auto& context : reports.contexts)
+        ADD_FAILURE() << suspects << ": the loop's exception handler was called (\""
+                      << context.message << "\": " << what_of(context.exception)
+                      << "): a callback threw or a future was never retrieved; a working "
+                         "client never reaches the handler (a watcher left registered keeps "
+                         "firing, a future set twice raises InvalidStateError)";
+}
 
 // what() of an exception_ptr holding a std::exception, else "".
 inline std::string what_of(const std::exception_ptr& error) {

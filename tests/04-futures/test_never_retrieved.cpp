@@ -1,5 +1,6 @@
 // Graded tests: an exception nobody retrieved is reported when the future's
-// last handle goes away (asyncio: Future.__del__, "exception was never retrieved").
+// last handle goes away (asyncio: Future.__del__, "exception was never retrieved"):
+// exercise ch04.never_retrieved (and ch04.result, which marks an exception retrieved).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -27,13 +28,17 @@ TEST(NeverRetrieved, ReportedWhenTheLastHandleGoesAway) {
     f->set_exception(boom());
     Future<int> copy = *f;
     f.reset();
-    EXPECT_TRUE(reports.contexts.empty()) << "nothing is reported while any handle is alive";
+    EXPECT_TRUE(reports.contexts.empty())
+        << "ch04.never_retrieved: nothing is reported while any handle is alive";
     { Future<int> last = std::move(copy); }
     ASSERT_EQ(reports.contexts.size(), 1u)
-        << "the last handle gone, the unretrieved exception goes to the exception handler once";
-    EXPECT_EQ(reports.contexts[0].message, "Future exception was never retrieved");
+        << "ch04.never_retrieved: the last handle gone, the unretrieved exception goes to the "
+           "loop's exception handler, once";
+    EXPECT_EQ(reports.contexts[0].message, "Future exception was never retrieved")
+        << "ch04.never_retrieved: the message is the class name + \" exception was never "
+           "retrieved\"";
     EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "boom")
-        << "the context carries the exception itself";
+        << "ch04.never_retrieved: the context carries the exception itself";
 }
 
 // Each negative check runs beside a control future that is never retrieved:
@@ -46,14 +51,18 @@ TEST(NeverRetrieved, NotReportedOnceRetrieved) {
         control.set_exception(std::make_exception_ptr(aio::KeyError("control")));
         Future<int> by_result(loop);
         by_result.set_exception(boom());
-        EXPECT_THROW((void)by_result.result(), aio::ValueError);
+        EXPECT_THROW((void)by_result.result(), aio::ValueError)
+            << "ch04.result: result() rethrows the exception";
         Future<void> by_exception(loop);
         by_exception.set_exception(boom());
-        EXPECT_NE(by_exception.exception(), nullptr);
+        EXPECT_NE(by_exception.exception(), nullptr)
+            << "ch04.result: exception() returns the exception";
     }
     ASSERT_EQ(reports.contexts.size(), 1u)
-        << "result() and exception() both retrieve the exception; only the control reports";
-    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control");
+        << "ch04.result: result() and exception() both retrieve the exception (log_traceback_ "
+           "off); only the control future, never retrieved, reports";
+    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control")
+        << "ch04.never_retrieved: the one report is the control's";
 }
 
 TEST(NeverRetrieved, NotReportedWhenRetrievedInADoneCallback) {
@@ -68,8 +77,10 @@ TEST(NeverRetrieved, NotReportedWhenRetrievedInADoneCallback) {
         run_one_iteration(loop);
     }
     ASSERT_EQ(reports.contexts.size(), 1u)
-        << "a done callback that calls exception() retrieves it; only the control reports";
-    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control");
+        << "ch04.never_retrieved: a done callback that calls exception() retrieves it; only the "
+           "control reports";
+    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control")
+        << "ch04.never_retrieved: the one report is the control's";
 }
 
 TEST(NeverRetrieved, CancelledOrSucceededNeverReports) {
@@ -79,17 +90,19 @@ TEST(NeverRetrieved, CancelledOrSucceededNeverReports) {
         Future<int> control(loop);
         control.set_exception(std::make_exception_ptr(aio::KeyError("control")));
         Future<int> cancelled(loop);
-        EXPECT_TRUE(cancelled.cancel("bye"));
+        EXPECT_TRUE(cancelled.cancel("bye")) << "ch04.cancel: a pending future accepts a cancel";
         Future<int> succeeded(loop);
         succeeded.set_result(1);
         Future<int> failed_then_cancel(loop);
         failed_then_cancel.set_exception(boom());
         EXPECT_FALSE(failed_then_cancel.cancel())
-            << "cancel() on a done future returns false (and, as asyncio, gives up the report)";
+            << "ch04.cancel: cancel() on a done future returns false (and, as asyncio, gives up "
+               "the report)";
     }
-    ASSERT_EQ(reports.contexts.size(), 1u)
-        << "only a FINISHED future with an unretrieved exception reports";
-    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control");
+    ASSERT_EQ(reports.contexts.size(), 1u) << "ch04.never_retrieved: only a FINISHED future with "
+                                              "an unretrieved exception reports";
+    EXPECT_EQ(looplab::what_of(reports.contexts[0].exception), "control")
+        << "ch04.never_retrieved: the one report is the control's";
 }
 
 TEST(NeverRetrieved, ReportedOnceForEachFuture) {
@@ -101,7 +114,8 @@ TEST(NeverRetrieved, ReportedOnceForEachFuture) {
         a.set_exception(boom());
         b.set_exception(boom());
     }
-    EXPECT_EQ(reports.contexts.size(), 2u);
+    EXPECT_EQ(reports.contexts.size(), 2u)
+        << "ch04.never_retrieved: two futures never retrieved, two reports (one each)";
 }
 
 TEST(NeverRetrieved, AFutureThatOutlivesItsLoopGoesToStderr) {
@@ -114,7 +128,8 @@ TEST(NeverRetrieved, AFutureThatOutlivesItsLoopGoesToStderr) {
     testing::internal::CaptureStderr();
     f.reset();
     std::string err = testing::internal::GetCapturedStderr();
-    EXPECT_FALSE(handled) << "a destroyed loop's handler must not be called: check loop_alive_";
+    EXPECT_FALSE(handled)
+        << "ch04.never_retrieved: a destroyed loop's handler must not be called: check loop_alive_";
     EXPECT_NE(err.find("Future exception was never retrieved"), std::string::npos)
-        << "with no loop left, write the report to stderr; got: " << err;
+        << "ch04.never_retrieved: with no loop left, write the report to stderr; got: " << err;
 }
