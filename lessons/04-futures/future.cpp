@@ -5,6 +5,7 @@
 #include "future_state.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 
 #include "event_loop.hpp"
@@ -18,10 +19,19 @@ FutureStateBase::~FutureStateBase() {
     if (log_traceback_) report_unretrieved();
 }
 
+bool FutureStateBase::holds_one_state() const {
+    switch (status_) {
+    case Status::PENDING: return !exception_ && !log_traceback_ && cancel_message_.empty();
+    case Status::FINISHED: return callbacks_.empty() && (exception_ || !log_traceback_);
+    case Status::CANCELLED: return callbacks_.empty() && !exception_ && !log_traceback_;
+    }
+    return false;
+}
+
 // The one place a finished outcome is handed out: result() and exception()
 // both come through here, so both count as retrieving it.
 std::exception_ptr FutureStateBase::outcome(const char* pending_message) {
-    // TODO(ch04.result): Cancelled: CancelledError; pending: InvalidStateError; else retrieved.
+    // TODO(ch04.result): Throw for a cancelled or a pending future; else hand out the exception.
     throw aio::NotImplemented("ch04.result");
 }
 
@@ -37,16 +47,17 @@ void FutureStateBase::check_pending() const {
     if (status_ != Status::PENDING) throw InvalidStateError("invalid state");
 }
 
-void FutureStateBase::set_exception(std::exception_ptr e) {
-    check_settable();
-    check_pending();
-    if (!e) throw ValueError("set_exception: the exception_ptr is null; use set_result()");
-    finish(std::move(e));
+void FutureStateBase::finish(std::exception_ptr error) {
+    assert(status_ == Status::PENDING && "one state per future: finish() on a done future");
+    // TODO(ch04.finish): Move to FINISHED with the error; arm the report; schedule.
+    throw aio::NotImplemented("ch04.finish");
+    assert(holds_one_state() && "one state per future: finish() leaves it FINISHED");
 }
 
-void FutureStateBase::finish(std::exception_ptr error) {
-    // TODO(ch04.finish): FINISHED; keep the error, arm the never-retrieved report; schedule.
-    throw aio::NotImplemented("ch04.finish");
+void FutureStateBase::set_exception(std::exception_ptr e) {
+    check_settable();
+    // TODO(ch04.set_exception): Refuse a done future, then a null exception; finish with it.
+    throw aio::NotImplemented("ch04.set_exception");
 }
 
 bool FutureStateBase::cancel(std::string message) {
@@ -57,37 +68,36 @@ bool FutureStateBase::cancel(std::string message) {
 }
 
 bool FutureStateBase::mark_cancelled(std::string message) {
-    // TODO(ch04.cancel): False unless pending; else CANCELLED, keep the message, schedule.
+    // TODO(ch04.cancel): Refuse a done future (false); else CANCELLED; schedule.
     throw aio::NotImplemented("ch04.cancel");
-}
-
-// Each callback goes to call_soon with a strong reference to this state, so
-// the future lives until its callbacks ran, even if every handle is gone.
-void FutureStateBase::schedule(DoneCallback cb) {
-    // TODO(ch04.schedule): call_soon a lambda holding shared_from_this() that calls cb(*self).
-    throw aio::NotImplemented("ch04.schedule");
+    assert(holds_one_state() && "one state per future: cancel leaves it CANCELLED");
+    return true;
 }
 
 // asyncio: Future.__schedule_callbacks. Never inline: a callback run inside
 // set_result would run in the middle of its caller's code, which may not expect
 // it (re-entrancy), and deep chains of futures would grow the stack.
 void FutureStateBase::schedule_callbacks() {
-    // TODO(ch04.schedule_callbacks): Take the whole list (empty it first), then schedule each.
+    if (callbacks_.empty()) return; // nothing registered, nothing to schedule
+    // TODO(ch04.schedule_callbacks): Empty the list; call_soon each one with a strong reference.
     throw aio::NotImplemented("ch04.schedule_callbacks");
 }
 
 CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
-    // TODO(ch04.add_done_callback): New id; done: schedule it now; pending: append (id, cb).
+    // TODO(ch04.add_done_callback): A fresh id; append it; a done future schedules it now.
     throw aio::NotImplemented("ch04.add_done_callback");
+    assert(holds_one_state() && "one state per future: a done future keeps no callback");
+    return id;
 }
 
 bool FutureStateBase::remove_done_callback(CallbackId id) {
-    return std::erase_if(callbacks_, [id](const auto& entry) { return entry.first == id; }) > 0;
+    // TODO(ch04.remove_done_callback): Erase the entry with this id; say whether there was one.
+    throw aio::NotImplemented("ch04.remove_done_callback");
 }
 
 // asyncio: Future.__del__. Called from the destructor, so it must not throw.
 void FutureStateBase::report_unretrieved() noexcept {
-    // TODO(ch04.never_retrieved): Loop alive? Report "<class> exception was never retrieved".
+    // TODO(ch04.never_retrieved): Report it to the loop's exception handler, or to stderr.
     (void)NotImplemented("ch04.never_retrieved"); // names the exercise on stderr; no throw
 }
 

@@ -4,6 +4,7 @@
 // the outcome and the done callbacks (asyncio: the fields of futures.Future).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -34,6 +35,14 @@ namespace detail {
 // when the future completes does each callback get a strong reference, inside
 // the call_soon that schedules it, so the state lives until its callbacks ran.
 //
+// One state per future (asserted after every change, debug builds):
+//   PENDING    no outcome yet: no exception, no cancel message, nothing to
+//              report; done callbacks wait in the list
+//   FINISHED   a value (in FutureState<T>) or an exception; the list is empty
+//              (its callbacks were handed to call_soon)
+//   CANCELLED  a cancel message (maybe empty), no exception; the list is empty
+// A future leaves PENDING once, and never comes back.
+//
 // Thread: the loop's thread only, as asyncio.Future.
 class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
 public:
@@ -63,7 +72,8 @@ public:
     // "Result is not set."), then rethrows the set exception, if any.
     void throw_unless_result();
 
-    // InvalidStateError "invalid state" if done; ValueError for a null e.
+    // InvalidStateError "invalid state" if done, then ValueError for a null e
+    // (asyncio checks the state first).
     void set_exception(std::exception_ptr e);
 
     // asyncio: Future.cancel(msg). Virtual: a task cancels the future it awaits
@@ -72,7 +82,7 @@ public:
     virtual bool cancel(std::string message);
 
     // Always scheduled with call_soon, never run inline; in registration order.
-    // On a done future the callback is scheduled at once.
+    // On a done future the callback is scheduled at once. Ids start at 1.
     CallbackId add_done_callback(DoneCallback cb);
     // False once the callbacks were scheduled (or for an unknown id).
     bool remove_done_callback(CallbackId id);
@@ -91,16 +101,18 @@ protected:
     // InvalidStateError "invalid state" unless pending.
     void check_pending() const;
     // PENDING -> FINISHED with the given error (null: a result, which the derived
-    // state stored first), then schedules the callbacks.
+    // state stored first), then schedules the callbacks. The caller checked
+    // that the future is pending (asserted: a future finishes once).
     void finish(std::exception_ptr error);
     // PENDING -> CANCELLED with the message, then schedules the callbacks; false
     // if already done. The non-virtual core of cancel().
     bool mark_cancelled(std::string message);
+    // The invariant above: the fields agree with status_ (for assert()).
+    bool holds_one_state() const;
 
 private:
     std::exception_ptr outcome(const char* pending_message);
     void schedule_callbacks();
-    void schedule(DoneCallback cb);
     void report_unretrieved() noexcept;
 
     EventLoop* loop_;
@@ -132,19 +144,19 @@ public:
     }
 
     // InvalidStateError "invalid state" if done. For void: set_result({}).
+    // The value is stored first, then finish() (your ch04.finish) moves the state.
     void set_result(FutureValue<T> value) {
         check_settable();
-        check_pending();
-        value_.emplace(std::move(value));
-        finish(nullptr);
+        finish_with_value(std::move(value));
     }
 
 protected:
     // For a derived state that completes itself (chapter 05): no check_settable.
     void finish_with_value(FutureValue<T> value) {
-        check_pending();
+        check_pending(); // before the value is touched: a refused set keeps the old one
         value_.emplace(std::move(value));
         finish(nullptr);
+        assert(holds_one_state() && "one state per future: set_result leaves it FINISHED");
     }
 
 private:

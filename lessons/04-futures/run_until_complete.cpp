@@ -22,7 +22,7 @@ private:
 } // namespace
 
 void run_until_done(EventLoop& loop, FutureStateBase& state) {
-    // TODO(ch04.run_until_complete): Refuse misuse; a done callback stops the loop; run_forever.
+    // TODO(ch04.run_until_complete): Refuse misuse; run the loop until a done callback stops it.
     throw aio::NotImplemented("ch04.run_until_complete");
 }
 

@@ -78,7 +78,7 @@ struct Requests {
 
 Future<void> connect_async(EventLoop& loop, int fd, std::uint16_t port) {
     //@scratch ch04.connect_async
-    //@exercise ch04.connect_async  Start the connect; finish the future now, or when fd turns writable.
+    //@exercise ch04.connect_async  Connect; finish the future now, or once fd turns writable.
     Future<void> connected(loop);
     sockaddr_in address = loopback_address(port);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
@@ -106,7 +106,7 @@ Future<void> connect_async(EventLoop& loop, int fd, std::uint16_t port) {
 
 Future<void> send_all_async(EventLoop& loop, int fd, std::string data) {
     //@scratch ch04.send_all_async
-    //@exercise ch04.send_all_async  From a writer, send until all is out; then (or on error) finish.
+    //@exercise ch04.send_all_async  From a writer, send until all is out; then finish the future.
     Future<void> sent(loop);
     // Shared, not a member of the lambda: the loop may run a copy of it.
     auto out = std::make_shared<std::pair<std::string, std::size_t>>(std::move(data), 0);
@@ -128,7 +128,7 @@ Future<void> send_all_async(EventLoop& loop, int fd, std::string data) {
 
 Future<std::string> read_line_async(EventLoop& loop, int fd, std::size_t index) {
     //@scratch ch04.read_line_async
-    //@exercise ch04.read_line_async  From a reader, gather bytes up to the newline; then (or on error) finish.
+    //@exercise ch04.read_line_async  From a reader, gather bytes up to the newline; then finish.
     Future<std::string> line(loop);
     auto in = std::make_shared<std::string>(); // shared: the loop may run a copy of the lambda
     loop.add_reader(fd, [fd, index, in, line]() mutable {
@@ -152,7 +152,7 @@ Future<std::string> read_line_async(EventLoop& loop, int fd, std::size_t index) 
 Future<std::string> fetch_one_callbacks(EventLoop& loop, int fd, std::uint16_t port,
                                         std::string request, std::size_t index) {
     //@scratch ch04.fetch_callbacks
-    //@exercise ch04.fetch_callbacks  Chain the steps: connected -> send the line -> read the answer.
+    //@exercise ch04.fetch_callbacks  Chain the steps: connected, then send the line, then read.
     Future<std::string> answer(loop);
     // Written backwards, as callback code must be: the last step first.
     auto on_line = [answer](Future<std::string> line) mutable {
@@ -175,7 +175,7 @@ Future<std::string> fetch_one_callbacks(EventLoop& loop, int fd, std::uint16_t p
 // gather, by hand: one countdown shared by the futures' done callbacks.
 Future<void> all_done(EventLoop& loop, const std::vector<Future<std::string>>& futures) {
     //@scratch ch04.all_done
-    //@exercise ch04.all_done  Count the futures down in their done callbacks; the first failure decides.
+    //@exercise ch04.all_done  Count the futures down in done callbacks; a failure decides.
     Future<void> all(loop);
     if (futures.empty()) all.set_result();
     auto remaining = std::make_shared<std::size_t>(futures.size());
@@ -202,7 +202,7 @@ std::vector<std::string> fetch_with_callbacks(EventLoop& loop, std::uint16_t por
                                               const std::vector<std::string>& requests) {
     Requests running(loop); // abandons what still runs on every way out
     //@scratch ch04.fetch_all
-    //@exercise ch04.fetch_all  A socket and a chain per request; run until all are done; the answers.
+    //@exercise ch04.fetch_all  A socket and a chain per request; run until all are done.
     for (std::size_t i = 0; i < requests.size(); ++i) {
         running.sockets.push_back(tcp_socket(/*nonblocking=*/true));
         int fd = running.sockets.back().get();

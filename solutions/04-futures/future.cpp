@@ -54,7 +54,7 @@ void FutureStateBase::check_pending() const {
 void FutureStateBase::finish(std::exception_ptr error) {
     assert(status_ == Status::PENDING && "one state per future: finish() on a done future");
     //@scratch ch04.finish
-    //@exercise ch04.finish  Move to FINISHED with the error, arm the report if any, schedule.
+    //@exercise ch04.finish  Move to FINISHED with the error; arm the report; schedule.
     status_ = Status::FINISHED;
     // Armed only now: the code that awaits this future usually retrieves the
     // exception in a callback, so there is nothing to report yet.
@@ -86,7 +86,7 @@ bool FutureStateBase::cancel(std::string message) {
 
 bool FutureStateBase::mark_cancelled(std::string message) {
     //@scratch ch04.cancel
-    //@exercise ch04.cancel  Refuse a done future (false); else CANCELLED with the message, schedule.
+    //@exercise ch04.cancel  Refuse a done future (false); else CANCELLED; schedule.
     if (status_ != Status::PENDING) return false;
     status_ = Status::CANCELLED;
     cancel_message_ = std::move(message);
@@ -103,7 +103,7 @@ bool FutureStateBase::mark_cancelled(std::string message) {
 void FutureStateBase::schedule_callbacks() {
     if (callbacks_.empty()) return; // nothing registered, nothing to schedule
     //@scratch ch04.schedule_callbacks
-    //@exercise ch04.schedule_callbacks  Empty the list, then call_soon each callback with a strong ref.
+    //@exercise ch04.schedule_callbacks  Empty the list; call_soon each one with a strong reference.
     // Moved out before any call_soon: the list is empty from now on, so a
     // remove_done_callback says false and nothing is scheduled twice.
     std::vector<std::pair<CallbackId, DoneCallback>> callbacks = std::move(callbacks_);
@@ -118,7 +118,7 @@ void FutureStateBase::schedule_callbacks() {
 
 CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
     //@scratch ch04.add_done_callback
-    //@exercise ch04.add_done_callback  Give it a fresh id and append it; a done future schedules it now.
+    //@exercise ch04.add_done_callback  A fresh id; append it; a done future schedules it now.
     CallbackId id = next_id_++;
     callbacks_.emplace_back(id, std::move(cb));
     // Done already: its callbacks were scheduled (the list is empty but for
@@ -143,7 +143,7 @@ bool FutureStateBase::remove_done_callback(CallbackId id) {
 void FutureStateBase::report_unretrieved() noexcept {
     //@scratch ch04.never_retrieved
     //@stub (void)NotImplemented("ch04.never_retrieved"); // names the exercise on stderr; no throw
-    //@exercise ch04.never_retrieved  Report "<class> exception was never retrieved": handler, or stderr.
+    //@exercise ch04.never_retrieved  Report it to the loop's exception handler, or to stderr.
     //@stub (void)NotImplemented("ch04.never_retrieved"); // names the exercise on stderr; no throw
     std::string message = std::string(class_name_) + " exception was never retrieved";
     // A future may outlive its loop: then there is no handler left to call.

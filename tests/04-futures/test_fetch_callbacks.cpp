@@ -47,7 +47,8 @@ TEST(FetchOne, ChainsConnectSendAndRead) {
     looplab::Watchdog watchdog(loop, 5s, "fetch_one_callbacks");
     looplab::RecordedReports reports(loop);
     aio::UniqueFd socket = aio::tcp_socket(/*nonblocking=*/true);
-    Future<std::string> answer = aio::fetch_one_callbacks(loop, socket.get(), server.port(), "hi", 0);
+    Future<std::string> answer =
+        aio::fetch_one_callbacks(loop, socket.get(), server.port(), "hi", 0);
     EXPECT_FALSE(answer.done()) << "ch04.fetch_callbacks: nothing is done before the loop runs";
     EXPECT_EQ(aio::run_until_complete(loop, answer), SlowServer::answer_for("hi"))
         << "ch04.fetch_callbacks: connect, then send \"hi\\n\", then read the answer line";
@@ -79,15 +80,14 @@ TEST(FetchOne, AFailedStepBecomesTheAnswersException) {
     SlowServer server(SlowServerOptions{.delay = 20ms, .close_mid_answer = true});
     aio::UniqueFd socket = aio::tcp_socket(/*nonblocking=*/true);
     try {
-        aio::run_until_complete(loop,
-                                aio::fetch_one_callbacks(loop, socket.get(), server.port(), "y", 0));
+        aio::run_until_complete(
+            loop, aio::fetch_one_callbacks(loop, socket.get(), server.port(), "y", 0));
         FAIL() << "ch04.fetch_callbacks: a failed read must become the answer's exception";
     } catch (const aio::NotImplemented&) {
         throw;
     } catch (const aio::Error& e) {
         EXPECT_NE(std::string(e.what()).find("closed"), std::string::npos)
-            << "ch04.fetch_callbacks: the read step's own exception, passed on; got: "
-            << e.what();
+            << "ch04.fetch_callbacks: the read step's own exception, passed on; got: " << e.what();
     }
     looplab::expect_no_reports(reports, "ch04.fetch_callbacks");
 }
@@ -114,8 +114,7 @@ TEST(FetchOne, NoStepStartsOnceTheAnswerIsCancelled) {
 TEST(AllDone, DoneWhenEveryFutureIs) {
     EventLoop loop;
     looplab::RecordedReports reports(loop);
-    std::vector<Future<std::string>> futures{Future<std::string>(loop),
-                                             Future<std::string>(loop)};
+    std::vector<Future<std::string>> futures{Future<std::string>(loop), Future<std::string>(loop)};
     Future<void> all = aio::all_done(loop, futures);
     futures[1].set_result("b");
     for (int pass = 0; pass < 3; ++pass)
@@ -158,8 +157,7 @@ TEST(AllDone, TheFirstFailureDecidesAndEveryExceptionIsRetrieved) {
 TEST(AllDone, ACancelledFutureCancelsIt) {
     EventLoop loop;
     looplab::RecordedReports reports(loop);
-    std::vector<Future<std::string>> futures{Future<std::string>(loop),
-                                             Future<std::string>(loop)};
+    std::vector<Future<std::string>> futures{Future<std::string>(loop), Future<std::string>(loop)};
     Future<void> all = aio::all_done(loop, futures);
     futures[0].cancel();
     for (int pass = 0; pass < 3; ++pass)
@@ -222,8 +220,8 @@ TEST(FetchCallbacks, LongLinesNeedManyWritesAndReads) {
     ASSERT_EQ(answers.size(), requests.size()) << "ch04.fetch_all: one answer per request";
     for (std::size_t i = 0; i < requests.size(); ++i)
         EXPECT_TRUE(answers[i] == SlowServer::answer_for(requests[i]))
-            << "ch04.fetch_all: answer " << i << " has " << answers[i].size()
-            << " bytes, expected " << requests[i].size() + 4
+            << "ch04.fetch_all: answer " << i << " has " << answers[i].size() << " bytes, expected "
+            << requests[i].size() + 4
             << ": each line goes out whole (send_all_async) and comes back whole "
                "(read_line_async)";
     looplab::expect_no_reports(reports, "ch04.fetch_all, ch04.fetch_callbacks");

@@ -68,8 +68,7 @@ TEST(ConnectAsync, RefusedIsTheFuturesException) {
     looplab::RecordedReports reports(loop);
     aio::UniqueFd socket = aio::tcp_socket(/*nonblocking=*/true);
     std::string what;
-    EXPECT_EQ(error_code_of(loop, aio::connect_async(loop, socket.get(), port), what),
-              ECONNREFUSED)
+    EXPECT_EQ(error_code_of(loop, aio::connect_async(loop, socket.get(), port), what), ECONNREFUSED)
         << "ch04.connect_async: after the writable event, getsockopt(SO_ERROR) holds the "
            "connect's error (connection refused); set it as the future's std::system_error";
     EXPECT_NE(what.find("connect"), std::string::npos)
