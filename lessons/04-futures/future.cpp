@@ -84,10 +84,10 @@ void FutureStateBase::schedule_callbacks() {
 }
 
 CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
+    // Checked on the way in: a done future's list was emptied, and stays so.
+    assert(holds_one_state() && "one state per future: a done future keeps no callback");
     // TODO(ch04.add_done_callback): A fresh id; append it; a done future schedules it now.
     throw aio::NotImplemented("ch04.add_done_callback");
-    assert(holds_one_state() && "one state per future: a done future keeps no callback");
-    return id;
 }
 
 bool FutureStateBase::remove_done_callback(CallbackId id) {

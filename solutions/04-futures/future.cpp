@@ -117,6 +117,8 @@ void FutureStateBase::schedule_callbacks() {
 }
 
 CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
+    // Checked on the way in: a done future's list was emptied, and stays so.
+    assert(holds_one_state() && "one state per future: a done future keeps no callback");
     //@scratch ch04.add_done_callback
     //@exercise ch04.add_done_callback  A fresh id; append it; a done future schedules it now.
     CallbackId id = next_id_++;
@@ -124,10 +126,9 @@ CallbackId FutureStateBase::add_done_callback(DoneCallback cb) {
     // Done already: its callbacks were scheduled (the list is empty but for
     // this one), so schedule this one too; still through the loop, never inline.
     if (done()) schedule_callbacks();
-    //@end
-    //@end
-    assert(holds_one_state() && "one state per future: a done future keeps no callback");
     return id;
+    //@end
+    //@end
 }
 
 bool FutureStateBase::remove_done_callback(CallbackId id) {

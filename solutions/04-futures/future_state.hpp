@@ -33,7 +33,8 @@ namespace detail {
 // when the future completes does each callback get a strong reference, inside
 // the call_soon that schedules it, so the state lives until its callbacks ran.
 //
-// One state per future (asserted after every change, debug builds):
+// One state per future (asserted after every move and before each
+// add_done_callback, in debug builds):
 //   PENDING    no outcome yet: no exception, no cancel message, nothing to
 //              report; done callbacks wait in the list
 //   FINISHED   a value (in FutureState<T>) or an exception; the list is empty
