@@ -107,7 +107,8 @@ void callback_client(int requests, std::chrono::milliseconds delay) {
     std::vector<std::string> answers = aio::fetch_with_callbacks(loop, server.port(), lines);
     double callbacks = watch.seconds();
 
-    aio::Timeline timeline("fetch_with_callbacks: > writable (connected), < readable (answer)");
+    aio::Timeline timeline(
+        "fetch_with_callbacks: > writable (connected; ready to send), < readable (answer)");
     int index = 0;
     for (const auto& [fd, events] : events_by_fd) {
         std::string row = "request " + std::to_string(index++);
