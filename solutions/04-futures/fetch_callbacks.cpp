@@ -15,13 +15,14 @@ namespace aio {
 
 namespace {
 
-std::exception_ptr errno_error(int error, const char* call) {
+// [[maybe_unused]]: the lessons use these only once your code does.
+[[maybe_unused]] std::exception_ptr errno_error(int error, const char* call) {
     return std::make_exception_ptr(std::system_error(error, std::generic_category(), call));
 }
 
 // One non-blocking send() from data[offset]: the new offset. A full socket
 // buffer (EAGAIN) or a signal (EINTR) sends nothing; other errors throw.
-std::size_t send_some(int fd, const std::string& data, std::size_t offset) {
+[[maybe_unused]] std::size_t send_some(int fd, const std::string& data, std::size_t offset) {
     ssize_t sent = ::send(fd, data.data() + offset, data.size() - offset, MSG_NOSIGNAL);
     if (sent >= 0) return offset + static_cast<std::size_t>(sent);
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return offset;
@@ -30,7 +31,7 @@ std::size_t send_some(int fd, const std::string& data, std::size_t offset) {
 
 // One non-blocking recv() appended to `in`; false when the peer closed (end
 // of stream). Nothing there yet (EAGAIN) or a signal appends nothing.
-bool recv_some(int fd, std::string& in) {
+[[maybe_unused]] bool recv_some(int fd, std::string& in) {
     char buffer[4096];
     ssize_t received = ::recv(fd, buffer, sizeof buffer, 0);
     if (received > 0) in.append(buffer, static_cast<std::size_t>(received));
