@@ -4,39 +4,30 @@
 #include "timers.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 namespace aio {
 
 void TimerHandle::cancel() {
-    if (state_ == nullptr || state_->cancelled) return;
-    state_->cancelled = true;
-    // Count it only while it still sits in a heap: a fired or compacted-away
-    // timer is nobody's business (asyncio: _timer_handle_cancelled checks _scheduled).
-    if (state_->queue != nullptr) state_->queue->timer_cancelled();
-    // Drop the captures now, not when the entry finally leaves the heap: they may
-    // hold the very object that holds this handle, a cycle (asyncio: _callback = None).
-    state_->callback = nullptr;
+    if (state_ != nullptr && state_->queue != nullptr) state_->queue->check_invariants();
+    // TODO(ch02.cancel): Mark the timer cancelled, once; count it if queued; drop its callback.
+    throw aio::NotImplemented("ch02.cancel");
 }
 
-TimerQueue::TimerQueue(TimerQueue&& other) noexcept
-    : heap_(std::exchange(other.heap_, {})), next_seq_(other.next_seq_),
-      cancelled_(std::exchange(other.cancelled_, 0)) {
-    point_entries_at(this);
+// The handles follow their timers: each moved state points at the new queue.
+TimerQueue::TimerQueue(TimerQueue&& other) noexcept {
+    *this = std::move(other);
 }
 
 TimerQueue& TimerQueue::operator=(TimerQueue&& other) noexcept {
-    if (this == &other) return *this;
-    point_entries_at(nullptr);
-    heap_ = std::exchange(other.heap_, {});
-    next_seq_ = other.next_seq_;
-    cancelled_ = std::exchange(other.cancelled_, 0);
-    point_entries_at(this);
-    return *this;
+    // TODO(ch02.move): Drop this queue's timers; take other's; point them at this queue.
+    aio::detail::not_implemented_abort("ch02.move");
 }
 
 TimerQueue::~TimerQueue() {
-    point_entries_at(nullptr);
+    check_invariants();
+    point_entries_at(nullptr); // surviving handles forget the queue
 }
 
 void TimerQueue::point_entries_at(TimerQueue* queue) {
@@ -48,65 +39,36 @@ void TimerQueue::point_entries_at(TimerQueue* queue) {
 // seq, equal deadlines would come out in whatever order the swaps left them
 // (libuv's timer_less_than breaks ties on start_id the same way).
 bool TimerQueue::earlier(const Entry& a, const Entry& b) {
-    if (a.when != b.when) return a.when < b.when;
-    return a.seq < b.seq;
+    // TODO(ch02.earlier): Is a before b: the earlier deadline, on a tie the earlier push?
+    throw aio::NotImplemented("ch02.earlier");
 }
 
+// The entry at `index` was just appended: it rises while it is earlier than its
+// parent (asyncio: heapq's _siftdown, named for the direction the others move).
 void TimerQueue::sift_up(std::size_t index) {
-    // TODO(ch02.sift_up): Swap with the parent (i - 1) / 2 while earlier() than it.
+    // TODO(ch02.sift_up): Move the entry at index up until its parent is not later than it.
     throw aio::NotImplemented("ch02.sift_up");
 }
 
+// The entry at `index` may be later than its children: it sinks, always below the
+// earlier child, so that child can take its place above the other one.
 void TimerQueue::sift_down(std::size_t index) {
-    // TODO(ch02.sift_down): Swap with the earlier child (2i + 1, 2i + 2) while one is earlier().
+    // TODO(ch02.sift_down): Move the entry at index down until no child is earlier than it.
     throw aio::NotImplemented("ch02.sift_down");
 }
 
 TimerHandle TimerQueue::push(TimePoint when, Callback cb) {
-    if (!cb) throw ValueError("TimerQueue::push: empty callback; pass something to call");
-    // TODO(ch02.push): make_shared the state, append {when, seq, state}, sift_up.
+    check_invariants();
+    // TODO(ch02.push): Refuse an empty callback; add the timer to the heap; return its handle.
     throw aio::NotImplemented("ch02.push");
 }
 
-// The classic heap pop: the last entry takes the root's place and sinks to
-// where it belongs. The popped timer is detached from this queue.
+// The classic heap pop: the last entry takes the root's place and sinks to where
+// it belongs. The popped timer leaves this queue: it is detached (asyncio:
+// handle._scheduled = False), so a later cancel() does not count it.
 std::shared_ptr<detail::TimerState> TimerQueue::pop_top() {
-    std::swap(heap_.front(), heap_.back());
-    std::shared_ptr<detail::TimerState> state = std::move(heap_.back().state);
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
-    detach(*state);
-    return state;
-}
-
-// The entry leaves the heap, so a later cancel() must not count it any more
-// (asyncio: handle._scheduled = False).
-void TimerQueue::detach(detail::TimerState& state) {
-    if (state.cancelled) --cancelled_;
-    state.queue = nullptr;
-}
-
-// What pop_due hands out: the timer's callback behind a last check, because an
-// earlier callback of the same batch may cancel it after it left the heap
-// (asyncio: _run_once skips a handle of _ready that is cancelled by then).
-Callback TimerQueue::run_unless_cancelled(std::shared_ptr<detail::TimerState> state) {
-    return [state = std::move(state)] {
-        if (state->cancelled || !state->callback) return;
-        // Moved out first: if the callback cancels its own handle, cancel() must
-        // not destroy the function while it runs.
-        Callback callback = std::exchange(state->callback, nullptr);
-        callback();
-    };
-}
-
-std::optional<TimePoint> TimerQueue::next_deadline() {
-    // TODO(ch02.next_deadline): Compact if due; pop cancelled tops; then the top's when.
-    throw aio::NotImplemented("ch02.next_deadline");
-}
-
-std::size_t TimerQueue::pop_due(TimePoint now, std::vector<Callback>& out) {
-    // TODO(ch02.pop_due): Compact if due; pop due tops; wrap live ones in run_unless_cancelled.
-    throw aio::NotImplemented("ch02.pop_due");
+    // TODO(ch02.pop_top): Remove the root, restore the heap, detach the timer, return it.
+    throw aio::NotImplemented("ch02.pop_top");
 }
 
 // asyncio's rule, from BaseEventLoop._run_once: rebuild when the heap holds more
@@ -114,8 +76,49 @@ std::size_t TimerQueue::pop_due(TimePoint now, std::vector<Callback>& out) {
 // above _MIN_CANCELLED_TIMER_HANDLES_FRACTION (0.5). Each rebuild costs O(n) and
 // removes more than n/2 entries, so its cost is paid for by the cancels it cleans up.
 void TimerQueue::compact_if_mostly_cancelled() {
-    // TODO(ch02.compact): Over 100 entries, over half cancelled: drop them, heapify.
+    // TODO(ch02.compact): Over 100 entries, over half cancelled: rebuild the heap without them.
     throw aio::NotImplemented("ch02.compact");
+}
+
+std::optional<TimePoint> TimerQueue::next_deadline() {
+    check_invariants();
+    // TODO(ch02.next_deadline): Compact if due; drop cancelled tops; return the top deadline.
+    throw aio::NotImplemented("ch02.next_deadline");
+}
+
+std::size_t TimerQueue::pop_due(TimePoint now, std::vector<Callback>& out) {
+    check_invariants();
+    // TODO(ch02.pop_due): Compact if due; hand out every due live timer, re-checked when run.
+    throw aio::NotImplemented("ch02.pop_due");
+}
+
+namespace {
+// Debug builds check the whole heap after every public operation while it holds at
+// most this many entries (every test's heap), and only the cheap count above it:
+// O(n) per operation would make the demo's 400,000 pushes take hours.
+constexpr std::size_t full_check_limit = 1024;
+} // namespace
+
+void TimerQueue::check_invariants() const {
+#ifndef NDEBUG
+    assert(cancelled_ <= heap_.size() &&
+           "TimerQueue: cancelled_ counts more entries than the heap holds "
+           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount)");
+    if (heap_.size() > full_check_limit) return;
+    std::size_t cancelled = 0;
+    for (std::size_t i = 0; i < heap_.size(); ++i) {
+        const Entry& entry = heap_[i];
+        assert(entry.state->queue == this && entry.state->when == entry.when &&
+               "TimerQueue: an entry in the heap does not point back at its queue");
+        assert((i == 0 || !earlier(entry, heap_[(i - 1) / 2])) &&
+               "TimerQueue heap order broken: an entry is earlier than its parent "
+               "(ch02.sift_up, ch02.sift_down, ch02.compact)");
+        if (entry.state->cancelled) ++cancelled;
+    }
+    assert(cancelled == cancelled_ &&
+           "TimerQueue: cancelled_ differs from the cancelled entries in the heap "
+           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount)");
+#endif
 }
 
 } // namespace aio

@@ -89,23 +89,29 @@ public:
     const std::vector<Entry>& entries() const { return heap_; }
 
 private:
-    friend class TimerHandle; // cancel() reports through timer_cancelled()
+    friend class TimerHandle;         // cancel() reports through timer_cancelled()
+    friend struct TimerQueueTestHook; // tests only: reach the private steps one at a time
 
     // asyncio: _MIN_SCHEDULED_TIMER_HANDLES (100); the fraction (0.5) is the "* 2" in compaction.
     static constexpr std::size_t compaction_min_entries = 100;
 
     void timer_cancelled() { ++cancelled_; } // asyncio: BaseEventLoop._timer_handle_cancelled
     static bool earlier(const Entry& a, const Entry& b);
-    static Callback run_unless_cancelled(std::shared_ptr<detail::TimerState> state);
     void sift_up(std::size_t index);
     void sift_down(std::size_t index);
     std::shared_ptr<detail::TimerState> pop_top();
     void compact_if_mostly_cancelled();
-    void detach(detail::TimerState& state);
     void point_entries_at(TimerQueue* queue);
+    // assert()s the invariants below (debug builds). Every public operation and the
+    // destructor call it first, so a change that broke the queue is caught at its next use.
+    void check_invariants() const;
 
-    // Invariant: no entry is earlier than its parent; heap_[0] is the earliest.
-    // The children of index i sit at 2i + 1 and 2i + 2, its parent at (i - 1) / 2.
+    // Invariants (check_invariants() asserts them):
+    // - heap order: no entry is earlier() than its parent, so heap_[0] is the earliest.
+    //   The children of index i sit at 2i + 1 and 2i + 2, its parent at (i - 1) / 2.
+    // - every entry's state points back at this queue, and its when is the entry's when;
+    //   an entry that leaves the heap gets state->queue = nullptr (it is detached).
+    // - cancelled_ is the number of entries in heap_ whose state is cancelled.
     std::vector<Entry> heap_;
     std::uint64_t next_seq_ = 0;
     // Cancelled entries still in heap_ (asyncio: _timer_cancelled_count).

@@ -12,27 +12,33 @@ using aio::VirtualClock;
 
 TEST(VirtualClock, StartsFixedAndAdvancesExactly) {
     VirtualClock clock;
-    EXPECT_EQ(clock.now(), VirtualClock::start_time);
-    EXPECT_EQ(VirtualClock{}.now(), clock.now()) << "every virtual clock starts at the same time";
+    EXPECT_EQ(clock.now(), VirtualClock::start_time) << "a new virtual clock reads start_time";
+    EXPECT_EQ(VirtualClock{}.now(), clock.now())
+        << "ch02.advance: every virtual clock starts at the same time";
     EXPECT_NE(clock.now(), TimePoint{}) << "the start is fixed but not zero";
     clock.advance(1500ms);
-    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms);
+    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms) << "ch02.advance: moves by exactly d";
     clock.advance(1ns);
     clock.advance(0ns);
-    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms + 1ns) << "advance moves it exactly";
-    EXPECT_THROW(clock.advance(-1ms), aio::ValueError) << "virtual time never goes back";
-    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms + 1ns);
+    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms + 1ns)
+        << "ch02.advance: moves it by exactly d, even 1 ns";
+    EXPECT_THROW(clock.advance(-1ms), aio::ValueError)
+        << "ch02.advance: a negative d is an aio::ValueError";
+    EXPECT_EQ(clock.now(), VirtualClock::start_time + 1500ms + 1ns)
+        << "ch02.advance: a refused advance must not move the clock";
 }
 
 TEST(VirtualClock, AdvanceToJumpsForwardNeverBack) {
     VirtualClock clock(TimePoint{} + 5s);
-    EXPECT_EQ(clock.now(), TimePoint{} + 5s);
+    EXPECT_EQ(clock.now(), TimePoint{} + 5s) << "a clock built at a time starts there";
     clock.advance_to(TimePoint{} + 7s);
-    EXPECT_EQ(clock.now(), TimePoint{} + 7s) << "advance_to lands exactly on the deadline";
+    EXPECT_EQ(clock.now(), TimePoint{} + 7s)
+        << "ch02.advance: advance_to lands exactly on the deadline";
     clock.advance_to(TimePoint{} + 6s);
-    EXPECT_EQ(clock.now(), TimePoint{} + 7s) << "a deadline in the past leaves the clock alone";
+    EXPECT_EQ(clock.now(), TimePoint{} + 7s)
+        << "ch02.advance: a deadline in the past leaves the clock alone";
     clock.advance(1s);
-    EXPECT_EQ(clock.now(), TimePoint{} + 8s);
+    EXPECT_EQ(clock.now(), TimePoint{} + 8s) << "ch02.advance: moves by exactly d";
 }
 
 TEST(ClockSource, SteadyMovesByItselfVirtualOnlyWhenTold) {
@@ -50,7 +56,8 @@ TEST(ClockSource, SteadyMovesByItselfVirtualOnlyWhenTold) {
     }
     std::this_thread::sleep_for(2ms);
     EXPECT_GE(real.now() - real_before, 1ms) << "the steady clock moves by itself";
-    EXPECT_EQ(virt.now(), virtual_before) << "the virtual clock does not move by itself";
+    EXPECT_EQ(virt.now(), virtual_before)
+        << "ch02.advance: the virtual clock does not move by itself";
     manual.advance(250ms);
-    EXPECT_EQ(virt.now(), virtual_before + 250ms);
+    EXPECT_EQ(virt.now(), virtual_before + 250ms) << "ch02.advance: it moves when told, exactly";
 }

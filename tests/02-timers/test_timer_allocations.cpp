@@ -105,12 +105,13 @@ TEST(TimerQueue, PushAllocatesOnceCancelNever) {
     std::size_t per_push = allocations.load() - before;
     // One per timer (std::make_shared: the state and its counts in one block), plus
     // the heap vector's occasional growth (about log2(1000) = 10 times).
-    EXPECT_LE(per_push, count + 16) << "push: at most one allocation per timer; use "
-                                       "std::make_shared, and store small entries in the heap";
+    EXPECT_LE(per_push, count + 16) << "ch02.push: at most one allocation per timer: one "
+                                       "std::make_shared for the state and its counts";
 
     before = allocations.load();
     for (aio::TimerHandle& handle : handles)
         handle.cancel();
-    EXPECT_EQ(allocations.load() - before, 0u) << "cancel() must only mark the timer";
-    EXPECT_EQ(queue.size(), 0u);
+    EXPECT_EQ(allocations.load() - before, 0u)
+        << "ch02.cancel: cancel() only marks the timer and counts it";
+    EXPECT_EQ(queue.size(), 0u) << "ch02.cancel: every timer was cancelled";
 }

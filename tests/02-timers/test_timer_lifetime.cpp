@@ -1,25 +1,46 @@
-// Graded tests for who owns what: handles that outlive their queue, moved queues.
-#include <chrono>
-#include <memory>
+// Graded tests for who owns what: moved queues take their timers' handles along,
+// and handles and popped callbacks outlive their queue.
 #include <optional>
 #include <vector>
 
-#include <gtest/gtest.h>
+#include "timer_test_hook.hpp"
 
-#include "clock.hpp"
-#include "timers.hpp"
-
-using namespace std::chrono_literals;
 using aio::Callback;
-using aio::TimePoint;
 using aio::TimerHandle;
 using aio::TimerQueue;
 
+namespace looplab {
 namespace {
-const TimePoint t0 = aio::VirtualClock::start_time;
-} // namespace
 
-TEST(TimerQueue, HandlesOutliveTheQueue) {
+TEST(TimerQueue, AMovedQueueKeepsItsTimersAndHandles) {
+    std::optional<TimerQueue> source(std::in_place);
+    std::vector<TimerHandle> handles;
+    for (int i = 0; i < 4; ++i)
+        handles.push_back(source->push(t0 + i * 1ms, [] {}));
+    TimerQueue queue = std::move(*source);
+    EXPECT_EQ(source->heap_size(), 0u) << "ch02.move: the moved-from queue is left empty";
+    source.reset(); // the moved-from queue dies first
+    handles[0].cancel();
+    EXPECT_EQ(queue.size(), 3u)
+        << "ch02.move: a handle cancels into the queue that now holds its timer";
+    EXPECT_EQ(queue.heap_size(), 4u) << "ch02.move: the timers moved with their heap";
+
+    TimerQueue other;
+    TimerHandle dropped = other.push(t0, [] {});
+    other = std::move(queue); // the assigned-to queue drops its own timer
+    dropped.cancel();
+    handles[1].cancel();
+    EXPECT_EQ(other.size(), 2u) << "ch02.move: the assigned-to queue holds the moved timers "
+                                   "only, and its old timer is no longer counted";
+    EXPECT_EQ(other.heap_size(), 4u) << "ch02.move: the old timer left with the old heap";
+    TimerHandle later = other.push(t0 + 9ms, [] {});
+    EXPECT_GT(other.entries().back().seq, other.entries().front().seq)
+        << "ch02.move: take the seq counter along, so later pushes still sort after";
+    later.cancel();
+    EXPECT_EQ(other.size(), 2u) << "ch02.move: a timer pushed after the move counts its cancel";
+}
+
+TEST(TimerQueue, HandlesAndCallbacksOutliveTheQueue) {
     std::vector<TimerHandle> handles;
     std::vector<Callback> out;
     int runs = 0;
@@ -28,34 +49,16 @@ TEST(TimerQueue, HandlesOutliveTheQueue) {
         for (int i = 0; i < 5; ++i)
             handles.push_back(queue.push(t0 + i * 1ms, [&runs] { ++runs; }));
         handles[4].cancel();
-        EXPECT_EQ(queue.pop_due(t0 + 1ms, out), 2u);
+        EXPECT_EQ(queue.pop_due(t0 + 1ms, out), 2u) << "ch02.pop_due: 0 ms and 1 ms are due";
     } // the queue is gone; its handles and the popped callbacks are not
     for (Callback& callback : out)
         callback();
-    EXPECT_EQ(runs, 2) << "popped callbacks own their timer and still run";
+    EXPECT_EQ(runs, 2) << "ch02.pop_due: a handed-out callback owns its timer and still runs";
     for (TimerHandle& handle : handles)
         handle.cancel(); // must not touch the dead queue
-    EXPECT_TRUE(handles[2].cancelled());
-    EXPECT_EQ(handles[3].when(), t0 + 3ms);
+    EXPECT_TRUE(handles[2].cancelled()) << "ch02.cancel: a handle outliving its queue cancels";
+    EXPECT_EQ(handles[3].when(), t0 + 3ms) << "ch02.cancel: and keeps its deadline";
 }
 
-TEST(TimerQueue, AMovedQueueKeepsItsTimersAndHandles) {
-    std::optional<TimerQueue> source(std::in_place);
-    std::vector<TimerHandle> handles;
-    for (int i = 0; i < 4; ++i)
-        handles.push_back(source->push(t0 + i * 1ms, [] {}));
-    TimerQueue queue = std::move(*source);
-    source.reset(); // the moved-from queue dies first
-    handles[0].cancel();
-    EXPECT_EQ(queue.size(), 3u) << "a handle cancels into the queue that now holds its timer";
-    EXPECT_EQ(queue.next_deadline(), t0 + 1ms);
-
-    TimerQueue other;
-    TimerHandle dropped = other.push(t0, [] {});
-    other = std::move(queue); // the assigned-to queue drops its own timer
-    dropped.cancel();
-    handles[1].cancel();
-    EXPECT_EQ(other.size(), 2u) << "the assigned-to queue now holds the moved timers only";
-    std::vector<Callback> out;
-    EXPECT_EQ(other.pop_due(t0 + 1s, out), 2u);
-}
+} // namespace
+} // namespace looplab
