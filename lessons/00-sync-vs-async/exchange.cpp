@@ -23,13 +23,11 @@ namespace {
 Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
     : port_(port), index_(index), out_(std::move(request) + "\n") {}
 
+// What each state waits for: the end of the handshake and room to send both
+// show as writable, an answer (or the peer's hang-up) as readable.
 short Exchange::poll_events() const {
-    switch (state_) {
-    case State::connecting:
-    case State::writing: return POLLOUT;
-    case State::reading: return POLLIN;
-    default: return 0;
-    }
+    // TODO(ch00.mux_events): The poll() events the current state waits for (0: none).
+    throw aio::NotImplemented("ch00.mux_events");
 }
 
 void Exchange::on_ready(short revents) {
@@ -43,24 +41,24 @@ void Exchange::on_ready(short revents) {
 }
 
 void Exchange::start() {
-    // TODO(ch00.mux_connect): Non-blocking connect(); EINPROGRESS means wait for POLLOUT.
+    // TODO(ch00.mux_connect): Open a non-blocking socket and start connecting it.
     throw aio::NotImplemented("ch00.mux_connect");
 }
 
 void Exchange::on_writable() {
-    // TODO(ch00.mux_write): Check SO_ERROR if connecting; send the rest (partial, EAGAIN).
+    // TODO(ch00.mux_write): Finish the connect if connecting; send what the socket takes now.
     throw aio::NotImplemented("ch00.mux_write");
 }
 
 void Exchange::on_readable() {
-    // TODO(ch00.mux_read): recv() once, append; EAGAIN waits, 0 is an error, '\n' is done.
+    // TODO(ch00.mux_read): Receive what arrived; done at the newline, an error at a hang-up.
     throw aio::NotImplemented("ch00.mux_read");
 }
 
 void run_exchanges(std::vector<Exchange>& exchanges,
                    const std::function<void(const Exchange&)>& on_done) {
-    // TODO(ch00.multiplexed): Start all; poll() the unfinished ones; step the ready ones.
-    throw aio::NotImplemented("ch00.multiplexed");
+    // TODO(ch00.poll_loop): Start every exchange; poll() all unfinished ones until all are done.
+    throw aio::NotImplemented("ch00.poll_loop");
 }
 
 } // namespace aio

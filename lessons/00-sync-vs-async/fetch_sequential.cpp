@@ -19,7 +19,7 @@ Error closed_mid_answer(std::size_t bytes_received, std::size_t request_index) {
 }
 
 std::string fetch_one(std::uint16_t port, const std::string& request, std::size_t index) {
-    // TODO(ch00.fetch_one): Connect, send the line, recv() until the '\n'; 0 means closed.
+    // TODO(ch00.fetch_one): One request on its own blocking connection; its answer, no newline.
     throw aio::NotImplemented("ch00.fetch_one");
 }
 
@@ -27,11 +27,8 @@ std::vector<std::string> fetch_sequential(std::uint16_t port,
                                           const std::vector<std::string>& requests) {
     // The whole strategy is this loop: while fetch_one waits for one answer,
     // nothing else happens. asyncio: `for r in requests: answers.append(fetch(r))`.
-    std::vector<std::string> answers;
-    answers.reserve(requests.size());
-    for (std::size_t i = 0; i < requests.size(); ++i)
-        answers.push_back(fetch_one(port, requests[i], i));
-    return answers;
+    // TODO(ch00.sequential): Every request in turn with fetch_one; the answers in order.
+    throw aio::NotImplemented("ch00.sequential");
 }
 
 } // namespace aio

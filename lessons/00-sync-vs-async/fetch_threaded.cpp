@@ -11,7 +11,7 @@ namespace aio {
 
 std::vector<std::string> fetch_threaded(std::uint16_t port,
                                         const std::vector<std::string>& requests) {
-    // TODO(ch00.threaded): A jthread per request, each into its own slot; join; rethrow.
+    // TODO(ch00.threaded): All requests at once, a thread each; answers in order; rethrow.
     throw aio::NotImplemented("ch00.threaded");
 }
 

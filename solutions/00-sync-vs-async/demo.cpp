@@ -8,6 +8,8 @@
 // timestamps.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <system_error>
@@ -26,8 +28,7 @@ using aio::Clock;
 
 constexpr int request_count = 10;
 constexpr auto delay = 200ms;
-const char* const svg_path = "diagrams/00-sync-vs-async-timeline.svg";
-const char* const text_path = "diagrams/00-sync-vs-async-timeline.txt";
+const char* const timeline_name = "00-sync-vs-async-timeline";
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
@@ -95,14 +96,25 @@ double run_multiplexed(std::uint16_t port, const std::vector<std::string>& reque
     return seconds_between(zero, Clock::now());
 }
 
+// Where this run's pictures go: $LOOPLAB_TIMELINE_DIR, else build/timelines. Never
+// diagrams/: the committed figure stays as it is, and a demo leaves the clone clean.
+std::filesystem::path timeline_dir() {
+    const char* chosen = std::getenv("LOOPLAB_TIMELINE_DIR");
+    return (chosen != nullptr && *chosen != '\0') ? chosen : "build/timelines";
+}
+
 void save(const aio::Timeline& timeline) {
+    std::filesystem::path dir = timeline_dir();
+    std::filesystem::path svg = dir / (std::string(timeline_name) + ".svg");
+    std::filesystem::path text = dir / (std::string(timeline_name) + ".txt");
     try {
-        timeline.save_svg(svg_path);
-        std::ofstream(text_path) << timeline.to_ascii();
-        std::printf("\nwrote %s and %s\n", svg_path, text_path);
-    } catch (const std::system_error& error) {
-        std::printf("\n(could not write %s: %s; run the demo from the repository root)\n", svg_path,
-                    error.what());
+        std::filesystem::create_directories(dir);
+        timeline.save_svg(svg.string());
+        std::ofstream(text) << timeline.to_ascii();
+        std::printf("\nwrote this run's timeline to %s and %s\n", svg.c_str(), text.c_str());
+        std::printf("(LOOPLAB_TIMELINE_DIR=<folder> puts it elsewhere)\n");
+    } catch (const std::exception& error) {
+        std::printf("\n(could not write %s: %s)\n", svg.c_str(), error.what());
     }
 }
 

@@ -21,13 +21,17 @@ namespace {
 Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
     : port_(port), index_(index), out_(std::move(request) + "\n") {}
 
+// What each state waits for: the end of the handshake and room to send both
+// show as writable, an answer (or the peer's hang-up) as readable.
 short Exchange::poll_events() const {
+    //@exercise ch00.mux_events  The poll() events the current state waits for (0: none).
     switch (state_) {
     case State::connecting:
     case State::writing: return POLLOUT;
     case State::reading: return POLLIN;
     default: return 0;
     }
+    //@end
 }
 
 void Exchange::on_ready(short revents) {
@@ -41,7 +45,7 @@ void Exchange::on_ready(short revents) {
 }
 
 void Exchange::start() {
-    //@exercise ch00.mux_connect  Non-blocking connect(); EINPROGRESS means wait for POLLOUT.
+    //@exercise ch00.mux_connect  Open a non-blocking socket and start connecting it.
     socket_ = tcp_socket(/*nonblocking=*/true);
     sockaddr_in address = loopback_address(port_);
     int result =
@@ -58,7 +62,7 @@ void Exchange::start() {
 }
 
 void Exchange::on_writable() {
-    //@exercise ch00.mux_write  Check SO_ERROR if connecting; send the rest (partial, EAGAIN).
+    //@exercise ch00.mux_write  Finish the connect if connecting; send what the socket takes now.
     if (state_ == State::connecting) {
         // Writable only says the handshake is over, not that it worked: the
         // outcome of the connect waits in SO_ERROR (0, or ECONNREFUSED...).
@@ -82,7 +86,7 @@ void Exchange::on_writable() {
 }
 
 void Exchange::on_readable() {
-    //@exercise ch00.mux_read  recv() once, append; EAGAIN waits, 0 is an error, '\n' is done.
+    //@exercise ch00.mux_read  Receive what arrived; done at the newline, an error at a hang-up.
     char buffer[4096];
     ssize_t received = ::recv(socket_.get(), buffer, sizeof buffer, 0);
     if (received < 0) {
@@ -103,7 +107,7 @@ void Exchange::on_readable() {
 
 void run_exchanges(std::vector<Exchange>& exchanges,
                    const std::function<void(const Exchange&)>& on_done) {
-    //@exercise ch00.multiplexed  Start all; poll() the unfinished ones; step the ready ones.
+    //@exercise ch00.poll_loop  Start every exchange; poll() all unfinished ones until all are done.
     for (Exchange& exchange : exchanges)
         exchange.start();
     std::vector<pollfd> fds;

@@ -9,6 +9,7 @@ namespace aio {
 std::vector<std::string> fetch_multiplexed(std::uint16_t port,
                                            const std::vector<std::string>& requests) {
     // asyncio: asyncio.gather(*(fetch(r) for r in requests)) on one event loop.
+    //@exercise ch00.multiplexed  An Exchange per request, all run by run_exchanges; the answers.
     std::vector<Exchange> exchanges;
     exchanges.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i)
@@ -19,6 +20,7 @@ std::vector<std::string> fetch_multiplexed(std::uint16_t port,
     for (const Exchange& exchange : exchanges)
         answers.push_back(exchange.answer());
     return answers;
+    //@end
 }
 
 } // namespace aio

@@ -9,7 +9,7 @@ namespace aio {
 
 std::vector<std::string> fetch_threaded(std::uint16_t port,
                                         const std::vector<std::string>& requests) {
-    //@exercise ch00.threaded  A jthread per request, each into its own slot; join; rethrow.
+    //@exercise ch00.threaded  All requests at once, a thread each; answers in order; rethrow.
     std::vector<std::string> answers(requests.size());
     // An exception must not escape a thread (that is std::terminate), so each
     // thread parks its error in its own slot and the caller rethrows it.

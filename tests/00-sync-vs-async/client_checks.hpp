@@ -87,53 +87,56 @@ inline std::vector<std::string> call_within(std::chrono::seconds limit, const st
     return result.get();
 }
 
-inline void expect_answers_in_order(Client client) {
+// `exercise` names the exercise a failure points at, in every message.
+inline void expect_answers_in_order(Client client, const char* exercise) {
     SlowServer server({.delay = std::chrono::milliseconds(20)});
-    EXPECT_TRUE(client(server.port(), {}).empty()) << "no requests: return no answers";
+    EXPECT_TRUE(client(server.port(), {}).empty()) << exercise << ": no requests, no answers";
     std::vector<std::string> requests = {"alpha", "b", "req-2", "a longer request line", "5"};
     EXPECT_EQ(client(server.port(), requests), expected_answers(requests))
-        << "one answer per request, in request order, without the newline";
+        << exercise << ": one answer per request, in request order, without the newline";
 }
 
-inline void expect_all_held_at_once(Client client, int count) {
+inline void expect_all_held_at_once(Client client, int count, const char* exercise) {
     // A long delay, so that even slow thread start-ups all land inside it.
     SlowServer server({.delay = std::chrono::milliseconds(1000)});
     std::vector<std::string> requests = numbered_requests(count);
-    EXPECT_EQ(client(server.port(), requests), expected_answers(requests));
+    EXPECT_EQ(client(server.port(), requests), expected_answers(requests))
+        << exercise << ": one answer per request, in request order";
     EXPECT_EQ(server.peak_concurrency(), count)
-        << "the server should hold all " << count << " requests at the same time: send every "
-        << "request before waiting for any answer";
-    EXPECT_EQ(server.requests_answered(), count);
+        << exercise << ": the server should hold all " << count << " requests at the same "
+        << "time: send every request before waiting for any answer";
+    EXPECT_EQ(server.requests_answered(), count) << exercise << ": every request answered once";
 }
 
-inline void expect_connect_error(Client client) {
+inline void expect_connect_error(Client client, const char* exercise) {
     std::uint16_t port = unused_port();
     try {
         client(port, numbered_requests(3));
-        ADD_FAILURE() << "nothing listens on port " << port << ": the client must throw";
+        ADD_FAILURE() << exercise << ": nothing listens on port " << port << ": throw";
     } catch (const std::system_error& error) {
         EXPECT_NE(std::string(error.what()).find("connect"), std::string::npos)
-            << "name the failed call: std::system_error(errno, std::generic_category(), "
-               "\"connect\"); got: "
-            << error.what();
+            << exercise
+            << ": name the failed call in a std::system_error, \"connect\"; got: " << error.what();
         EXPECT_EQ(error.code(), std::errc::connection_refused)
-            << "the error code must be the connect's own (ECONNREFUSED); got: " << error.what();
+            << exercise
+            << ": the error code must be the connect's own (ECONNREFUSED); got: " << error.what();
     }
 }
 
-inline void expect_closed_mid_answer_error(Client client, const char* what) {
+inline void expect_closed_mid_answer_error(Client client, const char* what, const char* exercise) {
     SlowServer server({.delay = std::chrono::milliseconds(20), .close_mid_answer = true});
     try {
         call_within(std::chrono::seconds(5), what, client, server.port(), numbered_requests(3));
-        ADD_FAILURE() << "the server sent half an answer and hung up: the client must throw";
+        ADD_FAILURE() << exercise << ": the server sent half an answer and hung up: throw";
     } catch (const aio::NotImplemented&) {
         throw;
     } catch (const aio::Error& error) {
         EXPECT_NE(std::string(error.what()).find("closed"), std::string::npos)
-            << "say what happened, e.g. with aio::closed_mid_answer(bytes, index); got: "
+            << exercise << ": say what happened, with aio::closed_mid_answer(bytes, index); got: "
             << error.what();
     } catch (const std::exception& error) {
-        ADD_FAILURE() << "recv() returning 0 is not a system error: throw an aio::Error "
+        ADD_FAILURE() << exercise
+                      << ": recv() returning 0 is not a system error: throw an aio::Error "
                          "(aio::closed_mid_answer); got: "
                       << error.what();
     }
@@ -142,7 +145,8 @@ inline void expect_closed_mid_answer_error(Client client, const char* what) {
 // A long line between two short ones: `mebibytes` MiB. From 6 MiB on, no single
 // non-blocking send() takes the whole line (a loopback socket buffers ~4 MiB);
 // from a few KiB on, no single recv() brings the whole answer.
-inline void expect_long_line_whole(Client client, const char* what, int mebibytes) {
+inline void expect_long_line_whole(Client client, const char* what, int mebibytes,
+                                   const char* exercise) {
     SlowServer server({.delay = std::chrono::milliseconds(10)});
     std::vector<std::string> requests = {"short", std::string(mebibytes << 20, 'x') + "!", "end"};
     std::vector<std::string> answers =
@@ -150,10 +154,10 @@ inline void expect_long_line_whole(Client client, const char* what, int mebibyte
                     std::string(what) + " with a " + std::to_string(mebibytes) +
                         " MiB line (was every byte of the request sent?)",
                     client, server.port(), requests);
-    ASSERT_EQ(answers.size(), requests.size());
+    ASSERT_EQ(answers.size(), requests.size()) << exercise << ": one answer per request";
     for (std::size_t i = 0; i < requests.size(); ++i)
         EXPECT_TRUE(answers[i] == SlowServer::answer_for(requests[i]))
-            << "answer " << i << " has " << answers[i].size() << " bytes, expected "
+            << exercise << ": answer " << i << " has " << answers[i].size() << " bytes, expected "
             << requests[i].size() + 4 << ": keep sending until every byte is out and keep "
             << "receiving until the newline arrives";
 }

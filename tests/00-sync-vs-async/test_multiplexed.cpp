@@ -17,11 +17,11 @@ int thread_count() {
 }
 
 TEST(Multiplexed, AnswersEachRequestInOrder) {
-    expect_answers_in_order(aio::fetch_multiplexed);
+    expect_answers_in_order(aio::fetch_multiplexed, "ch00.multiplexed");
 }
 
 TEST(Multiplexed, SendsEveryRequestAtOnce) {
-    expect_all_held_at_once(aio::fetch_multiplexed, 20);
+    expect_all_held_at_once(aio::fetch_multiplexed, 20, "ch00.multiplexed");
 }
 
 TEST(Multiplexed, UsesOnlyTheCallingThread) {
@@ -47,9 +47,11 @@ TEST(Multiplexed, UsesOnlyTheCallingThread) {
     }
     running = false;
     sampler.join();
-    EXPECT_EQ(answers, expected_answers(requests));
-    EXPECT_LE(most.load(), before) << "fetch_multiplexed started " << most.load() - before
-                                   << " thread(s): drive every socket from the calling thread";
+    EXPECT_EQ(answers, expected_answers(requests))
+        << "ch00.multiplexed: one answer per request, in request order";
+    EXPECT_LE(most.load(), before)
+        << "ch00.poll_loop: fetch_multiplexed started " << most.load() - before
+        << " thread(s): drive every socket from the calling thread";
 }
 
 TEST(Multiplexed, ServesTwoHundredConnectionsAtOnce) {
@@ -58,22 +60,24 @@ TEST(Multiplexed, ServesTwoHundredConnectionsAtOnce) {
     Stopwatch stopwatch;
     EXPECT_EQ(call_within(std::chrono::seconds(5), "fetch_multiplexed with 200 requests",
                           aio::fetch_multiplexed, server.port(), requests),
-              expected_answers(requests));
-    EXPECT_EQ(server.peak_concurrency(), 200) << "all 200 requests should be in flight at once";
+              expected_answers(requests))
+        << "ch00.poll_loop: one answer per request, in request order";
+    EXPECT_EQ(server.peak_concurrency(), 200)
+        << "ch00.poll_loop: all 200 requests should be in flight at once";
     EXPECT_LT(stopwatch.seconds(), 2.0 * slowdown)
-        << "200 overlapping waits of 0.2 s should take ~0.2 s";
+        << "ch00.poll_loop: 200 overlapping waits of 0.2 s should take about 0.2 s";
 }
 
 TEST(Multiplexed, LongLinesNeedManyWritesAndReads) {
-    expect_long_line_whole(aio::fetch_multiplexed, "fetch_multiplexed", 6);
+    expect_long_line_whole(aio::fetch_multiplexed, "fetch_multiplexed", 6, "ch00.mux_write");
 }
 
 TEST(Multiplexed, RefusedConnectionNamesConnect) {
-    expect_connect_error(aio::fetch_multiplexed);
+    expect_connect_error(aio::fetch_multiplexed, "ch00.multiplexed");
 }
 
 TEST(Multiplexed, ServerClosingMidAnswerIsAnError) {
-    expect_closed_mid_answer_error(aio::fetch_multiplexed, "fetch_multiplexed");
+    expect_closed_mid_answer_error(aio::fetch_multiplexed, "fetch_multiplexed", "ch00.multiplexed");
 }
 
 } // namespace

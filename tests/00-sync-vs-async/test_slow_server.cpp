@@ -16,10 +16,11 @@ TEST(SlowServer, AnswersEachLineAfterItsDelay) {
         ASSERT_GT(received, 0) << "the server hung up";
         answer.append(buffer, static_cast<std::size_t>(received));
     }
-    EXPECT_EQ(answer, SlowServer::answer_for("hello") + "\n");
-    EXPECT_GE(stopwatch.millis(), 90.0);
-    EXPECT_EQ(server.peak_concurrency(), 1);
-    EXPECT_EQ(server.requests_answered(), 1);
+    EXPECT_EQ(answer, SlowServer::answer_for("hello") + "\n")
+        << "the server answers \"re: \" + line";
+    EXPECT_GE(stopwatch.millis(), 90.0) << "the server waits its delay (100 ms) before answering";
+    EXPECT_EQ(server.peak_concurrency(), 1) << "the server held this one request";
+    EXPECT_EQ(server.requests_answered(), 1) << "the server answered this one request";
 }
 
 } // namespace

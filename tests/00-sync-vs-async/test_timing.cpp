@@ -16,26 +16,28 @@ double timed_run(Client client) {
     Stopwatch stopwatch;
     std::vector<std::string> answers = client(server.port(), requests);
     double seconds = stopwatch.seconds();
-    EXPECT_EQ(answers, expected_answers(requests));
+    EXPECT_EQ(answers, expected_answers(requests)) << "one answer per request, in order";
     return seconds;
 }
 
 TEST(Timing, SequentialTakesTheSumOfTheDelays) {
     double seconds = timed_run(aio::fetch_sequential);
     report_timing("sequential " + fixed(seconds) + " s (20 requests x 100 ms, ideal 2.00 s)");
-    EXPECT_GE(seconds, 1.8) << "one request after another must wait 20 x 100 ms";
+    EXPECT_GE(seconds, 1.8) << "ch00.sequential: one request after another must wait 20 x 100 ms";
 }
 
 TEST(Timing, ThreadedTakesAboutOneDelay) {
     double seconds = timed_run(aio::fetch_threaded);
     report_timing("threaded " + fixed(seconds) + " s (20 requests x 100 ms, ideal 0.10 s)");
-    EXPECT_LE(seconds, 0.4 * slowdown) << "with a thread per request the 20 waits overlap";
+    EXPECT_LE(seconds, 0.4 * slowdown)
+        << "ch00.threaded: with a thread per request the 20 waits overlap";
 }
 
 TEST(Timing, MultiplexedTakesAboutOneDelay) {
     double seconds = timed_run(aio::fetch_multiplexed);
     report_timing("multiplexed " + fixed(seconds) + " s (20 requests x 100 ms, ideal 0.10 s)");
-    EXPECT_LE(seconds, 0.4 * slowdown) << "with poll() over all sockets the 20 waits overlap";
+    EXPECT_LE(seconds, 0.4 * slowdown)
+        << "ch00.poll_loop: with poll() over all sockets the 20 waits overlap";
 }
 
 TEST(Timing, AsyncIsAtLeastFiveTimesFaster) {
@@ -46,8 +48,10 @@ TEST(Timing, AsyncIsAtLeastFiveTimesFaster) {
                   " s · multiplexed " + fixed(multiplexed) + " s · speedup ×" +
                   fixed(sequential / threaded, 0) + " threaded, ×" +
                   fixed(sequential / multiplexed, 0) + " multiplexed");
-    EXPECT_GE(sequential / threaded, 5.0 / slowdown) << "the waits of the threads must overlap";
-    EXPECT_GE(sequential / multiplexed, 5.0 / slowdown) << "the waits under poll() must overlap";
+    EXPECT_GE(sequential / threaded, 5.0 / slowdown)
+        << "ch00.threaded: the waits of the threads must overlap";
+    EXPECT_GE(sequential / multiplexed, 5.0 / slowdown)
+        << "ch00.poll_loop: the waits under poll() must overlap";
 }
 
 } // namespace

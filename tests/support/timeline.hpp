@@ -1,5 +1,6 @@
 // A timeline of spans and events on one time axis, drawn as ASCII for the
-// terminal and as SVG for diagrams/ (given: every chapter's demo uses it).
+// terminal and as SVG (demo tooling, given: every chapter's demo draws with it, so
+// it lives here beside the slow server rather than in a chapter's library code).
 #pragma once
 
 #include <string>
