@@ -63,7 +63,9 @@ TEST(Exchange, WritableSendsTheWholeRequest) {
     ASSERT_TRUE(drive_until(exchange, State::reading))
         << "ch00.mux_write: after the handshake, send until every byte of the request and its "
            "newline is out, then switch to reading (on EAGAIN, return and wait for POLLOUT)";
-    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the server reads the line
+    Stopwatch waited; // the server reads the rest of the line from its socket buffer
+    while (server.peak_concurrency() == 0 && waited.seconds() < 5 * slowdown)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_EQ(server.peak_concurrency(), 1)
         << "ch00.mux_write: the server must have received the whole line, newline included";
 }
