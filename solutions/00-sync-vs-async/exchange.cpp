@@ -24,6 +24,7 @@ Exchange::Exchange(std::uint16_t port, std::string request, std::size_t index)
 // What each state waits for: the end of the handshake and room to send both
 // show as writable, an answer (or the peer's hang-up) as readable.
 short Exchange::poll_events() const {
+    //@scratch ch00.mux_events
     //@exercise ch00.mux_events  The poll() events the current state waits for (0: none).
     switch (state_) {
     case State::connecting:
@@ -31,6 +32,7 @@ short Exchange::poll_events() const {
     case State::reading: return POLLIN;
     default: return 0;
     }
+    //@end
     //@end
 }
 
@@ -45,6 +47,7 @@ void Exchange::on_ready(short revents) {
 }
 
 void Exchange::start() {
+    //@scratch ch00.mux_connect
     //@exercise ch00.mux_connect  Open a non-blocking socket and start connecting it.
     socket_ = tcp_socket(/*nonblocking=*/true);
     sockaddr_in address = loopback_address(port_);
@@ -59,9 +62,11 @@ void Exchange::start() {
     else
         throw_errno(errno, "connect");
     //@end
+    //@end
 }
 
 void Exchange::on_writable() {
+    //@scratch ch00.mux_write
     //@exercise ch00.mux_write  Finish the connect if connecting; send what the socket takes now.
     if (state_ == State::connecting) {
         // Writable only says the handshake is over, not that it worked: the
@@ -83,9 +88,11 @@ void Exchange::on_writable() {
     sent_ += static_cast<std::size_t>(sent);
     if (sent_ == out_.size()) state_ = State::reading;
     //@end
+    //@end
 }
 
 void Exchange::on_readable() {
+    //@scratch ch00.mux_read
     //@exercise ch00.mux_read  Receive what arrived; done at the newline, an error at a hang-up.
     char buffer[4096];
     ssize_t received = ::recv(socket_.get(), buffer, sizeof buffer, 0);
@@ -103,10 +110,12 @@ void Exchange::on_readable() {
     socket_.reset(); // the exchange is over: give the fd back now, not at the end
     state_ = State::done;
     //@end
+    //@end
 }
 
 void run_exchanges(std::vector<Exchange>& exchanges,
                    const std::function<void(const Exchange&)>& on_done) {
+    //@scratch ch00.poll_loop
     //@exercise ch00.poll_loop  Start every exchange; poll() all unfinished ones until all are done.
     for (Exchange& exchange : exchanges)
         exchange.start();
@@ -131,6 +140,7 @@ void run_exchanges(std::vector<Exchange>& exchanges,
             if (waiting[i]->done() && on_done) on_done(*waiting[i]);
         }
     }
+    //@end
     //@end
 }
 

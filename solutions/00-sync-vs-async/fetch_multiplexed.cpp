@@ -9,6 +9,7 @@ namespace aio {
 std::vector<std::string> fetch_multiplexed(std::uint16_t port,
                                            const std::vector<std::string>& requests) {
     // asyncio: asyncio.gather(*(fetch(r) for r in requests)) on one event loop.
+    //@scratch ch00.multiplexed
     //@exercise ch00.multiplexed  An Exchange per request, all run by run_exchanges; the answers.
     std::vector<Exchange> exchanges;
     exchanges.reserve(requests.size());
@@ -20,6 +21,7 @@ std::vector<std::string> fetch_multiplexed(std::uint16_t port,
     for (const Exchange& exchange : exchanges)
         answers.push_back(exchange.answer());
     return answers;
+    //@end
     //@end
 }
 

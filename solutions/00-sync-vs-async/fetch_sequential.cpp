@@ -17,6 +17,7 @@ Error closed_mid_answer(std::size_t bytes_received, std::size_t request_index) {
 }
 
 std::string fetch_one(std::uint16_t port, const std::string& request, std::size_t index) {
+    //@scratch ch00.fetch_one
     //@exercise ch00.fetch_one  One request on its own blocking connection; its answer, no newline.
     UniqueFd connection = connect_to(port);
     send_all(connection.get(), request + "\n");
@@ -34,18 +35,21 @@ std::string fetch_one(std::uint16_t port, const std::string& request, std::size_
     answer.resize(answer.find('\n'));
     return answer;
     //@end
+    //@end
 }
 
 std::vector<std::string> fetch_sequential(std::uint16_t port,
                                           const std::vector<std::string>& requests) {
     // The whole strategy is this loop: while fetch_one waits for one answer,
     // nothing else happens. asyncio: `for r in requests: answers.append(fetch(r))`.
+    //@scratch ch00.sequential
     //@exercise ch00.sequential  Every request in turn with fetch_one; the answers in order.
     std::vector<std::string> answers;
     answers.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i)
         answers.push_back(fetch_one(port, requests[i], i));
     return answers;
+    //@end
     //@end
 }
 

@@ -9,6 +9,7 @@ namespace aio {
 
 std::vector<std::string> fetch_threaded(std::uint16_t port,
                                         const std::vector<std::string>& requests) {
+    //@scratch ch00.threaded
     //@exercise ch00.threaded  All requests at once, a thread each; answers in order; rethrow.
     std::vector<std::string> answers(requests.size());
     // An exception must not escape a thread (that is std::terminate), so each
@@ -30,6 +31,7 @@ std::vector<std::string> fetch_threaded(std::uint16_t port,
     for (const std::exception_ptr& error : errors)
         if (error) std::rethrow_exception(error);
     return answers;
+    //@end
     //@end
 }
 

@@ -10,11 +10,13 @@ TimePoint SteadyClock::now() const {
 }
 
 void VirtualClock::advance(Duration d) {
+    //@scratch ch02.advance
     //@exercise ch02.advance  Reject d < 0 with aio::ValueError, else add d to now_.
     if (d < Duration::zero()) {
         throw ValueError("VirtualClock::advance: negative duration; virtual time never goes back");
     }
     now_ += d;
+    //@end
     //@end
 }
 

@@ -9,6 +9,7 @@ namespace aio {
 
 void TimerHandle::cancel() {
     if (state_ != nullptr && state_->queue != nullptr) state_->queue->check_invariants();
+    //@scratch ch02.cancel
     //@exercise ch02.cancel  Mark the timer cancelled, once; count it if queued; drop its callback.
     if (state_ == nullptr || state_->cancelled) return;
     state_->cancelled = true;
@@ -19,6 +20,7 @@ void TimerHandle::cancel() {
     // hold the very object that holds this handle, a cycle (asyncio: _callback = None).
     state_->callback = nullptr;
     //@end
+    //@end
 }
 
 // The handles follow their timers: each moved state points at the new queue.
@@ -27,6 +29,8 @@ TimerQueue::TimerQueue(TimerQueue&& other) noexcept {
 }
 
 TimerQueue& TimerQueue::operator=(TimerQueue&& other) noexcept {
+    //@scratch ch02.move
+    //@stub aio::detail::not_implemented_abort("ch02.move");
     //@exercise ch02.move  Drop this queue's timers; take other's; point them at this queue.
     //@stub aio::detail::not_implemented_abort("ch02.move");
     if (this == &other) return *this;
@@ -36,6 +40,7 @@ TimerQueue& TimerQueue::operator=(TimerQueue&& other) noexcept {
     cancelled_ = std::exchange(other.cancelled_, 0);
     point_entries_at(this);
     return *this;
+    //@end
     //@end
 }
 
@@ -53,15 +58,18 @@ void TimerQueue::point_entries_at(TimerQueue* queue) {
 // seq, equal deadlines would come out in whatever order the swaps left them
 // (libuv's timer_less_than breaks ties on start_id the same way).
 bool TimerQueue::earlier(const Entry& a, const Entry& b) {
+    //@scratch ch02.earlier
     //@exercise ch02.earlier  Is a before b: the earlier deadline, on a tie the earlier push?
     if (a.when != b.when) return a.when < b.when;
     return a.seq < b.seq;
+    //@end
     //@end
 }
 
 // The entry at `index` was just appended: it rises while it is earlier than its
 // parent (asyncio: heapq's _siftdown, named for the direction the others move).
 void TimerQueue::sift_up(std::size_t index) {
+    //@scratch ch02.sift_up
     //@exercise ch02.sift_up  Move the entry at index up until its parent is not later than it.
     while (index > 0) {
         std::size_t parent = (index - 1) / 2;
@@ -70,11 +78,13 @@ void TimerQueue::sift_up(std::size_t index) {
         index = parent;
     }
     //@end
+    //@end
 }
 
 // The entry at `index` may be later than its children: it sinks, always below the
 // earlier child, so that child can take its place above the other one.
 void TimerQueue::sift_down(std::size_t index) {
+    //@scratch ch02.sift_down
     //@exercise ch02.sift_down  Move the entry at index down until no child is earlier than it.
     const std::size_t count = heap_.size();
     while (true) {
@@ -88,10 +98,12 @@ void TimerQueue::sift_down(std::size_t index) {
         index = first;
     }
     //@end
+    //@end
 }
 
 TimerHandle TimerQueue::push(TimePoint when, Callback cb) {
     check_invariants();
+    //@scratch ch02.push
     //@exercise ch02.push  Refuse an empty callback; add the timer to the heap; return its handle.
     if (!cb) throw ValueError("TimerQueue::push: empty callback; pass something to call");
     // One allocation: the state and its reference counts in one block.
@@ -100,12 +112,14 @@ TimerHandle TimerQueue::push(TimePoint when, Callback cb) {
     sift_up(heap_.size() - 1);
     return TimerHandle(std::move(state));
     //@end
+    //@end
 }
 
 // The classic heap pop: the last entry takes the root's place and sinks to where
 // it belongs. The popped timer leaves this queue: it is detached (asyncio:
 // handle._scheduled = False), so a later cancel() does not count it.
 std::shared_ptr<detail::TimerState> TimerQueue::pop_top() {
+    //@scratch ch02.pop_top
     //@exercise ch02.pop_top  Remove the root, restore the heap, detach the timer, return it.
     std::swap(heap_.front(), heap_.back());
     std::shared_ptr<detail::TimerState> state = std::move(heap_.back().state);
@@ -115,6 +129,7 @@ std::shared_ptr<detail::TimerState> TimerQueue::pop_top() {
     state->queue = nullptr;
     return state;
     //@end
+    //@end
 }
 
 // asyncio's rule, from BaseEventLoop._run_once: rebuild when the heap holds more
@@ -122,6 +137,7 @@ std::shared_ptr<detail::TimerState> TimerQueue::pop_top() {
 // above _MIN_CANCELLED_TIMER_HANDLES_FRACTION (0.5). Each rebuild costs O(n) and
 // removes more than n/2 entries, so its cost is paid for by the cancels it cleans up.
 void TimerQueue::compact_if_mostly_cancelled() {
+    //@scratch ch02.compact
     //@exercise ch02.compact  Over 100 entries, over half cancelled: rebuild the heap without them.
     if (heap_.size() <= compaction_min_entries || cancelled_ * 2 <= heap_.size()) return;
     for (Entry& entry : heap_) {
@@ -133,10 +149,12 @@ void TimerQueue::compact_if_mostly_cancelled() {
     for (std::size_t parent = heap_.size() / 2; parent-- > 0;)
         sift_down(parent);
     //@end
+    //@end
 }
 
 std::optional<TimePoint> TimerQueue::next_deadline() {
     check_invariants();
+    //@scratch ch02.next_deadline
     //@exercise ch02.next_deadline  Compact if due; drop cancelled tops; return the top deadline.
     compact_if_mostly_cancelled();
     while (!heap_.empty() && heap_.front().state->cancelled)
@@ -144,10 +162,12 @@ std::optional<TimePoint> TimerQueue::next_deadline() {
     if (heap_.empty()) return std::nullopt;
     return heap_.front().when;
     //@end
+    //@end
 }
 
 std::size_t TimerQueue::pop_due(TimePoint now, std::vector<Callback>& out) {
     check_invariants();
+    //@scratch ch02.pop_due
     //@exercise ch02.pop_due  Compact if due; hand out every due live timer, re-checked when run.
     compact_if_mostly_cancelled();
     std::size_t appended = 0;
@@ -166,6 +186,7 @@ std::size_t TimerQueue::pop_due(TimePoint now, std::vector<Callback>& out) {
         ++appended;
     }
     return appended;
+    //@end
     //@end
 }
 
