@@ -34,9 +34,9 @@ void Exchange::on_ready(short revents) {
     // POLLERR and POLLHUP come unasked; either way the next call on the socket
     // reports what happened, so they lead to the same step as POLLOUT/POLLIN.
     if (revents == 0) return;
-    if (state_ == State::connecting || state_ == State::writing)
+    if (state_ == State::CONNECTING || state_ == State::WRITING)
         on_writable();
-    else if (state_ == State::reading)
+    else if (state_ == State::READING)
         on_readable();
 }
 

@@ -18,9 +18,9 @@ namespace aio {
 class Exchange {
 public:
     //   start()         writable               request sent       '\n' received
-    //  ---------> connecting ------> writing ---------------> reading ----------> done
+    //  ---------> CONNECTING ------> WRITING ---------------> READING ----------> DONE
     //  (EINPROGRESS)          (SO_ERROR)      (partial sends)       (partial recvs)
-    enum class State { idle, connecting, writing, reading, done };
+    enum class State { IDLE, CONNECTING, WRITING, READING, DONE };
 
     Exchange(std::uint16_t port, std::string request, std::size_t index);
 
@@ -29,7 +29,7 @@ public:
     void on_ready(short revents); // poll() said our fd is ready: take the next step
 
     State state() const { return state_; }
-    bool done() const { return state_ == State::done; }
+    bool done() const { return state_ == State::DONE; }
     int fd() const { return socket_.get(); }
     std::size_t index() const { return index_; }
     const std::string& answer() const { return answer_; } // without the newline, once done
@@ -41,7 +41,7 @@ private:
     std::uint16_t port_;
     std::size_t index_;
     UniqueFd socket_;
-    State state_ = State::idle;
+    State state_ = State::IDLE;
     std::string out_;      // the request line
     std::size_t sent_ = 0; // bytes of out_ already sent
     std::string answer_;   // bytes received so far

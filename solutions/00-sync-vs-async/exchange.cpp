@@ -27,9 +27,9 @@ short Exchange::poll_events() const {
     //@scratch ch00.mux_events
     //@exercise ch00.mux_events  The poll() events the current state waits for (0: none).
     switch (state_) {
-    case State::connecting:
-    case State::writing: return POLLOUT;
-    case State::reading: return POLLIN;
+    case State::CONNECTING:
+    case State::WRITING: return POLLOUT;
+    case State::READING: return POLLIN;
     default: return 0;
     }
     //@end
@@ -40,9 +40,9 @@ void Exchange::on_ready(short revents) {
     // POLLERR and POLLHUP come unasked; either way the next call on the socket
     // reports what happened, so they lead to the same step as POLLOUT/POLLIN.
     if (revents == 0) return;
-    if (state_ == State::connecting || state_ == State::writing)
+    if (state_ == State::CONNECTING || state_ == State::WRITING)
         on_writable();
-    else if (state_ == State::reading)
+    else if (state_ == State::READING)
         on_readable();
 }
 
@@ -56,9 +56,9 @@ void Exchange::start() {
     // A non-blocking connect cannot wait for the handshake: it starts it and
     // says EINPROGRESS. The socket turns writable when the handshake ends.
     if (result == 0)
-        state_ = State::writing;
+        state_ = State::WRITING;
     else if (errno == EINPROGRESS)
-        state_ = State::connecting;
+        state_ = State::CONNECTING;
     else
         throw_errno(errno, "connect");
     //@end
@@ -68,7 +68,7 @@ void Exchange::start() {
 void Exchange::on_writable() {
     //@scratch ch00.mux_write
     //@exercise ch00.mux_write  Finish the connect if connecting; send what the socket takes now.
-    if (state_ == State::connecting) {
+    if (state_ == State::CONNECTING) {
         // Writable only says the handshake is over, not that it worked: the
         // outcome of the connect waits in SO_ERROR (0, or ECONNREFUSED...).
         int error = 0;
@@ -76,7 +76,7 @@ void Exchange::on_writable() {
         if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0)
             throw_errno(errno, "getsockopt");
         if (error != 0) throw_errno(error, "connect");
-        state_ = State::writing;
+        state_ = State::WRITING;
     }
     // send() takes what fits in the socket buffer now: the rest waits for the
     // next POLLOUT, and sent_ remembers where to resume.
@@ -86,7 +86,7 @@ void Exchange::on_writable() {
         throw_errno(errno, "send");
     }
     sent_ += static_cast<std::size_t>(sent);
-    if (sent_ == out_.size()) state_ = State::reading;
+    if (sent_ == out_.size()) state_ = State::READING;
     //@end
     //@end
 }
@@ -108,7 +108,7 @@ void Exchange::on_readable() {
     if (newline == std::string::npos) return;
     answer_.resize(newline);
     socket_.reset(); // the exchange is over: give the fd back now, not at the end
-    state_ = State::done;
+    state_ = State::DONE;
     //@end
     //@end
 }

@@ -14,7 +14,7 @@ using State = aio::Exchange::State;
 
 // What a state waits for, as the test knows it (poll_events() is an exercise of its own).
 short events_for(State state) {
-    return state == State::reading ? POLLIN : POLLOUT;
+    return state == State::READING ? POLLIN : POLLOUT;
 }
 
 // Waits up to `limit` for the exchange's fd, then hands the revents to on_ready().
@@ -39,12 +39,12 @@ bool drive_until(aio::Exchange& exchange, State target) {
 TEST(Exchange, StartBeginsANonBlockingConnect) {
     SlowServer server({.delay = std::chrono::milliseconds(20)});
     aio::Exchange exchange(server.port(), "hello", 0);
-    ASSERT_EQ(exchange.state(), State::idle) << "setup: a new exchange has not started";
+    ASSERT_EQ(exchange.state(), State::IDLE) << "setup: a new exchange has not started";
     exchange.start();
     ASSERT_GE(exchange.fd(), 0) << "ch00.mux_connect: start() opens the exchange's socket";
     EXPECT_TRUE(::fcntl(exchange.fd(), F_GETFL) & O_NONBLOCK)
         << "ch00.mux_connect: the socket must be non-blocking (tcp_socket(true))";
-    EXPECT_TRUE(exchange.state() == State::connecting || exchange.state() == State::writing)
+    EXPECT_TRUE(exchange.state() == State::CONNECTING || exchange.state() == State::WRITING)
         << "ch00.mux_connect: EINPROGRESS means connecting, an instant success writing";
     pollfd entry{exchange.fd(), POLLOUT, 0};
     ASSERT_EQ(::poll(&entry, 1, 3000), 1)
@@ -60,7 +60,7 @@ TEST(Exchange, WritableSendsTheWholeRequest) {
     std::string request(6 << 20, 'w'); // 6 MiB: no single send() takes it all
     aio::Exchange exchange(server.port(), request, 0);
     exchange.start();
-    ASSERT_TRUE(drive_until(exchange, State::reading))
+    ASSERT_TRUE(drive_until(exchange, State::READING))
         << "ch00.mux_write: after the handshake, send until every byte of the request and its "
            "newline is out, then switch to reading (on EAGAIN, return and wait for POLLOUT)";
     Stopwatch waited; // the server reads the rest of the line from its socket buffer
@@ -93,7 +93,7 @@ TEST(Exchange, ReadableCollectsTheAnswerUpToTheNewline) {
     std::string request(1 << 20, 'r'); // a 1 MiB answer arrives in many pieces
     aio::Exchange exchange(server.port(), request, 0);
     exchange.start();
-    ASSERT_TRUE(drive_until(exchange, State::done))
+    ASSERT_TRUE(drive_until(exchange, State::DONE))
         << "ch00.mux_read: receive what arrived on each POLLIN, until the newline";
     EXPECT_TRUE(exchange.answer() == SlowServer::answer_for(request))
         << "ch00.mux_read: the answer is every byte before the newline; got "
@@ -106,7 +106,7 @@ TEST(Exchange, ReadableReportsAServerThatHangsUp) {
     aio::Exchange exchange(server.port(), "hello", 3);
     exchange.start();
     try {
-        drive_until(exchange, State::done);
+        drive_until(exchange, State::DONE);
         ADD_FAILURE() << "ch00.mux_read: the server hung up mid-answer: throw";
     } catch (const aio::Error& error) {
         EXPECT_NE(std::string(error.what()).find("request 3"), std::string::npos)
