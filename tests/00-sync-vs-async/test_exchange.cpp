@@ -39,7 +39,7 @@ bool drive_until(aio::Exchange& exchange, State target) {
 TEST(Exchange, StartBeginsANonBlockingConnect) {
     SlowServer server({.delay = std::chrono::milliseconds(20)});
     aio::Exchange exchange(server.port(), "hello", 0);
-    ASSERT_EQ(exchange.state(), State::IDLE) << "setup: a new exchange has not started";
+    ASSERT_EQ(exchange.state(), State::IDLE) << "a new exchange is IDLE until start()";
     exchange.start();
     ASSERT_GE(exchange.fd(), 0) << "ch00.mux_connect: start() opens the exchange's socket";
     EXPECT_TRUE(::fcntl(exchange.fd(), F_GETFL) & O_NONBLOCK)
@@ -127,7 +127,8 @@ TEST(Exchange, PollEventsFollowTheState) {
             << "ch00.mux_events: connecting and writing wait for POLLOUT, reading for POLLIN "
                "(state "
             << static_cast<int>(exchange.state()) << ")";
-        ASSERT_TRUE(step(exchange)) << "setup: the exchange stalled";
+        ASSERT_TRUE(step(exchange))
+            << "ch00.mux_write, ch00.mux_read: the exchange made no progress in 3 s";
     }
     EXPECT_EQ(exchange.poll_events(), 0) << "ch00.mux_events: done waits for nothing";
 }

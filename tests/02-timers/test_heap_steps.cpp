@@ -139,7 +139,8 @@ TEST(HeapSteps, CompactDropsTheCancelledOnlyAboveAHundredAndHalf) {
         std::shuffle(victims.begin(), victims.end(), std::mt19937(c.total));
         for (int i = 0; i < c.cancelled; ++i)
             handles[victims[i]].cancel();
-        ASSERT_EQ(queue.size(), std::size_t(c.total - c.cancelled)) << "setup: cancels counted";
+        ASSERT_EQ(queue.size(), std::size_t(c.total - c.cancelled))
+            << "ch02.cancel: each cancel counts once";
         Hook::compact(queue);
         EXPECT_EQ(queue.heap_size(), c.heap_after)
             << "ch02.compact: " << c.total << " entries with " << c.cancelled << " cancelled: "
