@@ -2,27 +2,35 @@
 // exercise region of the reference code first calls reached("<id>"). A test run
 // with LOOPLAB_PROBE=<file> appends each exercise id it enters to that file,
 // once: the grader reads which exercises a test really runs (make probe).
+// It never allocates, so the tests that count allocations count the same.
 #pragma once
 
-#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
-#include <set>
-#include <string>
 
 namespace looplab_probe {
 
 inline void reached(const char* exercise) {
     static std::mutex mutex;
-    static std::set<std::string> seen;
+    static const char* seen[512];
+    static std::size_t count = 0;
     const char* path = std::getenv("LOOPLAB_PROBE");
     if (path == nullptr) return;
     std::lock_guard<std::mutex> lock(mutex);
-    if (!seen.insert(exercise).second) return;
-    if (std::FILE* file = std::fopen(path, "a")) {
-        std::fprintf(file, "%s\n", exercise);
-        std::fclose(file);
-    }
+    for (std::size_t i = 0; i < count; ++i)
+        if (std::strcmp(seen[i], exercise) == 0) return;
+    if (count < sizeof seen / sizeof seen[0]) seen[count++] = exercise;
+    int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    std::size_t length = std::strlen(exercise);
+    ssize_t written = ::write(fd, exercise, length);
+    written += ::write(fd, "\n", 1);
+    (void)written;
+    ::close(fd);
 }
 
 } // namespace looplab_probe
