@@ -133,15 +133,6 @@ Value<T> value_of(const Future<T>& future) {
 }
 
 template <class T>
-Outcome<T> outcome_of(const Future<T>& future) {
-    if (future.cancelled())
-        return Outcome<T>::failure(
-            std::make_exception_ptr(CancelledError(future.state()->cancel_message())));
-    if (std::exception_ptr error = future.exception()) return Outcome<T>::failure(error);
-    return Outcome<T>::success(value_of(future));
-}
-
-template <class T>
 std::vector<StatePtr> states_of(const std::vector<Future<T>>& futures) {
     std::vector<StatePtr> states;
     for (const Future<T>& future : futures)
@@ -157,13 +148,8 @@ std::vector<StatePtr> states_of(const std::vector<Future<T>>& futures) {
 // child. No children: a future already done, on the running loop.
 template <class T>
 Future<std::vector<Value<T>>> gather(std::vector<Future<T>> children) {
-    auto collect = [children] {
-        std::vector<Value<T>> results;
-        for (const Future<T>& child : children)
-            results.push_back(detail::value_of(child));
-        return results;
-    };
-    return detail::start_gather<std::vector<Value<T>>>(detail::states_of(children), false, collect);
+    // TODO(ch06.gather_results): Start a gather whose results are the children's values, read in
+    throw aio::NotImplemented("ch06.gather_results");
 }
 
 template <class T>
@@ -174,23 +160,16 @@ Future<std::vector<Value<T>>> gather(std::vector<Task<T>> children) {
 // gather(a, b, c) of different types: a tuple of their values.
 template <class... T>
 Future<std::tuple<Value<T>...>> gather(Future<T>... children) {
-    std::vector<detail::StatePtr> states{children.state()...};
-    auto collect = [children...] { return std::tuple<Value<T>...>(detail::value_of(children)...); };
-    return detail::start_gather<std::tuple<Value<T>...>>(std::move(states), false, collect);
+    // TODO(ch06.gather_tuple): The same start as the list form, with a tuple of the children's
+    throw aio::NotImplemented("ch06.gather_tuple");
 }
 
 // asyncio.gather(*children, return_exceptions=True): every child's outcome;
 // the outer fails only when it was cancelled itself (bpo-32684).
 template <class T>
 Future<std::vector<Outcome<T>>> gather_outcomes(std::vector<Future<T>> children) {
-    auto collect = [children] {
-        std::vector<Outcome<T>> outcomes;
-        for (const Future<T>& child : children)
-            outcomes.push_back(detail::outcome_of(child));
-        return outcomes;
-    };
-    return detail::start_gather<std::vector<Outcome<T>>>(detail::states_of(children), true,
-                                                         collect);
+    // TODO(ch06.gather_outcomes): Start a gather that keeps errors; each child's outcome:
+    throw aio::NotImplemented("ch06.gather_outcomes");
 }
 
 } // namespace aio

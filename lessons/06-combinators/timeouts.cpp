@@ -48,19 +48,8 @@ std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
 }
 
 Coro<void> cancel_and_wait(std::shared_ptr<FutureStateBase> f) {
-    Future<void> finished(f->loop());
-    CallbackId id = f->add_done_callback([finished](FutureStateBase&) mutable {
-        if (!finished.done()) finished.set_result();
-    });
-    f->cancel({});
-    std::exception_ptr error;
-    try {
-        co_await finished;
-    } catch (...) {
-        error = std::current_exception(); // an outside cancel: pass it on, after the clean-up
-    }
-    f->remove_done_callback(id);
-    if (error) std::rethrow_exception(error);
+    // TODO(ch06.cancel_and_wait): Cancel f, then wait until it is done (through a done
+    throw aio::NotImplemented("ch06.cancel_and_wait");
 }
 
 } // namespace aio::detail

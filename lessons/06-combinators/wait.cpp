@@ -35,23 +35,8 @@ struct WaitCounter {
 
 Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
                       std::optional<Duration> timeout) {
-    EventLoop& loop = get_running_loop();
-    auto counter = std::make_shared<WaitCounter>(loop, futures.size(), when);
-    if (timeout) counter->timer = loop.call_later(*timeout, [counter] { counter->release(); });
-    std::vector<CallbackId> ids;
-    for (const StatePtr& future : futures)
-        ids.push_back(future->add_done_callback(
-            [counter](FutureStateBase& done) { counter->on_completion(done); }));
-    std::exception_ptr error;
-    try {
-        co_await counter->released;
-    } catch (...) {
-        error = std::current_exception(); // cancelled: clean up first, as asyncio's finally
-    }
-    counter->timer.cancel();
-    for (std::size_t i = 0; i < futures.size(); ++i)
-        futures[i]->remove_done_callback(ids[i]);
-    if (error) std::rethrow_exception(error);
+    // TODO(ch06.wait_until): A shared counter, a timer that releases it, a done callback per
+    throw aio::NotImplemented("ch06.wait_until");
 }
 
 CompletionQueue::~CompletionQueue() {
@@ -75,15 +60,8 @@ void CompletionQueue::watch(const std::vector<StatePtr>& futures, std::optional<
 }
 
 void CompletionQueue::on_completion(FutureStateBase& future) {
-    if (timed_out_) return; // asyncio: "_on_timeout() was here first"
-    for (auto it = watched_.begin(); it != watched_.end(); ++it)
-        if (it->first.get() == &future) {
-            done_.push_back(it->first);
-            watched_.erase(it);
-            break;
-        }
-    if (watched_.empty()) timer_.cancel();
-    wake_one();
+    // TODO(ch06.as_completed_arrive): Unless timed out: move the future from watched to done,
+    throw aio::NotImplemented("ch06.as_completed_arrive");
 }
 
 void CompletionQueue::on_timeout() {

@@ -77,13 +77,8 @@ private:
 template <class T>
 Coro<WaitResult<T>> wait(std::vector<Future<T>> fs, ReturnWhen when = ReturnWhen::ALL_COMPLETED,
                          std::optional<Duration> timeout = {}) {
-    if (fs.empty()) throw ValueError("wait: the list of futures is empty");
-    std::vector<Future<T>> unique = detail::distinct(std::move(fs));
-    co_await detail::wait_until(detail::states_of(unique), when, timeout);
-    WaitResult<T> result;
-    for (Future<T>& future : unique)
-        (future.done() ? result.done : result.pending).push_back(future);
-    co_return result;
+    // TODO(ch06.wait): Refuse an empty list; wait on each distinct future once; split them into
+    throw aio::NotImplemented("ch06.wait");
 }
 
 // asyncio.as_completed: next() gives the next result in completion order (or

@@ -57,7 +57,7 @@ void GatherBase::watch_children() {
 void GatherBase::on_child_done(FutureStateBase& child) {
     //@scratch ch06.gather_child_done
     //@exercise ch06.gather_child_done  Count the child; the first error, or the last child,
-    //finishes the outer.
+    // finishes the outer.
     ++finished_;
     assert(finished_ <= unique_.size() && "gather: a child was counted twice");
     FutureStateBase& gathering = outer();
@@ -88,7 +88,7 @@ void GatherBase::on_child_done(FutureStateBase& child) {
 bool GatherBase::cancel_children(const std::string& message) {
     //@scratch ch06.gather_cancel
     //@exercise ch06.gather_cancel  Cancel every child; true if any accepted, and remember the
-    //request.
+    // request.
     if (outer().done()) return false;
     bool any_cancelled = false;
     for (const StatePtr& child : unique_)

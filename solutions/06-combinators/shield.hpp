@@ -16,6 +16,9 @@ namespace aio {
 // The callbacks hold each other's future weakly: no cycle of handles.
 template <class T>
 Future<T> shield(Future<T> inner) {
+    //@scratch ch06.shield
+    //@exercise ch06.shield  A done inner as is; else an outer that mirrors inner's ending unless
+    //cancelled, and whose ending unsubscribes from inner.
     if (inner.done()) return inner;
     Future<T> outer(inner.get_loop());
     std::weak_ptr<detail::FutureState<T>> weak_outer = outer.state();
@@ -38,6 +41,8 @@ Future<T> shield(Future<T> inner) {
             state->remove_done_callback(id);
     });
     return outer;
+    //@end
+    //@end
 }
 
 } // namespace aio

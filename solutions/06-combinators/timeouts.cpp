@@ -38,7 +38,7 @@ TimeoutScope::TimeoutScope(TimePoint deadline)
 void TimeoutScope::on_deadline() {
     //@scratch ch06.timeout_expire
     //@exercise ch06.timeout_expire  The deadline passed: cancel the task and remember that the
-    //cancel is ours.
+    // cancel is ours.
     assert(status_ == Status::ENTERED && "timeout: the deadline fired after the block ended");
     task_.cancel();
     status_ = Status::EXPIRING;
@@ -49,7 +49,7 @@ void TimeoutScope::on_deadline() {
 std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
     //@scratch ch06.timeout_exit
     //@exercise ch06.timeout_exit  Stop the timer; if it expired, withdraw our cancel and turn our
-    //CancelledError into TimeoutError.
+    // CancelledError into TimeoutError.
     timer_.cancel();
     if (status_ != Status::EXPIRING) {
         status_ = Status::EXITED;
@@ -64,6 +64,9 @@ std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
 }
 
 Coro<void> cancel_and_wait(std::shared_ptr<FutureStateBase> f) {
+    //@scratch ch06.cancel_and_wait
+    //@exercise ch06.cancel_and_wait  Cancel f, then wait until it is done (through a done
+    //callback); clean the callback up however the wait ends.
     Future<void> finished(f->loop());
     CallbackId id = f->add_done_callback([finished](FutureStateBase&) mutable {
         if (!finished.done()) finished.set_result();
@@ -77,6 +80,8 @@ Coro<void> cancel_and_wait(std::shared_ptr<FutureStateBase> f) {
     }
     f->remove_done_callback(id);
     if (error) std::rethrow_exception(error);
+    //@end
+    //@end
 }
 
 } // namespace aio::detail

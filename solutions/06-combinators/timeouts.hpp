@@ -95,7 +95,7 @@ template <class T>
 Coro<T> wait_for(Future<T> f, std::optional<Duration> timeout) {
     //@scratch ch06.wait_for
     //@exercise ch06.wait_for  No limit: await f. Zero or less: done now, or cancel, wait,
-    //TimeoutError. Else a timeout block.
+    // TimeoutError. Else a timeout block.
     if (!timeout) co_return co_await f;
     if (*timeout > Duration::zero()) {
         TimePoint deadline = f.get_loop().time() + *timeout;

@@ -17,7 +17,7 @@ struct WaitCounter {
     void on_completion(FutureStateBase& future) {
         //@scratch ch06.wait_release
         //@exercise ch06.wait_release  One fewer to wait for; release the waiter when the ReturnWhen
-        //rule holds.
+        // rule holds.
         --left;
         bool failed = !future.cancelled() && future.exception() != nullptr;
         if (left == 0 || when == ReturnWhen::FIRST_COMPLETED ||
@@ -41,6 +41,9 @@ struct WaitCounter {
 
 Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
                       std::optional<Duration> timeout) {
+    //@scratch ch06.wait_until
+    //@exercise ch06.wait_until  A shared counter, a timer that releases it, a done callback per
+    //future; await, then clean up.
     EventLoop& loop = get_running_loop();
     auto counter = std::make_shared<WaitCounter>(loop, futures.size(), when);
     if (timeout) counter->timer = loop.call_later(*timeout, [counter] { counter->release(); });
@@ -58,6 +61,8 @@ Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
     for (std::size_t i = 0; i < futures.size(); ++i)
         futures[i]->remove_done_callback(ids[i]);
     if (error) std::rethrow_exception(error);
+    //@end
+    //@end
 }
 
 CompletionQueue::~CompletionQueue() {
@@ -81,6 +86,9 @@ void CompletionQueue::watch(const std::vector<StatePtr>& futures, std::optional<
 }
 
 void CompletionQueue::on_completion(FutureStateBase& future) {
+    //@scratch ch06.as_completed_arrive
+    //@exercise ch06.as_completed_arrive  Unless timed out: move the future from watched to done,
+    //stop the timer after the last, wake a claim.
     if (timed_out_) return; // asyncio: "_on_timeout() was here first"
     for (auto it = watched_.begin(); it != watched_.end(); ++it)
         if (it->first.get() == &future) {
@@ -90,6 +98,8 @@ void CompletionQueue::on_completion(FutureStateBase& future) {
         }
     if (watched_.empty()) timer_.cancel();
     wake_one();
+    //@end
+    //@end
 }
 
 void CompletionQueue::on_timeout() {
@@ -115,7 +125,7 @@ void CompletionQueue::wake_one() {
 Coro<StatePtr> CompletionQueue::next_done() {
     //@scratch ch06.as_completed_next
     //@exercise ch06.as_completed_next  Wait (as a queued claim) until a completion is queued or the
-    //timeout passed; take the oldest.
+    // timeout passed; take the oldest.
     while (done_.empty() && !timed_out_) {
         Future<void> arrival(loop_);
         claims_.push_back(arrival);

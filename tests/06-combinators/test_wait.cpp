@@ -106,6 +106,24 @@ TEST(AsCompleted, GivesResultsInCompletionOrderWithTheirTimes) {
         << "ch06.as_completed_next: completion order, not list order";
 }
 
+TEST(AsCompleted, NothingInTimeGivesTimeoutErrorFromNext) {
+    VirtualLoop v;
+    auto body = [&]() -> aio::Coro<std::string> {
+        std::vector<Future<int>> fs{Future<int>(v.loop), Future<int>(v.loop)};
+        aio::AsCompleted<int> completions = aio::as_completed(fs, 40ms);
+        std::exception_ptr error;
+        try {
+            co_await completions.next();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        EXPECT_EQ(v.elapsed(), 40ms) << "ch06.as_completed_next: the claim waits until the timeout";
+        co_return kind_of(error);
+    };
+    EXPECT_EQ(run_in_task(v.loop, body()), "TimeoutError")
+        << "ch06.as_completed_next: nothing completed in time: TimeoutError from next()";
+}
+
 TEST(AsCompleted, TheTimeoutRunsFromTheCallAndNextAfterTheLastIsARuntimeError) {
     VirtualLoop v;
     auto body = [&]() -> aio::Coro<std::string> {
