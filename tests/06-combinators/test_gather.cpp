@@ -78,7 +78,8 @@ TEST(Gather, FirstExceptionGoesToTheOuterAndSiblingsKeepRunning) {
     EXPECT_EQ(outcome_kind(outer), "ValueError")
         << "ch06.gather_child_done: the child's own exception";
     EXPECT_FALSE(slow.done()) << "ch06.gather_child_done: a sibling is not cancelled by a failure";
-    ASSERT_TRUE(run_until_done(v.loop, Future<int>(slow)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(slow)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_EQ(slow.result(), 7) << "ch06.gather_child_done: the sibling runs to its end";
 }
 
@@ -129,7 +130,8 @@ TEST(Gather, CancellingTheOuterCancelsEveryChildAndTheAwaitingTask) {
     Task<void> waiter = aio::create_task(v.loop, waiter_body());
     run_for(v.loop, 10ms);
     EXPECT_TRUE(outer.cancel("stop")) << "ch06.gather_cancel: cancel() is true while children run";
-    ASSERT_TRUE(run_until_done(v.loop, Future<void>(waiter)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(waiter)))
+        << "the run ends (a lost wake-up would leave it pending)";
     for (const Task<int>& child : children)
         EXPECT_TRUE(child.cancelled()) << "ch06.gather_cancel: every child is cancelled";
     EXPECT_TRUE(waiter.cancelled())
@@ -147,7 +149,8 @@ TEST(Gather, CancelIsFalseOnceEveryChildIsDone) {
     b.set_result(2);
     EXPECT_FALSE(outer.cancel())
         << "ch06.gather_cancel: no child accepts the cancel, so cancel() is false";
-    ASSERT_TRUE(run_until_done(v.loop, outer));
+    ASSERT_TRUE(run_until_done(v.loop, outer))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_EQ(outer.result(), (std::vector<int>{1, 2}))
         << "ch06.gather_cancel: a refused cancel leaves the results alone";
     EXPECT_FALSE(outer.cancel()) << "ch06.gather_cancel: a done outer refuses cancel()";
@@ -192,7 +195,8 @@ TEST(GatherOutcomes, CancellingTheOuterStillCancelsTheChildrenAndTheCaller) {
     Task<void> caller = aio::create_task(v.loop, caller_body());
     run_for(v.loop, 10ms);
     EXPECT_TRUE(outer.cancel()) << "ch06.gather_cancel: the outer accepts the cancel";
-    ASSERT_TRUE(run_until_done(v.loop, Future<void>(caller)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(caller)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(child.cancelled()) << "ch06.gather_cancel: the child is cancelled";
     EXPECT_TRUE(caller.cancelled())
         << "ch06.gather_child_done: the caller gets CancelledError, not a list";

@@ -175,7 +175,8 @@ TEST(TaskGroup, AnOutsideCancelCancelsTheChildrenAndWins) {
     };
     Task<void> parent = aio::create_task(v.loop, body());
     v.loop.call_later(50ms, [parent]() mutable { parent.cancel("outside"); });
-    ASSERT_TRUE(run_until_done(v.loop, Future<void>(parent)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(parent)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(child->cancelled())
         << "ch06.group_exit: a cancel of the parent cancels the children";
     EXPECT_TRUE(parent.cancelled())

@@ -101,7 +101,8 @@ TEST(Timeout, AnOutsideCancelWinsOverTheDeadline) {
     };
     Task<int> task = aio::create_task(v.loop, body());
     v.loop.call_later(100ms, [task]() mutable { task.cancel("outside"); });
-    ASSERT_TRUE(run_until_done(v.loop, Future<int>(task)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(task)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(task.cancelled()) << "ch06.timeout_exit: an outside cancel at the deadline stays a "
                                      "CancelledError (uncancel() > cancelling at entry)";
 }
@@ -216,7 +217,8 @@ TEST(WaitFor, AnOutsideCancelIsNotSwallowedWhenTheFutureIsAlreadyDone) {
         reached_end = true;
     };
     Task<void> task = aio::create_task(v.loop, body());
-    ASSERT_TRUE(run_until_done(v.loop, Future<void>(task)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(task)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(task.cancelled()) << "ch06.timeout_exit: the pending cancel survives the timeout "
                                      "block (no uncancel unless it expired)";
     EXPECT_FALSE(reached_end) << "ch06.timeout_exit: the cancel is delivered at the next await";
@@ -228,7 +230,8 @@ TEST(WaitFor, AnOutsideCancelBeatsTheTimeout) {
     auto body = [&]() -> aio::Coro<int> { co_return co_await aio::wait_for(never, 1s); };
     Task<int> task = aio::create_task(v.loop, body());
     v.loop.call_later(100ms, [task]() mutable { task.cancel("outside"); });
-    ASSERT_TRUE(run_until_done(v.loop, Future<int>(task)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(task)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(task.cancelled())
         << "ch06.wait_for: an outside cancel stays a CancelledError, not a TimeoutError";
     EXPECT_TRUE(never.cancelled()) << "ch06.wait_for: and it reaches the awaited future";

@@ -156,10 +156,12 @@ TEST(Shield, CancellingTheOuterLeavesTheInnerRunning) {
     Task<int> waiter = aio::create_task(v.loop, waiter_body());
     run_for(v.loop, 10ms);
     waiter.cancel();
-    ASSERT_TRUE(run_until_done(v.loop, Future<int>(waiter)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(waiter)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_TRUE(waiter.cancelled()) << "the task awaiting the shield is cancelled";
     EXPECT_TRUE(outer.cancelled()) << "and so is the outer future";
-    ASSERT_TRUE(run_until_done(v.loop, Future<int>(inner)));
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(inner)))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_EQ(inner.result(), 9) << "the inner task runs on to its result";
 }
 
@@ -170,7 +172,8 @@ TEST(Shield, ADoneInnerIsReturnedAsIsAndResultsPassThrough) {
     EXPECT_TRUE(aio::shield(done) == done) << "a done inner is returned as is";
     Future<int> later = resolved_later(v.loop, 5ms, 6);
     Future<int> outer = aio::shield(later);
-    ASSERT_TRUE(run_until_done(v.loop, outer));
+    ASSERT_TRUE(run_until_done(v.loop, outer))
+        << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_EQ(outer.result(), 6) << "the outer mirrors the inner's result";
 }
 
