@@ -141,6 +141,25 @@ TEST(Gather, CancellingTheOuterCancelsEveryChildAndTheAwaitingTask) {
     EXPECT_LT(v.elapsed(), 1s) << "ch06.gather_cancel: nobody waited for the children's sleep";
 }
 
+TEST(Gather, CancellingTheTaskThatAwaitsItCancelsEveryChild) {
+    VirtualLoop v;
+    std::vector<Task<int>> children;
+    for (int i = 0; i < 3; ++i)
+        children.push_back(aio::create_task(v.loop, value_after(1s, i)));
+    auto waiter_body = [&children]() -> aio::Coro<void> { co_await aio::gather(children); };
+    Task<void> waiter = aio::create_task(v.loop, waiter_body());
+    run_for(v.loop, 10ms);
+    waiter.cancel("caller gave up");
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(waiter)))
+        << "the run ends (a lost wake-up would leave it pending)";
+    EXPECT_TRUE(waiter.cancelled()) << "ch06.gather_cancel: the cancelled caller ends cancelled";
+    for (const Task<int>& child : children)
+        EXPECT_TRUE(child.cancelled()) << "ch06.gather_cancel: a task's cancel reaches the gather "
+                                          "it awaits, and through it every child";
+    EXPECT_EQ(cancel_message_of(Future<int>(children[0])), "caller gave up")
+        << "ch06.gather_cancel: with the caller's message";
+}
+
 TEST(Gather, CancelIsFalseOnceEveryChildIsDone) {
     VirtualLoop v;
     Future<int> a(v.loop), b(v.loop);

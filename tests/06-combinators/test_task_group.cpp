@@ -73,6 +73,21 @@ TEST(ExceptionGroup, WhatCountsTheSubExceptions) {
     EXPECT_EQ(two.exceptions().size(), 2u) << "exceptions() keeps each one";
 }
 
+TEST(TaskGroup, AnEmptyBodyFunctionIsAValueError) {
+    VirtualLoop v;
+    auto body = []() -> aio::Coro<std::string> {
+        std::exception_ptr error;
+        try {
+            co_await aio::task_group(nullptr);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        co_return kind_of(error);
+    };
+    EXPECT_EQ(run_in_task(v.loop, body()), "ValueError")
+        << "task_group(nullptr): ValueError, not a crash";
+}
+
 TEST(TaskGroup, ABodyWithNoChildrenReturnsAtOnce) {
     VirtualLoop v;
     bool ran = false;
