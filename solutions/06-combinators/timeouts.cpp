@@ -66,7 +66,7 @@ std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
 Coro<void> cancel_and_wait(std::shared_ptr<FutureStateBase> f) {
     //@scratch ch06.cancel_and_wait
     //@exercise ch06.cancel_and_wait  Cancel f, then wait until it is done (through a done
-    //callback); clean the callback up however the wait ends.
+    // callback); clean the callback up however the wait ends.
     Future<void> finished(f->loop());
     CallbackId id = f->add_done_callback([finished](FutureStateBase&) mutable {
         if (!finished.done()) finished.set_result();

@@ -43,7 +43,7 @@ Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
                       std::optional<Duration> timeout) {
     //@scratch ch06.wait_until
     //@exercise ch06.wait_until  A shared counter, a timer that releases it, a done callback per
-    //future; await, then clean up.
+    // future; await, then clean up.
     EventLoop& loop = get_running_loop();
     auto counter = std::make_shared<WaitCounter>(loop, futures.size(), when);
     if (timeout) counter->timer = loop.call_later(*timeout, [counter] { counter->release(); });
@@ -88,7 +88,7 @@ void CompletionQueue::watch(const std::vector<StatePtr>& futures, std::optional<
 void CompletionQueue::on_completion(FutureStateBase& future) {
     //@scratch ch06.as_completed_arrive
     //@exercise ch06.as_completed_arrive  Unless timed out: move the future from watched to done,
-    //stop the timer after the last, wake a claim.
+    // stop the timer after the last, wake a claim.
     if (timed_out_) return; // asyncio: "_on_timeout() was here first"
     for (auto it = watched_.begin(); it != watched_.end(); ++it)
         if (it->first.get() == &future) {
@@ -129,7 +129,17 @@ Coro<StatePtr> CompletionQueue::next_done() {
     while (done_.empty() && !timed_out_) {
         Future<void> arrival(loop_);
         claims_.push_back(arrival);
-        co_await arrival;
+        std::exception_ptr cancelled;
+        try {
+            co_await arrival;
+        } catch (...) {
+            cancelled = std::current_exception();
+        }
+        if (cancelled) {
+            if (arrival.done() && !arrival.cancelled())
+                wake_one(); // woken, then cancelled: pass it on
+            std::rethrow_exception(cancelled);
+        }
     }
     if (done_.empty())
         throw TimeoutError("as_completed: the timeout passed before the next completion");

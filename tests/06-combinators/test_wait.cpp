@@ -106,6 +106,22 @@ TEST(AsCompleted, GivesResultsInCompletionOrderWithTheirTimes) {
         << "ch06.as_completed_next: completion order, not list order";
 }
 
+TEST(AsCompleted, AClaimWokenThenCancelledPassesTheCompletionOn) {
+    VirtualLoop v;
+    Future<int> first = resolved_later(v.loop, 10ms, 1);
+    std::vector<Future<int>> fs{first, resolved_later(v.loop, 1s, 2)};
+    aio::AsCompleted<int> completions = aio::as_completed(fs);
+    auto claim = [&completions]() -> aio::Coro<int> { co_return co_await completions.next(); };
+    Task<int> woken = aio::create_task(v.loop, claim());
+    Task<int> other = aio::create_task(v.loop, claim());
+    // Runs right after as_completed's own callback: the first claim is woken, not yet resumed.
+    first.add_done_callback([woken](Future<int>) mutable { woken.cancel(); });
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(other), 100ms))
+        << "ch06.as_completed_next: the completion is not lost with the cancelled claim";
+    EXPECT_TRUE(woken.cancelled()) << "ch06.as_completed_next: the woken claim was cancelled";
+    EXPECT_EQ(other.result(), 1) << "ch06.as_completed_next: the other claim gets the completion";
+}
+
 TEST(AsCompleted, NothingInTimeGivesTimeoutErrorFromNext) {
     VirtualLoop v;
     auto body = [&]() -> aio::Coro<std::string> {
