@@ -80,6 +80,22 @@ TEST(Timeout, ExpiryCancelsTheBodyAndRaisesTimeoutError) {
         << "ch06.timeout_exit: our own cancellation comes out as TimeoutError";
 }
 
+TEST(Timeout, ADeadlineAlreadyPassedCancelsAtTheFirstAwait) {
+    VirtualLoop v;
+    auto no_await = []() -> aio::Coro<int> { co_return 3; };
+    auto body = [&]() -> aio::Coro<std::string> {
+        int value = co_await aio::timeout(-1s, no_await());
+        EXPECT_EQ(value, 3)
+            << "ch06.timeout_exit: a body that never suspends finishes before the deadline can act";
+        std::string kind = co_await kind_of_await(aio::timeout(0s, value_after(10ms, 1)));
+        EXPECT_EQ(v.elapsed(), 0ms)
+            << "ch06.timeout_expire: a zero timeout cancels at the first await";
+        co_return kind;
+    };
+    EXPECT_EQ(run_in_task(v.loop, body()), "TimeoutError")
+        << "ch06.timeout_exit: timeout(0s) around a body that awaits: TimeoutError";
+}
+
 TEST(Timeout, TheDeadlineIsFixedWhenTheCoroStarts) {
     VirtualLoop v;
     auto body = [&]() -> aio::Coro<std::string> {
