@@ -39,7 +39,7 @@ void EventLoop::default_exception_handler(const ExceptionContext& context) {
 // The loop must survive whatever a handler does: a handler that throws is
 // reported through the default handler, together with what it was handling.
 void EventLoop::call_exception_handler(const ExceptionContext& context) {
-    // TODO(ch03.call_exception_handler): The handler; the default if none or if it throws.
+    // TODO(ch03.call_exception_handler): Hand context to the handler, or to the default when there is none or when the handler throws.
     throw aio::NotImplemented("ch03.call_exception_handler");
 }
 

@@ -3,6 +3,7 @@
 // I/O readiness callbacks: one reader and one writer per fd sharing one selector
 // registration (asyncio: BaseSelectorEventLoop._add_reader, _remove_reader,
 // _process_events).
+#include <cassert>
 #include <string>
 
 #include "event_loop.hpp"
@@ -10,36 +11,71 @@
 namespace aio {
 
 void EventLoop::add_reader(int fd, Callback cb) {
-    add_watcher(fd, std::move(cb), true, "add_reader");
+    check_watcher_args(fd, cb, "add_reader");
+    add_watcher(fd, std::move(cb), true);
+    check_watcher(fd);
 }
 void EventLoop::add_writer(int fd, Callback cb) {
-    add_watcher(fd, std::move(cb), false, "add_writer");
+    check_watcher_args(fd, cb, "add_writer");
+    add_watcher(fd, std::move(cb), false);
+    check_watcher(fd);
 }
 bool EventLoop::remove_reader(int fd) {
-    return remove_watcher(fd, true);
+    if (closed_) return false;
+    bool removed = remove_watcher(fd, true);
+    check_watcher(fd);
+    return removed;
 }
 bool EventLoop::remove_writer(int fd) {
-    return remove_watcher(fd, false);
+    if (closed_) return false;
+    bool removed = remove_watcher(fd, false);
+    check_watcher(fd);
+    return removed;
+}
+
+void EventLoop::check_watcher_args(int fd, const Callback& cb, const char* caller) const {
+    check_closed();
+    if (fd < 0)
+        throw ValueError(std::string(caller) + ": invalid file descriptor " + std::to_string(fd));
+    if (!cb) throw ValueError(std::string(caller) + ": the callback is empty");
+}
+
+// The bookkeeping that add_watcher and remove_watcher keep (asserted in debug
+// builds): a watcher in watchers_ has an interest; an id is nonzero exactly
+// when its callback is set; the selector holds fd with exactly that interest
+// and &watcher as its data; an fd with no watcher is not in the selector.
+void EventLoop::check_watcher([[maybe_unused]] int fd) const {
+#ifndef NDEBUG
+    if (fd == wakeup_.fd()) return; // registered by the loop itself, with no watcher
+    auto found = watchers_.find(fd);
+    const SelectorKey* key = selector_->get_key(fd);
+    if (found == watchers_.end()) {
+        assert(key == nullptr && "watchers: an fd without a watcher must not be registered");
+        return;
+    }
+    const detail::IoWatcher& watcher = found->second;
+    assert(watcher.interest() != 0 && "watchers: a watcher with no interest must be erased");
+    assert((watcher.reader_id != 0) == (watcher.reader != nullptr) &&
+           (watcher.writer_id != 0) == (watcher.writer != nullptr) &&
+           "watchers: an id is nonzero exactly when its callback is set");
+    assert(key != nullptr && key->events == watcher.interest() && key->data == &watcher &&
+           "watchers: the selector must hold the fd with the watcher's interest and address");
+#endif
 }
 
 // The first interest in an fd registers it; a second one (a writer beside a
 // reader) modifies the same registration: a selector holds each fd once, and a
 // second register_fd would be a KeyError.
-void EventLoop::add_watcher(int fd, Callback cb, bool reading, const char* caller) {
-    check_closed();
-    if (fd < 0)
-        throw ValueError(std::string(caller) + ": invalid file descriptor " + std::to_string(fd));
-    if (!cb) throw ValueError(std::string(caller) + ": the callback is empty");
-    // TODO(ch03.add_reader): Register the first interest, modify() for the second.
-    throw aio::NotImplemented("ch03.add_reader");
+void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
+    // TODO(ch03.add_watcher): Give fd a reader (or writer) callback under a fresh id, registering the fd with the selector or widening its registration.
+    throw aio::NotImplemented("ch03.add_watcher");
 }
 
 // The last interest gone, the fd leaves the selector; otherwise the registration
 // shrinks to what is left.
 bool EventLoop::remove_watcher(int fd, bool reading) {
-    if (closed_) return false;
-    // TODO(ch03.remove_reader): Zero the id; unregister, or modify() to what is left.
-    throw aio::NotImplemented("ch03.remove_reader");
+    // TODO(ch03.remove_watcher): Take fd's reader (or writer) away, shrinking or dropping its registration; false if it had none.
+    throw aio::NotImplemented("ch03.remove_watcher");
 }
 
 // Queues one entry per ready interest. The entry names the fd and the id of the
@@ -48,31 +84,14 @@ bool EventLoop::remove_watcher(int fd, bool reading) {
 // number) earlier in the same pass does not run. The capture is 16 bytes and
 // trivially copyable: it fits std::function's small buffer, no allocation.
 std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events) {
-    std::size_t posted = 0;
-    for (const ReadyEvent& event : events) {
-        if (event.data == nullptr) { // the wake-up fd: another thread posted callbacks
-            posted += take_posted();
-            continue;
-        }
-        const auto& watcher = *static_cast<const detail::IoWatcher*>(event.data);
-        for (std::uint32_t id : {(event.events & EVENT_READ) ? watcher.reader_id : 0u,
-                                 (event.events & EVENT_WRITE) ? watcher.writer_id : 0u}) {
-            if (id == 0) continue;
-            int fd = event.fd;
-            ready_.push([this, fd, id] { dispatch_io(fd, id); });
-        }
-    }
-    return posted;
+    // TODO(ch03.queue_io_callbacks): Queue one entry per ready reader or writer, naming (fd, id); the wake-up fd instead takes the posts; return how many posts.
+    throw aio::NotImplemented("ch03.queue_io_callbacks");
 }
 
+// Runs the callback registered under id for fd, if it still is.
 void EventLoop::dispatch_io(int fd, std::uint32_t id) {
-    auto found = watchers_.find(fd);
-    if (found == watchers_.end()) return; // removed earlier in this pass
-    detail::IoWatcher& watcher = found->second;
-    std::shared_ptr<Callback> callback = watcher.reader_id == id   ? watcher.reader
-                                         : watcher.writer_id == id ? watcher.writer
-                                                                   : nullptr;
-    if (callback) (*callback)(); // our copy keeps it alive if it removes itself
+    // TODO(ch03.dispatch_io): Run fd's reader or writer whose id is this one; nothing if it was removed or replaced.
+    throw aio::NotImplemented("ch03.dispatch_io");
 }
 
 std::uint32_t EventLoop::new_io_id() {
@@ -84,6 +103,7 @@ std::uint32_t EventLoop::new_io_id() {
 // even for an fd the program closed already.
 void EventLoop::drop_watchers() {
     for (auto& [fd, watcher] : watchers_) {
+        check_watcher(fd);
         try {
             selector_->unregister(fd);
         } catch (const std::exception&) {

@@ -18,12 +18,12 @@ constexpr Duration maximum_select_timeout = std::chrono::hours(24);
 void EventLoop::run_iteration() {
     IterationTrace trace;
     std::vector<ReadyEvent> events;
-    // TODO(ch03.run_once): Purge, timeout, poll_io, queue I/O and timers, then run ntodo.
-    throw aio::NotImplemented("ch03.run_once");
-    if (!tracer_) return;
+    // TODO(ch03.run_iteration): Run one pass: the phases of the picture in order, each result noted in trace.
+    throw aio::NotImplemented("ch03.run_iteration");
+    if (!tracing()) return;
     std::erase_if(events, [](const ReadyEvent& event) { return event.data == nullptr; });
     trace.events = std::move(events); // the program's fds only, not the wake-up fd
-    tracer_(trace);
+    report_iteration(trace);
 }
 
 // Drops cancelled timers off the top of the heap, and compacts a heap that is
@@ -35,7 +35,7 @@ void EventLoop::purge_cancelled_timers() {
 
 // How long select() may block (asyncio: the `timeout` computation of _run_once).
 std::optional<Duration> EventLoop::compute_timeout() {
-    // TODO(ch03.compute_timeout): 0 if work is ready or stopping; else time to the next timer.
+    // TODO(ch03.compute_timeout): Return how long select() may wait: zero, the time to the next live timer, or nullopt to block.
     throw aio::NotImplemented("ch03.compute_timeout");
 }
 
@@ -44,47 +44,29 @@ std::optional<Duration> EventLoop::compute_timeout() {
 // the earliest live deadline, which is then due. With no deadline at all there is
 // nothing to jump to, and the loop blocks for real, waiting for I/O or a post.
 std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
-    bool would_wait = !timeout || *timeout > Duration::zero();
-    if (virtual_clock_ == nullptr || !would_wait) return selector_->select(timeout);
-    std::vector<ReadyEvent> events = selector_->select(Duration::zero());
-    if (!events.empty()) return events;
-    std::optional<TimePoint> next = timers_.next_deadline();
-    if (!next) return selector_->select(std::nullopt);
-    virtual_clock_->advance_to(*next);
-    return events;
+    // TODO(ch03.poll_io): Ask the selector what is ready; on a VirtualClock, jump time to the next deadline instead of sleeping.
+    throw aio::NotImplemented("ch03.poll_io");
 }
 
 // Moves the timers that are due to the back of the ready queue, earliest first
 // (asyncio: the "Handle 'later' callbacks that are ready" loop of _run_once).
 std::size_t EventLoop::queue_due_timers() {
-    due_.clear();
-    std::size_t due = timers_.pop_due(time(), due_);
-    for (Callback& callback : due_)
-        ready_.push(std::move(callback));
-    due_.clear();
-    return due;
+    // TODO(ch03.queue_due_timers): Move every due timer, earliest first, to the back of the ready queue; return how many.
+    throw aio::NotImplemented("ch03.queue_due_timers");
 }
 
 // Runs the first ntodo entries of the ready queue: callbacks they add go behind
 // them and wait for the next pass, after another look at I/O.
 std::size_t EventLoop::run_ready(std::size_t ntodo) {
-    // TODO(ch03.run_ready): Pop exactly ntodo entries; run those not cancelled.
+    // TODO(ch03.run_ready): Run the first ntodo entries of the ready queue, skipping cancelled ones; return how many ran.
     throw aio::NotImplemented("ch03.run_ready");
 }
 
 // asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
 // goes to the handler and the loop goes on: no other callback is lost.
 void EventLoop::run_callback(Callback& callback) {
-    TimePoint started = debug_ ? time() : TimePoint{};
-    try {
-        callback();
-    } catch (...) {
-        call_exception_handler({"Exception in callback", std::current_exception()});
-    }
-    if (debug_) {
-        Duration took = time() - started;
-        if (took >= slow_callback_duration_) report_slow_callback(took);
-    }
+    // TODO(ch03.run_callback): Run one callback: an exception goes to the exception handler; in debug mode, report a slow one.
+    throw aio::NotImplemented("ch03.run_callback");
 }
 
 void EventLoop::report_slow_callback(Duration took) {

@@ -9,7 +9,8 @@ namespace aio {
 // Any thread. The callback goes to posted_, not to ready_: ready_ belongs to the
 // loop's thread. The wake-up is written only when none is pending, so N posts
 // between two passes cost one write(), not N. It is written under the lock, so
-// that close() (which sets closed_ under the same lock) cannot slip in between.
+// that close() (which sets closed_ under the same lock) cannot slip in between,
+// and before the push, so that a failed write leaves nothing half done.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
     if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
     // Another thread may cancel this Handle while the callback waits in ready_,
@@ -19,33 +20,34 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
     Callback checked = [flag, cb = std::move(cb)] {
         if (!flag->load()) cb();
     };
-    // TODO(ch03.call_soon_threadsafe): Locked: check closed, append, notify once per batch.
+    // TODO(ch03.call_soon_threadsafe): Under the lock: refuse a closed loop, wake the loop once per batch, append to the posted queue and say it has posts.
     throw aio::NotImplemented("ch03.call_soon_threadsafe");
     return Handle(std::move(flag));
 }
 
-// The loop's thread, when the wake-up fd was readable: moves the posted
-// callbacks to the back of the ready queue (they run in this pass, as in asyncio,
-// where call_soon_threadsafe appends to _ready directly).
-//
-// The order is what prevents a lost wake-up: drain the fd FIRST, then take the
-// queue and clear wake_pending_ under the lock. A post that lands after the drain
-// either finds wake_pending_ still set, and its callback is in the batch we take,
-// or finds it clear and writes a new wake-up. Clearing the flag before draining
-// would let a drain swallow the write of a post we did not take: that post would
-// wait, unseen, while select() blocks.
+// The loop's thread: moves every posted callback to the back of the ready queue,
+// in the order they were posted. Called by call_soon when has_posts_ says there
+// are any (so that a post made before a call_soon runs before it), and by
+// answer_wakeup. The wake-up fd is not touched: if it is still readable, the
+// next select() returns at once and finds nothing posted, which is harmless.
 std::size_t EventLoop::take_posted() {
-    wakeup_.drain();
-    {
-        std::lock_guard<std::mutex> lock(posted_mutex_);
-        taking_.swap(posted_);
-        wake_pending_ = false;
-    }
-    std::size_t taken = taking_.size();
-    for (Callback& callback : taking_)
-        ready_.push(std::move(callback));
-    taking_.clear(); // keeps its capacity: posted_ gets it back on the next swap
-    return taken;
+    // TODO(ch03.take_posted): Move every posted callback, in order, to the back of the ready queue; return how many.
+    throw aio::NotImplemented("ch03.take_posted");
+}
+
+// The loop's thread, when the wake-up fd was readable: consume the wake-up, then
+// take the posts (they run in this pass, as in asyncio, where
+// call_soon_threadsafe appends to _ready directly).
+//
+// The order is what prevents a lost wake-up: drain the fd FIRST, then clear
+// wake_pending_ under the lock, then take the queue. A post that lands after the
+// drain either finds wake_pending_ still set, and its callback is in the batch
+// we take, or finds it clear and writes a new wake-up. Clearing the flag before
+// draining would let a drain swallow the write of a post we did not take: that
+// post would wait, unseen, while select() blocks.
+std::size_t EventLoop::answer_wakeup() {
+    // TODO(ch03.answer_wakeup): Consume the wake-up and take the posts, in the order that never loses a wake-up.
+    throw aio::NotImplemented("ch03.answer_wakeup");
 }
 
 } // namespace aio

@@ -33,6 +33,7 @@ public:
         running_loop_of_thread = &loop;
     }
     ~RunningScope() {
+        loop_.ready_.check();
         if (forever_) loop_.stopping_ = false;
         loop_.thread_id_ = std::thread::id{};
         running_loop_of_thread = nullptr;
@@ -46,7 +47,7 @@ private:
 };
 
 EventLoop::EventLoop(LoopOptions options)
-    : lifetime_(std::make_shared<char>()),
+    : LoopHooks(*this),
       own_clock_(options.clock == nullptr ? std::make_unique<SteadyClock>() : nullptr),
       clock_(options.clock != nullptr ? options.clock : own_clock_.get()),
       virtual_clock_(dynamic_cast<VirtualClock*>(clock_)),
@@ -58,16 +59,20 @@ EventLoop::EventLoop(LoopOptions options)
 }
 
 EventLoop::~EventLoop() {
-    lifetime_.reset();    // first: whatever the teardown destroys sees an expired loop
+    expire_lifetime();    // first: whatever the teardown destroys sees an expired loop
     destroy_extensions(); // also those created after an earlier close()
     close();              // a running loop cannot be destroyed: close() would throw, and terminate
 }
 
 Handle EventLoop::call_soon(Callback cb) {
-    //@exercise ch03.call_soon  Check, push on ready_, return Handle(&ready_, ticket).
+    //@exercise ch03.call_soon  Refuse a closed loop, a foreign thread in debug mode and an empty callback; queue cb behind the posts made before it; return its Handle.
     check_closed();
     if (debug_) check_thread();
     if (!cb) throw ValueError("call_soon: the callback is empty");
+    // A post from another thread that happened before this call runs first, as
+    // in asyncio's single _ready deque. The hot path pays one atomic load; the
+    // lock in take_posted() orders everything else.
+    if (has_posts_.load(std::memory_order_relaxed)) take_posted();
     return Handle(&ready_, ready_.push(std::move(cb)));
     //@end
 }
@@ -93,7 +98,7 @@ void EventLoop::run_once() {
 
 void EventLoop::run_forever() {
     RunningScope running(*this, true);
-    //@exercise ch03.run_forever  Run iterations until one ends with stopping_ set.
+    //@exercise ch03.run_forever  Run iterations until one ends with a stop requested.
     for (;;) {
         run_iteration();
         if (stopping_) break; // checked after the pass: stop() lets the current pass finish
@@ -129,6 +134,7 @@ void EventLoop::close() {
         std::lock_guard<std::mutex> lock(posted_mutex_);
         closed_ = true;
         posted.swap(posted_);
+        has_posts_ = false;
     }
     TimerQueue timers = std::move(timers_);
     timers_ = TimerQueue{};
@@ -143,10 +149,6 @@ bool EventLoop::get_debug() const {
     return debug_;
 }
 
-void EventLoop::set_tracer(std::function<void(const IterationTrace&)> tracer) {
-    tracer_ = std::move(tracer);
-}
-
 void EventLoop::check_closed() const {
     if (closed_) throw RuntimeError("Event loop is closed"); // asyncio: _check_closed
 }
@@ -158,14 +160,6 @@ void EventLoop::check_thread() const {
     if (owner != std::thread::id{} && owner != std::this_thread::get_id())
         throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the "
                            "current one");
-}
-
-// Reverse order of creation: a later extension may use an earlier one.
-void EventLoop::destroy_extensions() {
-    while (!extensions_.empty()) {
-        detail::Extension last = std::move(extensions_.back());
-        extensions_.pop_back(); // popped before it dies: its destructor may call extension()
-    }
 }
 
 } // namespace aio

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <typeindex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "aio_base.hpp"
 #include "clock.hpp"
 #include "handle.hpp"
+#include "loop_hooks.hpp"
 #include "ready_queue.hpp"
 #include "selector.hpp"
 #include "timers.hpp"
@@ -46,17 +46,9 @@ struct ExceptionContext {
     std::exception_ptr exception;
 };
 
-// One iteration as the optional tracer sees it (set_tracer; the demo prints it).
-struct IterationTrace {
-    std::size_t ready = 0;           // callbacks ready when the pass began
-    std::optional<Duration> timeout; // what select() was given; nullopt: block
-    std::vector<ReadyEvent> events;  // what select() returned (the wake-up fd left out)
-    std::size_t posted = 0;          // callbacks taken from the thread-safe queue
-    std::size_t timers_due = 0;      // timers that moved to the ready queue
-    std::size_t ran = 0;             // callbacks run (cancelled call_soon ones skipped)
-};
-
 namespace detail {
+struct LoopTestAccess; // defined by the tests only
+
 // An fd's reader and writer. Both share ONE selector registration whose data
 // pointer is this record (asyncio keeps the (reader, writer) pair in key.data).
 // An id is nonzero while its callback is registered; every add_* gets a fresh
@@ -72,14 +64,11 @@ struct IoWatcher {
     }
 };
 
-// A state object of a later chapter, owned by the loop (see extension()).
-struct Extension {
-    std::type_index type;
-    std::unique_ptr<void, void (*)(void*)> object;
-};
 } // namespace detail
 
-class EventLoop {
+// The hooks later chapters use (extension<T>(), lifetime(), set_tracer()) come
+// from LoopHooks, given code in loop_hooks.hpp.
+class EventLoop : public LoopHooks {
 public:
     explicit EventLoop(LoopOptions options = {});
     ~EventLoop(); // closes the loop; must not be running
@@ -92,6 +81,8 @@ public:
     // call_soon: FIFO; callbacks added while an iteration runs wait for the next one.
     Handle call_soon(Callback cb);
     // From any thread; wakes a blocked select through an eventfd/self-pipe.
+    // FIFO with call_soon, as in asyncio's one ready queue: a post that happens
+    // before a call_soon (same thread, or a joined thread) runs before it.
     Handle call_soon_threadsafe(Callback cb);
     TimerHandle call_later(Duration delay, Callback cb);
     TimerHandle call_at(TimePoint when, Callback cb);
@@ -136,25 +127,9 @@ public:
     void set_debug(bool on);
     bool get_debug() const;
 
-    // --- Hooks for later chapters and the demo (given code) ---
-
-    // Per-loop state of a later chapter (05: the live tasks and the current
-    // task; 09: the default executor), as asyncio keeps such state in loop
-    // attributes. Created on first use as T(EventLoop&), owned by the loop, and
-    // destroyed in reverse order of creation FIRST in ~EventLoop and in close(),
-    // before the queued callbacks and timers are dropped. Loop thread only.
-    template <class T>
-    T& extension();
-
-    // Expires when the loop is destroyed (first thing in ~EventLoop): a future
-    // that outlives its loop checks it before reporting to the exception handler.
-    std::weak_ptr<const void> lifetime() const { return lifetime_; }
-
-    // Called at the end of every iteration with what it did; nullptr: none.
-    void set_tracer(std::function<void(const IterationTrace&)> tracer);
-
 private:
     class RunningScope; // marks the loop as running in this thread (event_loop.cpp)
+    friend struct detail::LoopTestAccess; // tests only: the phases one at a time
 
     // run_once's phases (run_once.cpp)
     void run_iteration();
@@ -167,23 +142,24 @@ private:
     void run_callback(Callback& callback);
 
     // I/O (io_watchers.cpp)
-    void add_watcher(int fd, Callback cb, bool reading, const char* caller);
+    void add_watcher(int fd, Callback cb, bool reading);
     bool remove_watcher(int fd, bool reading);
     void dispatch_io(int fd, std::uint32_t id);
     std::uint32_t new_io_id();
+    void check_watcher_args(int fd, const Callback& cb, const char* caller) const;
+    void check_watcher(int fd) const; // asserts the bookkeeping of fd's watcher
     void drop_watchers();
 
     // The thread-safe queue (threadsafe.cpp)
     std::size_t take_posted();
+    std::size_t answer_wakeup();
 
     void check_closed() const;
     void check_thread() const; // debug mode: the caller must be the loop's thread
     void report_slow_callback(Duration took);
-    void destroy_extensions();
 
     // Every field below belongs to the loop's thread, except the block marked
     // "thread-safe queue" (its mutex guards it) and thread_id_ (atomic).
-    std::shared_ptr<const void> lifetime_;
     std::unique_ptr<ClockSource> own_clock_; // the SteadyClock when options.clock is null
     ClockSource* clock_;
     VirtualClock* virtual_clock_; // == clock_ when it is a VirtualClock, else null
@@ -201,15 +177,15 @@ private:
     Duration slow_callback_duration_;
     std::atomic<std::thread::id> thread_id_{}; // the running thread; id{} when not running
     ExceptionHandler exception_handler_;
-    std::function<void(const IterationTrace&)> tracer_;
-    std::vector<detail::Extension> extensions_;
 
     // The thread-safe queue: the ONE part of the loop other threads touch.
-    // posted_mutex_ guards posted_ and wake_pending_.
+    // posted_mutex_ guards posted_ and wake_pending_; has_posts_ is written under
+    // it too, and read without it by call_soon (one atomic load on the hot path).
     std::mutex posted_mutex_;
     std::vector<Callback> posted_;
-    bool wake_pending_ = false;    // a wake-up is written and not yet drained: N posts, one write
-    std::vector<Callback> taking_; // loop thread: posted_ is swapped in here, under the lock
+    bool wake_pending_ = false;          // a wake-up is written and not yet drained: N posts, one write
+    std::atomic<bool> has_posts_{false}; // posted_ is not empty
+    std::vector<Callback> taking_;       // loop thread: posted_ is swapped in here, under the lock
 };
 
 // The loop running in this thread (asyncio.get_running_loop); RuntimeError
@@ -219,18 +195,5 @@ EventLoop& get_running_loop();
 namespace detail {
 EventLoop* running_loop() noexcept; // the same, nullptr when none (asyncio: _get_running_loop)
 } // namespace detail
-
-template <class T>
-T& EventLoop::extension() {
-    for (auto& extension : extensions_)
-        if (extension.type == std::type_index(typeid(T)))
-            return *static_cast<T*>(extension.object.get());
-    auto object = std::make_unique<T>(*this); // may create other extensions: no iterator is held
-    T& created = *object;
-    extensions_.push_back(
-        detail::Extension{std::type_index(typeid(T)),
-                          {object.release(), [](void* p) { delete static_cast<T*>(p); }}});
-    return created;
-}
 
 } // namespace aio

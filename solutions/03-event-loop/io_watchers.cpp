@@ -1,6 +1,7 @@
 // I/O readiness callbacks: one reader and one writer per fd sharing one selector
 // registration (asyncio: BaseSelectorEventLoop._add_reader, _remove_reader,
 // _process_events).
+#include <cassert>
 #include <string>
 
 #include "event_loop.hpp"
@@ -8,27 +9,63 @@
 namespace aio {
 
 void EventLoop::add_reader(int fd, Callback cb) {
-    add_watcher(fd, std::move(cb), true, "add_reader");
+    check_watcher_args(fd, cb, "add_reader");
+    add_watcher(fd, std::move(cb), true);
+    check_watcher(fd);
 }
 void EventLoop::add_writer(int fd, Callback cb) {
-    add_watcher(fd, std::move(cb), false, "add_writer");
+    check_watcher_args(fd, cb, "add_writer");
+    add_watcher(fd, std::move(cb), false);
+    check_watcher(fd);
 }
 bool EventLoop::remove_reader(int fd) {
-    return remove_watcher(fd, true);
+    if (closed_) return false;
+    bool removed = remove_watcher(fd, true);
+    check_watcher(fd);
+    return removed;
 }
 bool EventLoop::remove_writer(int fd) {
-    return remove_watcher(fd, false);
+    if (closed_) return false;
+    bool removed = remove_watcher(fd, false);
+    check_watcher(fd);
+    return removed;
+}
+
+void EventLoop::check_watcher_args(int fd, const Callback& cb, const char* caller) const {
+    check_closed();
+    if (fd < 0)
+        throw ValueError(std::string(caller) + ": invalid file descriptor " + std::to_string(fd));
+    if (!cb) throw ValueError(std::string(caller) + ": the callback is empty");
+}
+
+// The bookkeeping that add_watcher and remove_watcher keep (asserted in debug
+// builds): a watcher in watchers_ has an interest; an id is nonzero exactly
+// when its callback is set; the selector holds fd with exactly that interest
+// and &watcher as its data; an fd with no watcher is not in the selector.
+void EventLoop::check_watcher([[maybe_unused]] int fd) const {
+#ifndef NDEBUG
+    if (fd == wakeup_.fd()) return; // registered by the loop itself, with no watcher
+    auto found = watchers_.find(fd);
+    const SelectorKey* key = selector_->get_key(fd);
+    if (found == watchers_.end()) {
+        assert(key == nullptr && "watchers: an fd without a watcher must not be registered");
+        return;
+    }
+    const detail::IoWatcher& watcher = found->second;
+    assert(watcher.interest() != 0 && "watchers: a watcher with no interest must be erased");
+    assert((watcher.reader_id != 0) == (watcher.reader != nullptr) &&
+           (watcher.writer_id != 0) == (watcher.writer != nullptr) &&
+           "watchers: an id is nonzero exactly when its callback is set");
+    assert(key != nullptr && key->events == watcher.interest() && key->data == &watcher &&
+           "watchers: the selector must hold the fd with the watcher's interest and address");
+#endif
 }
 
 // The first interest in an fd registers it; a second one (a writer beside a
 // reader) modifies the same registration: a selector holds each fd once, and a
 // second register_fd would be a KeyError.
-void EventLoop::add_watcher(int fd, Callback cb, bool reading, const char* caller) {
-    check_closed();
-    if (fd < 0)
-        throw ValueError(std::string(caller) + ": invalid file descriptor " + std::to_string(fd));
-    if (!cb) throw ValueError(std::string(caller) + ": the callback is empty");
-    //@exercise ch03.add_reader  Register the first interest, modify() for the second.
+void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
+    //@exercise ch03.add_watcher  Give fd a reader (or writer) callback under a fresh id, registering the fd with the selector or widening its registration.
     auto [found, inserted] = watchers_.try_emplace(fd);
     detail::IoWatcher& watcher = found->second;
     unsigned before = watcher.interest();
@@ -51,8 +88,7 @@ void EventLoop::add_watcher(int fd, Callback cb, bool reading, const char* calle
 // The last interest gone, the fd leaves the selector; otherwise the registration
 // shrinks to what is left.
 bool EventLoop::remove_watcher(int fd, bool reading) {
-    if (closed_) return false;
-    //@exercise ch03.remove_reader  Zero the id; unregister, or modify() to what is left.
+    //@exercise ch03.remove_watcher  Take fd's reader (or writer) away, shrinking or dropping its registration; false if it had none.
     auto found = watchers_.find(fd);
     if (found == watchers_.end()) return false;
     detail::IoWatcher& watcher = found->second;
@@ -76,10 +112,11 @@ bool EventLoop::remove_watcher(int fd, bool reading) {
 // number) earlier in the same pass does not run. The capture is 16 bytes and
 // trivially copyable: it fits std::function's small buffer, no allocation.
 std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events) {
+    //@exercise ch03.queue_io_callbacks  Queue one entry per ready reader or writer, naming (fd, id); the wake-up fd instead takes the posts; return how many posts.
     std::size_t posted = 0;
     for (const ReadyEvent& event : events) {
         if (event.data == nullptr) { // the wake-up fd: another thread posted callbacks
-            posted += take_posted();
+            posted += answer_wakeup();
             continue;
         }
         const auto& watcher = *static_cast<const detail::IoWatcher*>(event.data);
@@ -91,9 +128,12 @@ std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events)
         }
     }
     return posted;
+    //@end
 }
 
+// Runs the callback registered under id for fd, if it still is.
 void EventLoop::dispatch_io(int fd, std::uint32_t id) {
+    //@exercise ch03.dispatch_io  Run fd's reader or writer whose id is this one; nothing if it was removed or replaced.
     auto found = watchers_.find(fd);
     if (found == watchers_.end()) return; // removed earlier in this pass
     detail::IoWatcher& watcher = found->second;
@@ -101,6 +141,7 @@ void EventLoop::dispatch_io(int fd, std::uint32_t id) {
                                          : watcher.writer_id == id ? watcher.writer
                                                                    : nullptr;
     if (callback) (*callback)(); // our copy keeps it alive if it removes itself
+    //@end
 }
 
 std::uint32_t EventLoop::new_io_id() {
@@ -112,6 +153,7 @@ std::uint32_t EventLoop::new_io_id() {
 // even for an fd the program closed already.
 void EventLoop::drop_watchers() {
     for (auto& [fd, watcher] : watchers_) {
+        check_watcher(fd);
         try {
             selector_->unregister(fd);
         } catch (const std::exception&) {

@@ -49,19 +49,33 @@ Wakeup::~Wakeup() {
     ::close(read_fd_);
 }
 
+// Every error write() can give here, and what it means:
+// - EINTR: a signal arrived before anything was written: write again.
+// - EAGAIN (EWOULDBLOCK): the eventfd counter or the pipe is full, so fd() is
+//   readable already; a wake-up is all we want, and it is there.
+// - EBADF, EPIPE, EINVAL, EFAULT: the fd was closed under us, the pipe's read
+//   end is gone, or the 8 bytes were refused. Each is a bug (a Wakeup used
+//   after its loop was destroyed, an fd closed by someone else): throw, as for
+//   every other failed system call, rather than let a post wait unseen.
+//   (asyncio's _write_to_self ignores OSError and logs it in debug mode.)
 void Wakeup::notify() {
-    // eventfd wants exactly 8 bytes; a pipe takes them as well.
-    std::uint64_t one = 1;
-    while (::write(write_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+    std::uint64_t one = 1; // eventfd wants exactly 8 bytes; a pipe takes them as well
+    for (;;) {
+        if (::write(write_fd_, &one, sizeof one) >= 0) return;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        throw_errno("write (wake-up fd)");
     }
-    // EAGAIN: the counter or the pipe is full, so the fd is readable already.
 }
 
+// read() errors: EINTR, read again; EAGAIN, nothing (more) to read: done. Any
+// other is a bug, as for notify(), and throws.
 void Wakeup::drain() {
     std::uint64_t buffer[16];
     for (;;) {
         ssize_t n = ::read(read_fd_, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) throw_errno("read (wake-up fd)");
         // An eventfd empties in one read; a pipe may hold more than one buffer.
         if (n <= 0 || read_fd_ == write_fd_ || static_cast<std::size_t>(n) < sizeof buffer) return;
     }

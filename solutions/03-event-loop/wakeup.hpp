@@ -17,9 +17,11 @@ public:
     int fd() const { return read_fd_; } // what the selector watches
 
     // Any thread: make fd() readable. Never blocks: a full pipe or a saturated
-    // counter is already readable, which is all a wake-up needs.
+    // counter is already readable, which is all a wake-up needs. A write error
+    // that is not EINTR or EAGAIN is a bug: std::system_error (wakeup.cpp).
     void notify();
     // The loop's thread: read everything, so that fd() is not readable any more.
+    // std::system_error for a read error other than EINTR or EAGAIN.
     void drain();
 
 private:
