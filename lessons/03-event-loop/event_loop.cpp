@@ -14,8 +14,8 @@ thread_local EventLoop* running_loop_of_thread = nullptr;
 } // namespace
 
 EventLoop& get_running_loop() {
-    if (running_loop_of_thread == nullptr) throw RuntimeError("no running event loop");
-    return *running_loop_of_thread;
+    // TODO(ch03.get_running_loop): Return the loop running in this thread; RuntimeError "no running event loop" if none.
+    throw aio::NotImplemented("ch03.get_running_loop");
 }
 
 EventLoop* detail::running_loop() noexcept {
@@ -27,12 +27,8 @@ EventLoop* detail::running_loop() noexcept {
 class EventLoop::RunningScope {
 public:
     RunningScope(EventLoop& loop, bool forever) : loop_(loop), forever_(forever) {
-        loop.check_closed();
-        if (loop.is_running()) throw RuntimeError("This event loop is already running");
-        if (running_loop_of_thread != nullptr)
-            throw RuntimeError("Cannot run the event loop while another loop is running");
-        loop.thread_id_ = std::this_thread::get_id();
-        running_loop_of_thread = &loop;
+        // TODO(ch03.running_scope): Refuse a closed loop, a loop already running and a second loop in this thread; then mark the loop as running here.
+        throw aio::NotImplemented("ch03.running_scope");
     }
     ~RunningScope() {
         loop_.ready_.check();
@@ -76,9 +72,8 @@ TimerHandle EventLoop::call_later(Duration delay, Callback cb) {
 }
 
 TimerHandle EventLoop::call_at(TimePoint when, Callback cb) {
-    check_closed();
-    if (debug_) check_thread();
-    return timers_.push(when, std::move(cb)); // ValueError for an empty callback
+    // TODO(ch03.call_at): Refuse a closed loop and, in debug mode, a foreign thread; then arm a timer for when.
+    throw aio::NotImplemented("ch03.call_at");
 }
 
 TimePoint EventLoop::time() const {
@@ -86,20 +81,20 @@ TimePoint EventLoop::time() const {
 }
 
 void EventLoop::run_once() {
-    RunningScope running(*this, false);
-    run_iteration();
+    // TODO(ch03.run_once): Run one iteration while the loop counts as running.
+    throw aio::NotImplemented("ch03.run_once");
 }
 
 void EventLoop::run_forever() {
-    RunningScope running(*this, true);
-    // TODO(ch03.run_forever): Run iterations until one ends with a stop requested.
+    // TODO(ch03.run_forever): Run iterations, the loop counting as running, until one ends with a stop requested.
     throw aio::NotImplemented("ch03.run_forever");
 }
 
 // asyncio: BaseEventLoop.stop. Only a flag: the pass that is running finishes,
 // and compute_timeout() sees the flag, so that pass does not block.
 void EventLoop::stop() {
-    stopping_ = true;
+    // TODO(ch03.stop): Request the stop; do nothing else.
+    throw aio::NotImplemented("ch03.stop");
 }
 
 bool EventLoop::is_running() const {
@@ -146,10 +141,8 @@ void EventLoop::check_closed() const {
 // asyncio: _check_thread. Only while the loop runs: before run_forever any
 // thread may prepare the loop.
 void EventLoop::check_thread() const {
-    std::thread::id owner = thread_id_.load();
-    if (owner != std::thread::id{} && owner != std::this_thread::get_id())
-        throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the "
-                           "current one");
+    // TODO(ch03.check_thread): While the loop runs, refuse a caller on any other thread than the loop's.
+    throw aio::NotImplemented("ch03.check_thread");
 }
 
 } // namespace aio

@@ -147,8 +147,6 @@ private:
     void add_watcher(int fd, Callback cb, bool reading);
     bool remove_watcher(int fd, bool reading);
     void dispatch_io(int fd, std::uint32_t id);
-    std::uint32_t new_io_id();
-    void check_watcher_args(int fd, const Callback& cb, const char* caller) const;
     void check_watcher(int fd) const; // asserts the bookkeeping of fd's watcher
     void drop_watchers();
 

@@ -6,11 +6,8 @@
 namespace aio {
 
 void Handle::cancel() {
-    cancelled_ = true;
-    if (flag_)
-        flag_->store(true);
-    else if (queue_ != nullptr)
-        queue_->cancel(ticket_);
+    // TODO(ch03.handle_cancel): Mark the handle cancelled and drop its callback: through the shared flag, or out of the ready queue by ticket.
+    throw aio::NotImplemented("ch03.handle_cancel");
 }
 
 bool Handle::cancelled() const {

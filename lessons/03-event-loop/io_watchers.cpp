@@ -11,12 +11,10 @@
 namespace aio {
 
 void EventLoop::add_reader(int fd, Callback cb) {
-    check_watcher_args(fd, cb, "add_reader");
     add_watcher(fd, std::move(cb), true);
     check_watcher(fd);
 }
 void EventLoop::add_writer(int fd, Callback cb) {
-    check_watcher_args(fd, cb, "add_writer");
     add_watcher(fd, std::move(cb), false);
     check_watcher(fd);
 }
@@ -33,32 +31,22 @@ bool EventLoop::remove_writer(int fd) {
     return removed;
 }
 
-void EventLoop::check_watcher_args(int fd, const Callback& cb, const char* caller) const {
-    check_closed();
-    if (fd < 0)
-        throw ValueError(std::string(caller) + ": invalid file descriptor " + std::to_string(fd));
-    if (!cb) throw ValueError(std::string(caller) + ": the callback is empty");
-}
-
 // The bookkeeping that add_watcher and remove_watcher keep (asserted in debug
 // builds): a watcher in watchers_ has an interest; an id is nonzero exactly
 // when its callback is set; the selector holds fd with exactly that interest
 // and &watcher as its data; an fd with no watcher is not in the selector.
 void EventLoop::check_watcher([[maybe_unused]] int fd) const {
 #ifndef NDEBUG
-    if (fd == wakeup_.fd()) return; // registered by the loop itself, with no watcher
     auto found = watchers_.find(fd);
-    const SelectorKey* key = selector_->get_key(fd);
-    if (found == watchers_.end()) {
-        assert(key == nullptr && "watchers: an fd without a watcher must not be registered");
-        return;
-    }
-    const detail::IoWatcher& watcher = found->second;
-    assert(watcher.interest() != 0 && "watchers: a watcher with no interest must be erased");
-    assert((watcher.reader_id != 0) == (watcher.reader != nullptr) &&
-           (watcher.writer_id != 0) == (watcher.writer != nullptr) &&
-           "watchers: an id is nonzero exactly when its callback is set");
-    assert(key != nullptr && key->events == watcher.interest() && key->data == &watcher &&
+    const SelectorKey* key = fd == wakeup_.fd() ? nullptr : selector_->get_key(fd);
+    const detail::IoWatcher* w = found == watchers_.end() ? nullptr : &found->second;
+    assert((w != nullptr || key == nullptr) && "watchers: an fd with no watcher is registered");
+    if (w == nullptr) return;
+    assert(w->interest() != 0 && "watchers: a watcher with no interest must be erased");
+    assert((w->reader_id != 0) == (w->reader != nullptr) &&
+           (w->writer_id != 0) == (w->writer != nullptr) &&
+           "watchers: an id must be nonzero exactly when its callback is set");
+    assert(key != nullptr && key->events == w->interest() && key->data == w &&
            "watchers: the selector must hold the fd with the watcher's interest and address");
 #endif
 }
@@ -67,7 +55,7 @@ void EventLoop::check_watcher([[maybe_unused]] int fd) const {
 // reader) modifies the same registration: a selector holds each fd once, and a
 // second register_fd would be a KeyError.
 void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
-    // TODO(ch03.add_watcher): Give fd a reader (or writer) callback under a fresh id, registering the fd with the selector or widening its registration.
+    // TODO(ch03.add_watcher): Refuse bad input; give fd a reader (or writer) under a fresh id, registering the fd with the selector or widening its registration.
     throw aio::NotImplemented("ch03.add_watcher");
 }
 
@@ -92,11 +80,6 @@ std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events)
 void EventLoop::dispatch_io(int fd, std::uint32_t id) {
     // TODO(ch03.dispatch_io): Run fd's reader or writer whose id is this one; nothing if it was removed or replaced.
     throw aio::NotImplemented("ch03.dispatch_io");
-}
-
-std::uint32_t EventLoop::new_io_id() {
-    if (next_io_id_ == 0) next_io_id_ = 1; // 0 means "none"; wrapping takes 4e9 add_* calls
-    return next_io_id_++;
 }
 
 // close(): forget every fd. The selector forgets them too; unregister works

@@ -16,14 +16,8 @@ constexpr Duration maximum_select_timeout = std::chrono::hours(24);
 } // namespace
 
 void EventLoop::run_iteration() {
-    IterationTrace trace;
-    std::vector<ReadyEvent> events;
-    // TODO(ch03.run_iteration): Run one pass: the phases of the picture in order, each result noted in trace.
+    // TODO(ch03.run_iteration): Run one pass: the phases of the picture in order, each result noted in a trace for the tracer.
     throw aio::NotImplemented("ch03.run_iteration");
-    if (!tracing()) return;
-    std::erase_if(events, [](const ReadyEvent& event) { return event.data == nullptr; });
-    trace.events = std::move(events); // the program's fds only, not the wake-up fd
-    report_iteration(trace);
 }
 
 // Drops cancelled timers off the top of the heap, and compacts a heap that is

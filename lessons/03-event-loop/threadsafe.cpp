@@ -12,17 +12,8 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between,
 // and before the push, so that a failed write leaves nothing half done.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
-    if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
-    // Another thread may cancel this Handle while the callback waits in ready_,
-    // so it cancels through a shared flag, which the callback checks as it runs
-    // (asyncio: _ThreadSafeHandle). The ready queue stays plain callbacks.
-    auto flag = std::make_shared<std::atomic<bool>>(false);
-    Callback checked = [flag, cb = std::move(cb)] {
-        if (!flag->load()) cb();
-    };
-    // TODO(ch03.call_soon_threadsafe): Under the lock: refuse a closed loop, wake the loop once per batch, append to the posted queue and say it has posts.
+    // TODO(ch03.call_soon_threadsafe): Wrap cb so that its Handle can cancel it from any thread; under the lock, refuse a closed loop, wake the loop once per batch, and post it.
     throw aio::NotImplemented("ch03.call_soon_threadsafe");
-    return Handle(std::move(flag));
 }
 
 // The loop's thread: moves every posted callback to the back of the ready queue,

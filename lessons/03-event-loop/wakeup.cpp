@@ -61,26 +61,15 @@ Wakeup::~Wakeup() {
 //   every other failed system call, rather than let a post wait unseen.
 //   (asyncio's _write_to_self ignores OSError and logs it in debug mode.)
 void Wakeup::notify() {
-    std::uint64_t one = 1; // eventfd wants exactly 8 bytes; a pipe takes them as well
-    for (;;) {
-        if (::write(write_fd_, &one, sizeof one) >= 0) return;
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        throw_errno("write (wake-up fd)");
-    }
+    // TODO(ch03.wakeup_notify): Make fd() readable without ever blocking; retry an interrupted write, accept a full one, throw on any other error.
+    throw aio::NotImplemented("ch03.wakeup_notify");
 }
 
 // read() errors: EINTR, read again; EAGAIN, nothing (more) to read: done. Any
 // other is a bug, as for notify(), and throws.
 void Wakeup::drain() {
-    std::uint64_t buffer[16];
-    for (;;) {
-        ssize_t n = ::read(read_fd_, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) throw_errno("read (wake-up fd)");
-        // An eventfd empties in one read; a pipe may hold more than one buffer.
-        if (n <= 0 || read_fd_ == write_fd_ || static_cast<std::size_t>(n) < sizeof buffer) return;
-    }
+    // TODO(ch03.wakeup_drain): Read until fd() is no longer readable; retry an interrupted read, stop when empty, throw on any other error.
+    throw aio::NotImplemented("ch03.wakeup_drain");
 }
 
 } // namespace aio::detail

@@ -12,8 +12,10 @@ thread_local EventLoop* running_loop_of_thread = nullptr;
 } // namespace
 
 EventLoop& get_running_loop() {
+    //@exercise ch03.get_running_loop  Return the loop running in this thread; RuntimeError "no running event loop" if none.
     if (running_loop_of_thread == nullptr) throw RuntimeError("no running event loop");
     return *running_loop_of_thread;
+    //@end
 }
 
 EventLoop* detail::running_loop() noexcept {
@@ -25,12 +27,14 @@ EventLoop* detail::running_loop() noexcept {
 class EventLoop::RunningScope {
 public:
     RunningScope(EventLoop& loop, bool forever) : loop_(loop), forever_(forever) {
+        //@exercise ch03.running_scope  Refuse a closed loop, a loop already running and a second loop in this thread; then mark the loop as running here.
         loop.check_closed();
         if (loop.is_running()) throw RuntimeError("This event loop is already running");
         if (running_loop_of_thread != nullptr)
             throw RuntimeError("Cannot run the event loop while another loop is running");
         loop.thread_id_ = std::this_thread::get_id();
         running_loop_of_thread = &loop;
+        //@end
     }
     ~RunningScope() {
         loop_.ready_.check();
@@ -82,9 +86,11 @@ TimerHandle EventLoop::call_later(Duration delay, Callback cb) {
 }
 
 TimerHandle EventLoop::call_at(TimePoint when, Callback cb) {
+    //@exercise ch03.call_at  Refuse a closed loop and, in debug mode, a foreign thread; then arm a timer for when.
     check_closed();
     if (debug_) check_thread();
     return timers_.push(when, std::move(cb)); // ValueError for an empty callback
+    //@end
 }
 
 TimePoint EventLoop::time() const {
@@ -92,13 +98,15 @@ TimePoint EventLoop::time() const {
 }
 
 void EventLoop::run_once() {
+    //@exercise ch03.run_once  Run one iteration while the loop counts as running.
     RunningScope running(*this, false);
     run_iteration();
+    //@end
 }
 
 void EventLoop::run_forever() {
+    //@exercise ch03.run_forever  Run iterations, the loop counting as running, until one ends with a stop requested.
     RunningScope running(*this, true);
-    //@exercise ch03.run_forever  Run iterations until one ends with a stop requested.
     for (;;) {
         run_iteration();
         if (stopping_) break; // checked after the pass: stop() lets the current pass finish
@@ -109,7 +117,9 @@ void EventLoop::run_forever() {
 // asyncio: BaseEventLoop.stop. Only a flag: the pass that is running finishes,
 // and compute_timeout() sees the flag, so that pass does not block.
 void EventLoop::stop() {
+    //@exercise ch03.stop  Request the stop; do nothing else.
     stopping_ = true;
+    //@end
 }
 
 bool EventLoop::is_running() const {
@@ -156,10 +166,12 @@ void EventLoop::check_closed() const {
 // asyncio: _check_thread. Only while the loop runs: before run_forever any
 // thread may prepare the loop.
 void EventLoop::check_thread() const {
+    //@exercise ch03.check_thread  While the loop runs, refuse a caller on any other thread than the loop's.
     std::thread::id owner = thread_id_.load();
     if (owner != std::thread::id{} && owner != std::this_thread::get_id())
         throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the "
                            "current one");
+    //@end
 }
 
 } // namespace aio

@@ -7,31 +7,29 @@
 
 namespace aio {
 
-namespace {
-// One line for an exception: its what(), or what kind of thing was thrown.
-std::string describe(const std::exception_ptr& exception) {
-    try {
-        std::rethrow_exception(exception);
-    } catch (const std::exception& e) {
-        return e.what();
-    } catch (const CancelledError& e) {
-        return std::string("CancelledError: ") + e.what();
-    } catch (...) {
-        return "an exception that is not a std::exception";
-    }
-}
-} // namespace
-
 void EventLoop::set_exception_handler(ExceptionHandler handler) {
     exception_handler_ = std::move(handler); // an empty one (nullptr) means: the default
 }
 
-// asyncio logs "message" and the traceback; we write the message and what().
+// asyncio logs "message" and the traceback; we write the message and what the
+// exception says. CancelledError is not a std::exception (see aio_base.hpp).
 void EventLoop::default_exception_handler(const ExceptionContext& context) {
+    //@exercise ch03.default_exception_handler  Write one line to stderr: the message (or a stand-in) and what the exception, if any, says.
     std::string text =
         context.message.empty() ? "Unhandled exception in event loop" : context.message;
-    if (context.exception) text += ": " + describe(context.exception);
+    if (context.exception) {
+        try {
+            std::rethrow_exception(context.exception);
+        } catch (const std::exception& e) {
+            text += std::string(": ") + e.what();
+        } catch (const CancelledError& e) {
+            text += std::string(": CancelledError: ") + e.what();
+        } catch (...) {
+            text += ": an exception that is not a std::exception";
+        }
+    }
     std::fprintf(stderr, "%s\n", text.c_str());
+    //@end
 }
 
 // The loop must survive whatever a handler does: a handler that throws is

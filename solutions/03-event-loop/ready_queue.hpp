@@ -55,15 +55,16 @@ public:
 
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    std::size_t capacity() const { return ring_.size(); }
 
     // Drops the callback of a still-queued entry; false once it left the queue.
     bool cancel(std::uint64_t ticket) {
         check();
+        //@exercise ch03.ready_cancel  Drop the callback of the queued entry with this ticket, keeping its slot; false if it is not queued.
         Callback* entry = find(ticket);
         if (entry == nullptr) return false;
         *entry = nullptr;
         return true;
+        //@end
     }
     bool cancelled(std::uint64_t ticket) const {
         check();

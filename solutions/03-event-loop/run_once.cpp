@@ -14,9 +14,9 @@ constexpr Duration maximum_select_timeout = std::chrono::hours(24);
 } // namespace
 
 void EventLoop::run_iteration() {
+    //@exercise ch03.run_iteration  Run one pass: the phases of the picture in order, each result noted in a trace for the tracer.
     IterationTrace trace;
     std::vector<ReadyEvent> events;
-    //@exercise ch03.run_iteration  Run one pass: the phases of the picture in order, each result noted in trace.
     trace.ready = ready_.size();
     purge_cancelled_timers();
     trace.timeout = compute_timeout();
@@ -26,11 +26,11 @@ void EventLoop::run_iteration() {
     // Run only what is queued now, I/O and timers included: a callback that
     // keeps re-scheduling itself must not starve them (asyncio: _run_once's ntodo).
     trace.ran = run_ready(ready_.size());
-    //@end
     if (!tracing()) return;
     std::erase_if(events, [](const ReadyEvent& event) { return event.data == nullptr; });
     trace.events = std::move(events); // the program's fds only, not the wake-up fd
     report_iteration(trace);
+    //@end
 }
 
 // Drops cancelled timers off the top of the heap, and compacts a heap that is

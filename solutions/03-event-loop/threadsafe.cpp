@@ -10,6 +10,7 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between,
 // and before the push, so that a failed write leaves nothing half done.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
+    //@exercise ch03.call_soon_threadsafe  Wrap cb so that its Handle can cancel it from any thread; under the lock, refuse a closed loop, wake the loop once per batch, and post it.
     if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
     // Another thread may cancel this Handle while the callback waits in ready_,
     // so it cancels through a shared flag, which the callback checks as it runs
@@ -18,7 +19,6 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
     Callback checked = [flag, cb = std::move(cb)] {
         if (!flag->load()) cb();
     };
-    //@exercise ch03.call_soon_threadsafe  Under the lock: refuse a closed loop, wake the loop once per batch, append to the posted queue and say it has posts.
     std::lock_guard<std::mutex> lock(posted_mutex_);
     if (closed_) throw RuntimeError("Event loop is closed");
     if (!wake_pending_) {
@@ -27,8 +27,8 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
     }
     posted_.push_back(std::move(checked));
     has_posts_.store(true, std::memory_order_relaxed);
-    //@end
     return Handle(std::move(flag));
+    //@end
 }
 
 // The loop's thread: moves every posted callback to the back of the ready queue,
