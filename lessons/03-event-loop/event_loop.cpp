@@ -81,8 +81,8 @@ TimePoint EventLoop::time() const {
 }
 
 void EventLoop::run_once() {
-    // TODO(ch03.run_once): Run one iteration while the loop counts as running.
-    throw aio::NotImplemented("ch03.run_once");
+    RunningScope running(*this, false);
+    run_iteration();
 }
 
 void EventLoop::run_forever() {

@@ -98,10 +98,8 @@ TimePoint EventLoop::time() const {
 }
 
 void EventLoop::run_once() {
-    //@exercise ch03.run_once  Run one iteration while the loop counts as running.
     RunningScope running(*this, false);
     run_iteration();
-    //@end
 }
 
 void EventLoop::run_forever() {

@@ -31,6 +31,30 @@ TEST(ExceptionHandler, AThrowingCallbackIsReportedAndTheLoopGoesOn) {
     EXPECT_EQ(what_of(handler.contexts[1].exception), "timer boom");
 }
 
+TEST(ExceptionHandler, TheDefaultWritesTheMessageAndWhatTheExceptionSays) {
+    EventLoop loop;
+    auto stderr_of = [&](const aio::ExceptionContext& context) {
+        testing::internal::CaptureStderr();
+        loop.default_exception_handler(context);
+        return testing::internal::GetCapturedStderr();
+    };
+    EXPECT_EQ(stderr_of({"Exception in callback",
+                         std::make_exception_ptr(std::runtime_error("boom"))}),
+              "Exception in callback: boom\n")
+        << "ch03.default_exception_handler: one line, the message, then what() after \": \"";
+    EXPECT_EQ(stderr_of({"a report", nullptr}), "a report\n")
+        << "ch03.default_exception_handler: no exception: the message alone";
+    EXPECT_EQ(stderr_of({"", nullptr}), "Unhandled exception in event loop\n")
+        << "ch03.default_exception_handler: an empty message has asyncio's stand-in";
+    EXPECT_EQ(stderr_of({"task", std::make_exception_ptr(aio::CancelledError())})
+                  .rfind("task: CancelledError", 0),
+              0u)
+        << "ch03.default_exception_handler: a CancelledError is no std::exception; say what it is";
+    EXPECT_EQ(stderr_of({"odd", std::make_exception_ptr(42)}),
+              "odd: an exception that is not a std::exception\n")
+        << "ch03.default_exception_handler: anything else thrown is named as such";
+}
+
 TEST(ExceptionHandler, AThrowingHandlerFallsBackToTheDefault) {
     EventLoop loop;
     int handler_calls = 0;
@@ -38,36 +62,38 @@ TEST(ExceptionHandler, AThrowingHandlerFallsBackToTheDefault) {
         ++handler_calls;
         throw std::runtime_error("the handler broke");
     });
-    bool next_ran = false;
-    loop.call_soon([] { throw std::runtime_error("boom"); });
-    loop.call_soon([&] { next_ran = true; });
     testing::internal::CaptureStderr();
-    EXPECT_NO_THROW(loop.run_once());
+    EXPECT_NO_THROW(loop.call_exception_handler(
+        {"Exception in callback", std::make_exception_ptr(std::runtime_error("boom"))}))
+        << "ch03.call_exception_handler: a handler's exception must not escape";
     std::string err = testing::internal::GetCapturedStderr();
-    EXPECT_EQ(handler_calls, 1);
-    EXPECT_TRUE(next_ran) << "a broken handler must not stop the loop";
-    EXPECT_NE(err.find("Unhandled error in exception handler"), std::string::npos) << err;
-    EXPECT_NE(err.find("the handler broke"), std::string::npos)
-        << "the default handler reports the handler's own exception; stderr was: " << err;
-}
+    EXPECT_EQ(handler_calls, 1) << "ch03.call_exception_handler: the installed handler is called";
+    EXPECT_EQ(err, "Unhandled error in exception handler (while handling: Exception in "
+                   "callback): the handler broke\n")
+        << "ch03.call_exception_handler: the default handler reports the handler's own "
+           "exception, naming what it was handling";
 
-TEST(ExceptionHandler, TheDefaultWritesToStderrAndNullRestoresIt) {
-    EventLoop loop;
     int custom_calls = 0;
     loop.set_exception_handler([&](EventLoop&, const aio::ExceptionContext&) { ++custom_calls; });
+    loop.call_exception_handler({"to the custom handler", nullptr});
+    EXPECT_EQ(custom_calls, 1) << "ch03.call_exception_handler: a handler that works is used";
     loop.set_exception_handler(nullptr);
+    testing::internal::CaptureStderr();
+    loop.call_exception_handler({"a report without an exception", nullptr});
+    err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(custom_calls, 1) << "ch03.call_exception_handler: nullptr restores the default";
+    EXPECT_EQ(err, "a report without an exception\n")
+        << "ch03.call_exception_handler: no handler set: the default writes to stderr";
+}
+
+TEST(ExceptionHandler, AThrowingCallbackInAPassGoesToTheDefaultOnStderr) {
+    EventLoop loop;
     loop.call_soon([] { throw std::runtime_error("boom for stderr"); });
     testing::internal::CaptureStderr();
     loop.run_once();
     std::string err = testing::internal::GetCapturedStderr();
-    EXPECT_EQ(custom_calls, 0) << "set_exception_handler(nullptr) restores the default";
-    EXPECT_NE(err.find("Exception in callback"), std::string::npos) << err;
-    EXPECT_NE(err.find("boom for stderr"), std::string::npos) << err;
-
-    testing::internal::CaptureStderr();
-    loop.call_exception_handler({"a report without an exception", nullptr});
-    err = testing::internal::GetCapturedStderr();
-    EXPECT_NE(err.find("a report without an exception"), std::string::npos) << err;
+    EXPECT_EQ(err, "Exception in callback: boom for stderr\n")
+        << "ch03.run_callback: a callback's exception reaches the default handler";
 }
 
 TEST(Close, DropsQueuedWorkAndRefusesNewWork) {

@@ -1,5 +1,6 @@
 // Graded tests: timers inside the loop, on the VirtualClock (exact time, no sleeping).
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,4 +93,20 @@ TEST(LoopTimers, NoVirtualJumpWhileIoIsReady) {
     loop.run_once();
     EXPECT_TRUE(timer_fired);
     EXPECT_EQ(loop.time() - t0, aio::Duration(5s));
+}
+
+TEST(LoopTimers, CallLaterArmsATimerAtTheLoopsTimePlusTheDelay) {
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    auto captured = std::make_shared<int>(0);
+    aio::TimerHandle handle = loop.call_later(5s, [captured] {});
+    EXPECT_EQ(handle.when(), loop.time() + 5s) << "ch03.call_at: call_later(d) is call_at(time() + d)";
+    EXPECT_EQ(captured.use_count(), 2) << "ch03.call_at: the timer queue holds the callback";
+    EXPECT_EQ(loop.call_at(loop.time() + 1s, [] {}).when(), loop.time() + 1s)
+        << "ch03.call_at: the timer is armed for exactly when";
+    EXPECT_THROW(loop.call_at(loop.time(), aio::Callback{}), aio::ValueError)
+        << "ch03.call_at: an empty callback is a ValueError (the timer queue refuses it)";
+    loop.close();
+    EXPECT_THROW(loop.call_later(1s, [] {}), aio::RuntimeError)
+        << "ch03.call_at: a closed loop refuses new timers";
 }

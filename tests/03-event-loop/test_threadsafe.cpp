@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "event_loop.hpp"
+#include "loop_test_access.hpp"
 #include "loop_test_helpers.hpp"
 
 using namespace std::chrono_literals;
@@ -128,4 +129,71 @@ TEST(CallSoonThreadsafe, ManyPostsBetweenTwoPassesRunInOnePassInOrder) {
         << "posted callbacks run in the pass whose select saw the wake-up";
     for (int i = 0; i < 100; ++i)
         EXPECT_EQ(order[i], i) << "posts from one thread stay FIFO";
+}
+
+// asyncio has one ready queue, so a post that happens before a call_soon runs
+// before it. Case 1: the post comes from another thread, joined before the
+// call_soon (the join orders them), while the loop runs.
+TEST(CallSoonThreadsafe, APostFromAJoinedThreadRunsBeforeALaterCallSoon) {
+    EventLoop loop;
+    std::vector<std::string> ran;
+    loop.call_soon([&] {
+        std::thread poster([&] { loop.call_soon_threadsafe([&] { ran.push_back("A posted"); }); });
+        poster.join();
+        loop.call_soon([&] { ran.push_back("B call_soon"); });
+    });
+    for (int pass = 0; pass < 3 && ran.size() < 2; ++pass)
+        loop.run_once();
+    EXPECT_EQ(ran, (std::vector<std::string>{"A posted", "B call_soon"}))
+        << "ch03.call_soon / ch03.take_posted: a post that happened before a call_soon runs "
+           "first: call_soon moves the pending posts into the ready queue before its own entry";
+}
+
+// Case 2 (CPython: test_call_soon_threadsafe_same_thread): both from the loop's
+// thread, before the loop runs.
+TEST(CallSoonThreadsafe, APostFromTheLoopsThreadRunsBeforeALaterCallSoon) {
+    EventLoop loop;
+    std::vector<std::string> ran;
+    auto record = [&](const char* name) {
+        return [&ran, &loop, name] {
+            ran.push_back(name);
+            if (ran.size() >= 2) loop.stop();
+        };
+    };
+    loop.call_soon_threadsafe(record("hello"));
+    loop.call_soon(record("world"));
+    looplab::Watchdog watchdog(loop, 5s);
+    loop.run_forever();
+    EXPECT_EQ(ran, (std::vector<std::string>{"hello", "world"}))
+        << "ch03.take_posted: call_soon_threadsafe(A) then call_soon(B) run A then B";
+    EXPECT_EQ(watchdog.rescues(), 0);
+}
+
+// The same order, one phase at a time: call_soon takes the pending posts first.
+TEST(CallSoonThreadsafe, CallSoonTakesThePendingPostsFirst) {
+    EventLoop loop;
+    std::vector<int> ran;
+    std::thread poster([&] {
+        for (int i = 0; i < 3; ++i)
+            loop.call_soon_threadsafe([&ran, i] { ran.push_back(i); });
+    });
+    poster.join();
+    loop.call_soon([&] { ran.push_back(3); });
+    EXPECT_EQ(aio::detail::LoopTestAccess::ready_size(loop), 4u)
+        << "ch03.take_posted: call_soon moved the 3 posts into the ready queue, then its own";
+    aio::detail::LoopTestAccess::run_ready(loop, 4);
+    EXPECT_EQ(ran, (std::vector<int>{0, 1, 2, 3}))
+        << "ch03.take_posted: posts keep their order and go before the later call_soon";
+}
+
+TEST(CallSoonThreadsafe, AHandleCancelledBeforeThePassStopsItsCallback) {
+    EventLoop loop;
+    bool ran = false;
+    aio::Handle posted;
+    std::thread poster([&] { posted = loop.call_soon_threadsafe([&] { ran = true; }); });
+    poster.join();
+    posted.cancel();
+    loop.run_once(); // the wake-up fd is readable: this pass does not block
+    EXPECT_FALSE(ran) << "ch03.call_soon_threadsafe: the posted callback checks its flag as it runs";
+    EXPECT_TRUE(posted.cancelled());
 }
