@@ -2,6 +2,8 @@
 // (asyncio: BaseSelectorEventLoop._make_self_pipe, _write_to_self, _read_from_self).
 #include "wakeup.hpp"
 
+#include "aio_base.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <fcntl.h>
