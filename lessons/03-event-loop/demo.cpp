@@ -52,7 +52,7 @@ void narrate_three_iterations() {
 
     // The tracer runs at the end of each pass, so the callbacks' own lines come first.
     loop.set_tracer([&](const aio::IterationTrace& trace) {
-        std::printf("   ready at the start: %zu callback(s)\n", trace.ready);
+        std::printf("   queued at start:    %zu callback(s), before I/O and timers\n", trace.ready);
         std::printf("   select() timeout:   %s\n", describe_timeout(trace.timeout).c_str());
         std::printf("   select() returned:  %s\n", describe_events(trace.events).c_str());
         std::printf("   timers due:         %zu\n", trace.timers_due);

@@ -14,7 +14,7 @@ thread_local EventLoop* running_loop_of_thread = nullptr;
 } // namespace
 
 EventLoop& get_running_loop() {
-    // TODO(ch03.get_running_loop): Return the loop running in this thread; RuntimeError "no running event loop" if none.
+    // TODO(ch03.get_running_loop): Return the loop running in this thread, or throw.
     throw aio::NotImplemented("ch03.get_running_loop");
 }
 
@@ -27,7 +27,7 @@ EventLoop* detail::running_loop() noexcept {
 class EventLoop::RunningScope {
 public:
     RunningScope(EventLoop& loop, bool forever) : loop_(loop), forever_(forever) {
-        // TODO(ch03.running_scope): Refuse a closed loop, a loop already running and a second loop in this thread; then mark the loop as running here.
+        // TODO(ch03.running_scope): Refuse a closed or busy loop or thread; mark it running.
         throw aio::NotImplemented("ch03.running_scope");
     }
     ~RunningScope() {
@@ -63,7 +63,7 @@ EventLoop::~EventLoop() {
 }
 
 Handle EventLoop::call_soon(Callback cb) {
-    // TODO(ch03.call_soon): Refuse a closed loop, a foreign thread in debug mode and an empty callback; queue cb behind the posts made before it; return its Handle.
+    // TODO(ch03.call_soon): Refuse bad calls; queue cb behind earlier posts; return its Handle.
     throw aio::NotImplemented("ch03.call_soon");
 }
 
@@ -72,7 +72,7 @@ TimerHandle EventLoop::call_later(Duration delay, Callback cb) {
 }
 
 TimerHandle EventLoop::call_at(TimePoint when, Callback cb) {
-    // TODO(ch03.call_at): Refuse a closed loop and, in debug mode, a foreign thread; then arm a timer for when.
+    // TODO(ch03.call_at): Refuse a closed loop (or a foreign thread in debug); arm a timer.
     throw aio::NotImplemented("ch03.call_at");
 }
 
@@ -86,7 +86,7 @@ void EventLoop::run_once() {
 }
 
 void EventLoop::run_forever() {
-    // TODO(ch03.run_forever): Run iterations, the loop counting as running, until one ends with a stop requested.
+    // TODO(ch03.run_forever): Run passes, the loop marked running, until a stop is requested.
     throw aio::NotImplemented("ch03.run_forever");
 }
 
@@ -141,7 +141,7 @@ void EventLoop::check_closed() const {
 // asyncio: _check_thread. Only while the loop runs: before run_forever any
 // thread may prepare the loop.
 void EventLoop::check_thread() const {
-    // TODO(ch03.check_thread): While the loop runs, refuse a caller on any other thread than the loop's.
+    // TODO(ch03.check_thread): While the loop runs, refuse a caller from another thread.
     throw aio::NotImplemented("ch03.check_thread");
 }
 

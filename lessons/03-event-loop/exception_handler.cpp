@@ -16,14 +16,14 @@ void EventLoop::set_exception_handler(ExceptionHandler handler) {
 // asyncio logs "message" and the traceback; we write the message and what the
 // exception says. CancelledError is not a std::exception (see aio_base.hpp).
 void EventLoop::default_exception_handler(const ExceptionContext& context) {
-    // TODO(ch03.default_exception_handler): Write one line to stderr: the message (or a stand-in) and what the exception, if any, says.
+    // TODO(ch03.default_exception_handler): Write the message and what the exception says.
     throw aio::NotImplemented("ch03.default_exception_handler");
 }
 
 // The loop must survive whatever a handler does: a handler that throws is
 // reported through the default handler, together with what it was handling.
 void EventLoop::call_exception_handler(const ExceptionContext& context) {
-    // TODO(ch03.call_exception_handler): Hand context to the handler, or to the default when there is none or when the handler throws.
+    // TODO(ch03.call_exception_handler): Call the handler; the default if none or if it throws.
     throw aio::NotImplemented("ch03.call_exception_handler");
 }
 

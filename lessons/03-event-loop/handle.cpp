@@ -6,7 +6,7 @@
 namespace aio {
 
 void Handle::cancel() {
-    // TODO(ch03.handle_cancel): Mark the handle cancelled and drop its callback: through the shared flag, or out of the ready queue by ticket.
+    // TODO(ch03.handle_cancel): Cancel the callback: through the shared flag, or by ticket.
     throw aio::NotImplemented("ch03.handle_cancel");
 }
 

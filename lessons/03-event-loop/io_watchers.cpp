@@ -55,14 +55,14 @@ void EventLoop::check_watcher([[maybe_unused]] int fd) const {
 // reader) modifies the same registration: a selector holds each fd once, and a
 // second register_fd would be a KeyError.
 void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
-    // TODO(ch03.add_watcher): Refuse bad input; give fd a reader (or writer) under a fresh id, registering the fd with the selector or widening its registration.
+    // TODO(ch03.add_watcher): Refuse bad input; register (or widen) fd for a new callback.
     throw aio::NotImplemented("ch03.add_watcher");
 }
 
 // The last interest gone, the fd leaves the selector; otherwise the registration
 // shrinks to what is left.
 bool EventLoop::remove_watcher(int fd, bool reading) {
-    // TODO(ch03.remove_watcher): Take fd's reader (or writer) away, shrinking or dropping its registration; false if it had none.
+    // TODO(ch03.remove_watcher): Remove the reader (or writer); shrink or drop the registration.
     throw aio::NotImplemented("ch03.remove_watcher");
 }
 
@@ -72,13 +72,13 @@ bool EventLoop::remove_watcher(int fd, bool reading) {
 // number) earlier in the same pass does not run. The capture is 16 bytes and
 // trivially copyable: it fits std::function's small buffer, no allocation.
 std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events) {
-    // TODO(ch03.queue_io_callbacks): Queue one entry per ready reader or writer, naming (fd, id); the wake-up fd instead takes the posts; return how many posts.
+    // TODO(ch03.queue_io_callbacks): Queue an (fd, id) entry per ready interest; take the posts.
     throw aio::NotImplemented("ch03.queue_io_callbacks");
 }
 
 // Runs the callback registered under id for fd, if it still is.
 void EventLoop::dispatch_io(int fd, std::uint32_t id) {
-    // TODO(ch03.dispatch_io): Run fd's reader or writer whose id is this one; nothing if it was removed or replaced.
+    // TODO(ch03.dispatch_io): Run the fd callback registered under this id, if it still is.
     throw aio::NotImplemented("ch03.dispatch_io");
 }
 

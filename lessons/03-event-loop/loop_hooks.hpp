@@ -88,8 +88,8 @@ T& LoopHooks::extension() {
             return *static_cast<T*>(extension.object.get());
     auto object = std::make_unique<T>(loop_); // may create other extensions: no iterator is held
     T& created = *object;
-    extensions_.push_back(Extension{std::type_index(typeid(T)),
-                                    {object.release(), [](void* p) { delete static_cast<T*>(p); }}});
+    void (*destroy)(void*) = [](void* p) { delete static_cast<T*>(p); };
+    extensions_.push_back(Extension{std::type_index(typeid(T)), {object.release(), destroy}});
     return created;
 }
 

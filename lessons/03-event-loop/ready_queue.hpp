@@ -34,14 +34,14 @@ public:
     // Appends at the back; returns the entry's ticket. The hot path of call_soon:
     // swap, not move, into the (empty) slot, and no allocation unless full.
     std::uint64_t push(Callback&& callback) {
-        // TODO(ch03.ready_push): Append the callback at the back of the ring (grow when full) and return its ticket.
+        // TODO(ch03.ready_push): Append at the back (grow when full); return the ticket.
         throw aio::NotImplemented("ch03.ready_push");
     }
 
     // Removes the front entry and returns it; an empty result was cancelled.
     // Precondition: !empty().
     Callback pop() {
-        // TODO(ch03.ready_pop): Take the front entry out of the ring, leaving its slot empty, and return it.
+        // TODO(ch03.ready_pop): Take the front entry out, leaving its slot empty, and return it.
         throw aio::NotImplemented("ch03.ready_pop");
     }
 
@@ -51,7 +51,7 @@ public:
     // Drops the callback of a still-queued entry; false once it left the queue.
     bool cancel(std::uint64_t ticket) {
         check();
-        // TODO(ch03.ready_cancel): Drop the callback of the queued entry with this ticket, keeping its slot; false if it is not queued.
+        // TODO(ch03.ready_cancel): Empty the queued entry with this ticket; false if none.
         throw aio::NotImplemented("ch03.ready_cancel");
     }
     bool cancelled(std::uint64_t ticket) const {
@@ -86,13 +86,13 @@ private:
     // The queued entry with this ticket, or nullptr when it is not queued (any
     // more, or yet).
     Callback* find(std::uint64_t ticket) {
-        // TODO(ch03.ready_find): Return the slot of the queued entry with this ticket, or nullptr if it is not queued.
+        // TODO(ch03.ready_find): Return the queued entry with this ticket, or nullptr.
         throw aio::NotImplemented("ch03.ready_find");
     }
 
     // Doubles the capacity, keeping FIFO order and the tickets.
     void grow() {
-        // TODO(ch03.ready_grow): Double the ring, moving the queued entries to its start in FIFO order.
+        // TODO(ch03.ready_grow): Double the ring, moving the entries to its start in order.
         throw aio::NotImplemented("ch03.ready_grow");
     }
 

@@ -16,7 +16,7 @@ constexpr Duration maximum_select_timeout = std::chrono::hours(24);
 } // namespace
 
 void EventLoop::run_iteration() {
-    // TODO(ch03.run_iteration): Run one pass: the phases of the picture in order, each result noted in a trace for the tracer.
+    // TODO(ch03.run_iteration): Run one pass: the phases in order, each result in the trace.
     throw aio::NotImplemented("ch03.run_iteration");
 }
 
@@ -29,7 +29,7 @@ void EventLoop::purge_cancelled_timers() {
 
 // How long select() may block (asyncio: the `timeout` computation of _run_once).
 std::optional<Duration> EventLoop::compute_timeout() {
-    // TODO(ch03.compute_timeout): Return how long select() may wait: zero, the time to the next live timer, or nullopt to block.
+    // TODO(ch03.compute_timeout): Say how long select() may wait: 0, to a timer, or forever.
     throw aio::NotImplemented("ch03.compute_timeout");
 }
 
@@ -38,36 +38,29 @@ std::optional<Duration> EventLoop::compute_timeout() {
 // the earliest live deadline, which is then due. With no deadline at all there is
 // nothing to jump to, and the loop blocks for real, waiting for I/O or a post.
 std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
-    // TODO(ch03.poll_io): Ask the selector what is ready; on a VirtualClock, jump time to the next deadline instead of sleeping.
+    // TODO(ch03.poll_io): Select; on a VirtualClock jump time instead of sleeping.
     throw aio::NotImplemented("ch03.poll_io");
 }
 
 // Moves the timers that are due to the back of the ready queue, earliest first
 // (asyncio: the "Handle 'later' callbacks that are ready" loop of _run_once).
 std::size_t EventLoop::queue_due_timers() {
-    // TODO(ch03.queue_due_timers): Move every due timer, earliest first, to the back of the ready queue; return how many.
+    // TODO(ch03.queue_due_timers): Move every due timer, earliest first, to the ready queue.
     throw aio::NotImplemented("ch03.queue_due_timers");
 }
 
 // Runs the first ntodo entries of the ready queue: callbacks they add go behind
 // them and wait for the next pass, after another look at I/O.
 std::size_t EventLoop::run_ready(std::size_t ntodo) {
-    // TODO(ch03.run_ready): Run the first ntodo entries of the ready queue, skipping cancelled ones; return how many ran.
+    // TODO(ch03.run_ready): Run the first ntodo queued entries, skipping cancelled ones.
     throw aio::NotImplemented("ch03.run_ready");
 }
 
 // asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
 // goes to the handler and the loop goes on: no other callback is lost.
 void EventLoop::run_callback(Callback& callback) {
-    // TODO(ch03.run_callback): Run one callback: an exception goes to the exception handler; in debug mode, report a slow one.
+    // TODO(ch03.run_callback): Run a callback; report its exception, and (debug) slowness.
     throw aio::NotImplemented("ch03.run_callback");
-}
-
-void EventLoop::report_slow_callback(Duration took) {
-    char message[80];
-    std::snprintf(message, sizeof message, "Executing <Handle> took %.3f seconds",
-                  std::chrono::duration<double>(took).count());
-    call_exception_handler({message, nullptr}); // asyncio: logger.warning
 }
 
 } // namespace aio

@@ -12,7 +12,7 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between,
 // and before the push, so that a failed write leaves nothing half done.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
-    // TODO(ch03.call_soon_threadsafe): Wrap cb so that its Handle can cancel it from any thread; under the lock, refuse a closed loop, wake the loop once per batch, and post it.
+    // TODO(ch03.call_soon_threadsafe): Post cb, cancellable from any thread; wake the loop.
     throw aio::NotImplemented("ch03.call_soon_threadsafe");
 }
 
@@ -22,7 +22,7 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
 // answer_wakeup. The wake-up fd is not touched: if it is still readable, the
 // next select() returns at once and finds nothing posted, which is harmless.
 std::size_t EventLoop::take_posted() {
-    // TODO(ch03.take_posted): Move every posted callback, in order, to the back of the ready queue; return how many.
+    // TODO(ch03.take_posted): Move every posted callback, in order, to the ready queue.
     throw aio::NotImplemented("ch03.take_posted");
 }
 
@@ -37,7 +37,7 @@ std::size_t EventLoop::take_posted() {
 // draining would let a drain swallow the write of a post we did not take: that
 // post would wait, unseen, while select() blocks.
 std::size_t EventLoop::answer_wakeup() {
-    // TODO(ch03.answer_wakeup): Consume the wake-up and take the posts, in the order that never loses a wake-up.
+    // TODO(ch03.answer_wakeup): Consume the wake-up, then take the posts; lose no wake-up.
     throw aio::NotImplemented("ch03.answer_wakeup");
 }
 

@@ -63,14 +63,14 @@ Wakeup::~Wakeup() {
 //   every other failed system call, rather than let a post wait unseen.
 //   (asyncio's _write_to_self ignores OSError and logs it in debug mode.)
 void Wakeup::notify() {
-    // TODO(ch03.wakeup_notify): Make fd() readable without ever blocking; retry an interrupted write, accept a full one, throw on any other error.
+    // TODO(ch03.wakeup_notify): Make fd() readable, never blocking; handle every write error.
     throw aio::NotImplemented("ch03.wakeup_notify");
 }
 
 // read() errors: EINTR, read again; EAGAIN, nothing (more) to read: done. Any
 // other is a bug, as for notify(), and throws.
 void Wakeup::drain() {
-    // TODO(ch03.wakeup_drain): Read until fd() is no longer readable; retry an interrupted read, stop when empty, throw on any other error.
+    // TODO(ch03.wakeup_drain): Read until fd() is not readable; handle every read error.
     throw aio::NotImplemented("ch03.wakeup_drain");
 }
 

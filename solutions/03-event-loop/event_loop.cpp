@@ -12,9 +12,11 @@ thread_local EventLoop* running_loop_of_thread = nullptr;
 } // namespace
 
 EventLoop& get_running_loop() {
-    //@exercise ch03.get_running_loop  Return the loop running in this thread; RuntimeError "no running event loop" if none.
+    //@scratch ch03.get_running_loop
+    //@exercise ch03.get_running_loop  Return the loop running in this thread, or throw.
     if (running_loop_of_thread == nullptr) throw RuntimeError("no running event loop");
     return *running_loop_of_thread;
+    //@end
     //@end
 }
 
@@ -27,13 +29,15 @@ EventLoop* detail::running_loop() noexcept {
 class EventLoop::RunningScope {
 public:
     RunningScope(EventLoop& loop, bool forever) : loop_(loop), forever_(forever) {
-        //@exercise ch03.running_scope  Refuse a closed loop, a loop already running and a second loop in this thread; then mark the loop as running here.
+        //@scratch ch03.running_scope
+        //@exercise ch03.running_scope  Refuse a closed or busy loop or thread; mark it running.
         loop.check_closed();
         if (loop.is_running()) throw RuntimeError("This event loop is already running");
         if (running_loop_of_thread != nullptr)
             throw RuntimeError("Cannot run the event loop while another loop is running");
         loop.thread_id_ = std::this_thread::get_id();
         running_loop_of_thread = &loop;
+        //@end
         //@end
     }
     ~RunningScope() {
@@ -69,7 +73,8 @@ EventLoop::~EventLoop() {
 }
 
 Handle EventLoop::call_soon(Callback cb) {
-    //@exercise ch03.call_soon  Refuse a closed loop, a foreign thread in debug mode and an empty callback; queue cb behind the posts made before it; return its Handle.
+    //@scratch ch03.call_soon
+    //@exercise ch03.call_soon  Refuse bad calls; queue cb behind earlier posts; return its Handle.
     check_closed();
     if (debug_) check_thread();
     if (!cb) throw ValueError("call_soon: the callback is empty");
@@ -79,6 +84,7 @@ Handle EventLoop::call_soon(Callback cb) {
     if (has_posts_.load(std::memory_order_relaxed)) take_posted();
     return Handle(&ready_, ready_.push(std::move(cb)));
     //@end
+    //@end
 }
 
 TimerHandle EventLoop::call_later(Duration delay, Callback cb) {
@@ -86,10 +92,12 @@ TimerHandle EventLoop::call_later(Duration delay, Callback cb) {
 }
 
 TimerHandle EventLoop::call_at(TimePoint when, Callback cb) {
-    //@exercise ch03.call_at  Refuse a closed loop and, in debug mode, a foreign thread; then arm a timer for when.
+    //@scratch ch03.call_at
+    //@exercise ch03.call_at  Refuse a closed loop (or a foreign thread in debug); arm a timer.
     check_closed();
     if (debug_) check_thread();
     return timers_.push(when, std::move(cb)); // ValueError for an empty callback
+    //@end
     //@end
 }
 
@@ -103,20 +111,24 @@ void EventLoop::run_once() {
 }
 
 void EventLoop::run_forever() {
-    //@exercise ch03.run_forever  Run iterations, the loop counting as running, until one ends with a stop requested.
+    //@scratch ch03.run_forever
+    //@exercise ch03.run_forever  Run passes, the loop marked running, until a stop is requested.
     RunningScope running(*this, true);
     for (;;) {
         run_iteration();
         if (stopping_) break; // checked after the pass: stop() lets the current pass finish
     }
     //@end
+    //@end
 }
 
 // asyncio: BaseEventLoop.stop. Only a flag: the pass that is running finishes,
 // and compute_timeout() sees the flag, so that pass does not block.
 void EventLoop::stop() {
+    //@scratch ch03.stop
     //@exercise ch03.stop  Request the stop; do nothing else.
     stopping_ = true;
+    //@end
     //@end
 }
 
@@ -164,11 +176,13 @@ void EventLoop::check_closed() const {
 // asyncio: _check_thread. Only while the loop runs: before run_forever any
 // thread may prepare the loop.
 void EventLoop::check_thread() const {
-    //@exercise ch03.check_thread  While the loop runs, refuse a caller on any other thread than the loop's.
+    //@scratch ch03.check_thread
+    //@exercise ch03.check_thread  While the loop runs, refuse a caller from another thread.
     std::thread::id owner = thread_id_.load();
     if (owner != std::thread::id{} && owner != std::this_thread::get_id())
         throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the "
                            "current one");
+    //@end
     //@end
 }
 

@@ -154,7 +154,6 @@ private:
 
     void check_closed() const;
     void check_thread() const; // debug mode: the caller must be the loop's thread
-    void report_slow_callback(Duration took);
 
     // Every field below belongs to the loop's thread, except the block marked
     // "thread-safe queue" (its mutex guards it) and thread_id_ (atomic).
@@ -181,7 +180,7 @@ private:
     // it too, and read without it by call_soon (one atomic load on the hot path).
     std::mutex posted_mutex_;
     std::vector<Callback> posted_;
-    bool wake_pending_ = false;          // a wake-up is written and not yet drained: N posts, one write
+    bool wake_pending_ = false; // a wake-up is written and not yet drained: N posts, one write
     std::atomic<bool> has_posts_{false}; // posted_ is not empty
     std::vector<Callback> taking_;       // loop thread: posted_ is swapped in here, under the lock
 };

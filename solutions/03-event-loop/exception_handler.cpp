@@ -14,7 +14,8 @@ void EventLoop::set_exception_handler(ExceptionHandler handler) {
 // asyncio logs "message" and the traceback; we write the message and what the
 // exception says. CancelledError is not a std::exception (see aio_base.hpp).
 void EventLoop::default_exception_handler(const ExceptionContext& context) {
-    //@exercise ch03.default_exception_handler  Write one line to stderr: the message (or a stand-in) and what the exception, if any, says.
+    //@scratch ch03.default_exception_handler
+    //@exercise ch03.default_exception_handler  Write the message and what the exception says.
     std::string text =
         context.message.empty() ? "Unhandled exception in event loop" : context.message;
     if (context.exception) {
@@ -30,12 +31,14 @@ void EventLoop::default_exception_handler(const ExceptionContext& context) {
     }
     std::fprintf(stderr, "%s\n", text.c_str());
     //@end
+    //@end
 }
 
 // The loop must survive whatever a handler does: a handler that throws is
 // reported through the default handler, together with what it was handling.
 void EventLoop::call_exception_handler(const ExceptionContext& context) {
-    //@exercise ch03.call_exception_handler  Hand context to the handler, or to the default when there is none or when the handler throws.
+    //@scratch ch03.call_exception_handler
+    //@exercise ch03.call_exception_handler  Call the handler; the default if none or if it throws.
     if (!exception_handler_) {
         default_exception_handler(context);
         return;
@@ -47,6 +50,7 @@ void EventLoop::call_exception_handler(const ExceptionContext& context) {
             {"Unhandled error in exception handler (while handling: " + context.message + ")",
              std::current_exception()});
     }
+    //@end
     //@end
 }
 

@@ -4,12 +4,14 @@
 namespace aio {
 
 void Handle::cancel() {
-    //@exercise ch03.handle_cancel  Mark the handle cancelled and drop its callback: through the shared flag, or out of the ready queue by ticket.
+    //@scratch ch03.handle_cancel
+    //@exercise ch03.handle_cancel  Cancel the callback: through the shared flag, or by ticket.
     cancelled_ = true;
     if (flag_)
         flag_->store(true);
     else if (queue_ != nullptr)
         queue_->cancel(ticket_);
+    //@end
     //@end
 }
 

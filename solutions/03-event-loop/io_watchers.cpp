@@ -53,7 +53,8 @@ void EventLoop::check_watcher([[maybe_unused]] int fd) const {
 // reader) modifies the same registration: a selector holds each fd once, and a
 // second register_fd would be a KeyError.
 void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
-    //@exercise ch03.add_watcher  Refuse bad input; give fd a reader (or writer) under a fresh id, registering the fd with the selector or widening its registration.
+    //@scratch ch03.add_watcher
+    //@exercise ch03.add_watcher  Refuse bad input; register (or widen) fd for a new callback.
     check_closed();
     const char* caller = reading ? "add_reader" : "add_writer";
     if (fd < 0)
@@ -77,12 +78,14 @@ void EventLoop::add_watcher(int fd, Callback cb, bool reading) {
     if (next_io_id_ == 0) next_io_id_ = 1; // 0 means "none"; wrapping takes 4e9 add_* calls
     (reading ? watcher.reader_id : watcher.writer_id) = next_io_id_++;
     //@end
+    //@end
 }
 
 // The last interest gone, the fd leaves the selector; otherwise the registration
 // shrinks to what is left.
 bool EventLoop::remove_watcher(int fd, bool reading) {
-    //@exercise ch03.remove_watcher  Take fd's reader (or writer) away, shrinking or dropping its registration; false if it had none.
+    //@scratch ch03.remove_watcher
+    //@exercise ch03.remove_watcher  Remove the reader (or writer); shrink or drop the registration.
     auto found = watchers_.find(fd);
     if (found == watchers_.end()) return false;
     detail::IoWatcher& watcher = found->second;
@@ -98,6 +101,7 @@ bool EventLoop::remove_watcher(int fd, bool reading) {
     }
     return true;
     //@end
+    //@end
 }
 
 // Queues one entry per ready interest. The entry names the fd and the id of the
@@ -106,7 +110,8 @@ bool EventLoop::remove_watcher(int fd, bool reading) {
 // number) earlier in the same pass does not run. The capture is 16 bytes and
 // trivially copyable: it fits std::function's small buffer, no allocation.
 std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events) {
-    //@exercise ch03.queue_io_callbacks  Queue one entry per ready reader or writer, naming (fd, id); the wake-up fd instead takes the posts; return how many posts.
+    //@scratch ch03.queue_io_callbacks
+    //@exercise ch03.queue_io_callbacks  Queue an (fd, id) entry per ready interest; take the posts.
     std::size_t posted = 0;
     for (const ReadyEvent& event : events) {
         if (event.data == nullptr) { // the wake-up fd: another thread posted callbacks
@@ -123,11 +128,13 @@ std::size_t EventLoop::queue_io_callbacks(const std::vector<ReadyEvent>& events)
     }
     return posted;
     //@end
+    //@end
 }
 
 // Runs the callback registered under id for fd, if it still is.
 void EventLoop::dispatch_io(int fd, std::uint32_t id) {
-    //@exercise ch03.dispatch_io  Run fd's reader or writer whose id is this one; nothing if it was removed or replaced.
+    //@scratch ch03.dispatch_io
+    //@exercise ch03.dispatch_io  Run the fd callback registered under this id, if it still is.
     auto found = watchers_.find(fd);
     if (found == watchers_.end()) return; // removed earlier in this pass
     detail::IoWatcher& watcher = found->second;
@@ -135,6 +142,7 @@ void EventLoop::dispatch_io(int fd, std::uint32_t id) {
                                          : watcher.writer_id == id ? watcher.writer
                                                                    : nullptr;
     if (callback) (*callback)(); // our copy keeps it alive if it removes itself
+    //@end
     //@end
 }
 

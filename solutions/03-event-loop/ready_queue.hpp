@@ -32,24 +32,28 @@ public:
     // Appends at the back; returns the entry's ticket. The hot path of call_soon:
     // swap, not move, into the (empty) slot, and no allocation unless full.
     std::uint64_t push(Callback&& callback) {
-        //@exercise ch03.ready_push  Append the callback at the back of the ring (grow when full) and return its ticket.
+        //@scratch ch03.ready_push
+        //@exercise ch03.ready_push  Append at the back (grow when full); return the ticket.
         if (size_ == ring_.size()) grow();
         ring_[(head_ + size_) & mask()].swap(callback);
         ++size_;
         return popped_ + size_ - 1;
+        //@end
         //@end
     }
 
     // Removes the front entry and returns it; an empty result was cancelled.
     // Precondition: !empty().
     Callback pop() {
-        //@exercise ch03.ready_pop  Take the front entry out of the ring, leaving its slot empty, and return it.
+        //@scratch ch03.ready_pop
+        //@exercise ch03.ready_pop  Take the front entry out, leaving its slot empty, and return it.
         Callback entry;
         entry.swap(ring_[head_]); // leaves the slot empty, as push expects
         head_ = (head_ + 1) & mask();
         --size_;
         ++popped_;
         return entry;
+        //@end
         //@end
     }
 
@@ -58,12 +62,14 @@ public:
 
     // Drops the callback of a still-queued entry; false once it left the queue.
     bool cancel(std::uint64_t ticket) {
+        //@scratch ch03.ready_cancel
         check();
-        //@exercise ch03.ready_cancel  Drop the callback of the queued entry with this ticket, keeping its slot; false if it is not queued.
+        //@exercise ch03.ready_cancel  Empty the queued entry with this ticket; false if none.
         Callback* entry = find(ticket);
         if (entry == nullptr) return false;
         *entry = nullptr;
         return true;
+        //@end
         //@end
     }
     bool cancelled(std::uint64_t ticket) const {
@@ -98,20 +104,24 @@ private:
     // The queued entry with this ticket, or nullptr when it is not queued (any
     // more, or yet).
     Callback* find(std::uint64_t ticket) {
-        //@exercise ch03.ready_find  Return the slot of the queued entry with this ticket, or nullptr if it is not queued.
+        //@scratch ch03.ready_find
+        //@exercise ch03.ready_find  Return the queued entry with this ticket, or nullptr.
         if (ticket < popped_ || ticket >= popped_ + size_) return nullptr;
         return &ring_[(head_ + (ticket - popped_)) & mask()];
+        //@end
         //@end
     }
 
     // Doubles the capacity, keeping FIFO order and the tickets.
     void grow() {
-        //@exercise ch03.ready_grow  Double the ring, moving the queued entries to its start in FIFO order.
+        //@scratch ch03.ready_grow
+        //@exercise ch03.ready_grow  Double the ring, moving the entries to its start in order.
         std::vector<Callback> bigger(ring_.size() * 2);
         for (std::size_t i = 0; i < size_; ++i)
             bigger[i].swap(ring_[(head_ + i) & mask()]);
         ring_.swap(bigger);
         head_ = 0;
+        //@end
         //@end
     }
 

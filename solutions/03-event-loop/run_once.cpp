@@ -14,7 +14,8 @@ constexpr Duration maximum_select_timeout = std::chrono::hours(24);
 } // namespace
 
 void EventLoop::run_iteration() {
-    //@exercise ch03.run_iteration  Run one pass: the phases of the picture in order, each result noted in a trace for the tracer.
+    //@scratch ch03.run_iteration
+    //@exercise ch03.run_iteration  Run one pass: the phases in order, each result in the trace.
     IterationTrace trace;
     std::vector<ReadyEvent> events;
     trace.ready = ready_.size();
@@ -31,6 +32,7 @@ void EventLoop::run_iteration() {
     trace.events = std::move(events); // the program's fds only, not the wake-up fd
     report_iteration(trace);
     //@end
+    //@end
 }
 
 // Drops cancelled timers off the top of the heap, and compacts a heap that is
@@ -42,11 +44,13 @@ void EventLoop::purge_cancelled_timers() {
 
 // How long select() may block (asyncio: the `timeout` computation of _run_once).
 std::optional<Duration> EventLoop::compute_timeout() {
-    //@exercise ch03.compute_timeout  Return how long select() may wait: zero, the time to the next live timer, or nullopt to block.
+    //@scratch ch03.compute_timeout
+    //@exercise ch03.compute_timeout  Say how long select() may wait: 0, to a timer, or forever.
     std::optional<TimePoint> next = timers_.next_deadline();
     if (!ready_.empty() || stopping_) return Duration::zero();
     if (!next) return std::nullopt;
     return std::clamp(*next - time(), Duration::zero(), maximum_select_timeout);
+    //@end
     //@end
 }
 
@@ -55,7 +59,8 @@ std::optional<Duration> EventLoop::compute_timeout() {
 // the earliest live deadline, which is then due. With no deadline at all there is
 // nothing to jump to, and the loop blocks for real, waiting for I/O or a post.
 std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
-    //@exercise ch03.poll_io  Ask the selector what is ready; on a VirtualClock, jump time to the next deadline instead of sleeping.
+    //@scratch ch03.poll_io
+    //@exercise ch03.poll_io  Select; on a VirtualClock jump time instead of sleeping.
     bool would_wait = !timeout || *timeout > Duration::zero();
     if (virtual_clock_ == nullptr || !would_wait) return selector_->select(timeout);
     std::vector<ReadyEvent> events = selector_->select(Duration::zero());
@@ -65,12 +70,14 @@ std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
     virtual_clock_->advance_to(*next);
     return events;
     //@end
+    //@end
 }
 
 // Moves the timers that are due to the back of the ready queue, earliest first
 // (asyncio: the "Handle 'later' callbacks that are ready" loop of _run_once).
 std::size_t EventLoop::queue_due_timers() {
-    //@exercise ch03.queue_due_timers  Move every due timer, earliest first, to the back of the ready queue; return how many.
+    //@scratch ch03.queue_due_timers
+    //@exercise ch03.queue_due_timers  Move every due timer, earliest first, to the ready queue.
     due_.clear();
     std::size_t due = timers_.pop_due(time(), due_);
     for (Callback& callback : due_)
@@ -78,12 +85,14 @@ std::size_t EventLoop::queue_due_timers() {
     due_.clear();
     return due;
     //@end
+    //@end
 }
 
 // Runs the first ntodo entries of the ready queue: callbacks they add go behind
 // them and wait for the next pass, after another look at I/O.
 std::size_t EventLoop::run_ready(std::size_t ntodo) {
-    //@exercise ch03.run_ready  Run the first ntodo entries of the ready queue, skipping cancelled ones; return how many ran.
+    //@scratch ch03.run_ready
+    //@exercise ch03.run_ready  Run the first ntodo queued entries, skipping cancelled ones.
     std::size_t ran = 0;
     for (; ntodo > 0; --ntodo) {
         Callback callback = ready_.pop(); // moved out: the queue may grow while it runs
@@ -93,30 +102,29 @@ std::size_t EventLoop::run_ready(std::size_t ntodo) {
     }
     return ran;
     //@end
+    //@end
 }
 
 // asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
 // goes to the handler and the loop goes on: no other callback is lost.
 void EventLoop::run_callback(Callback& callback) {
-    //@exercise ch03.run_callback  Run one callback: an exception goes to the exception handler; in debug mode, report a slow one.
+    //@scratch ch03.run_callback
+    //@exercise ch03.run_callback  Run a callback; report its exception, and (debug) slowness.
     TimePoint started = debug_ ? time() : TimePoint{};
     try {
         callback();
     } catch (...) {
         call_exception_handler({"Exception in callback", std::current_exception()});
     }
-    if (debug_) {
-        Duration took = time() - started;
-        if (took >= slow_callback_duration_) report_slow_callback(took);
-    }
-    //@end
-}
-
-void EventLoop::report_slow_callback(Duration took) {
-    char message[80];
+    if (!debug_) return;
+    Duration took = time() - started;
+    if (took < slow_callback_duration_) return;
+    char message[80]; // asyncio: logger.warning('Executing %s took %.3f seconds', ...)
     std::snprintf(message, sizeof message, "Executing <Handle> took %.3f seconds",
                   std::chrono::duration<double>(took).count());
-    call_exception_handler({message, nullptr}); // asyncio: logger.warning
+    call_exception_handler({message, nullptr}); // a warning: no exception
+    //@end
+    //@end
 }
 
 } // namespace aio

@@ -10,7 +10,8 @@ namespace aio {
 // that close() (which sets closed_ under the same lock) cannot slip in between,
 // and before the push, so that a failed write leaves nothing half done.
 Handle EventLoop::call_soon_threadsafe(Callback cb) {
-    //@exercise ch03.call_soon_threadsafe  Wrap cb so that its Handle can cancel it from any thread; under the lock, refuse a closed loop, wake the loop once per batch, and post it.
+    //@scratch ch03.call_soon_threadsafe
+    //@exercise ch03.call_soon_threadsafe  Post cb, cancellable from any thread; wake the loop.
     if (!cb) throw ValueError("call_soon_threadsafe: the callback is empty");
     // Another thread may cancel this Handle while the callback waits in ready_,
     // so it cancels through a shared flag, which the callback checks as it runs
@@ -29,6 +30,7 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
     has_posts_.store(true, std::memory_order_relaxed);
     return Handle(std::move(flag));
     //@end
+    //@end
 }
 
 // The loop's thread: moves every posted callback to the back of the ready queue,
@@ -37,7 +39,8 @@ Handle EventLoop::call_soon_threadsafe(Callback cb) {
 // answer_wakeup. The wake-up fd is not touched: if it is still readable, the
 // next select() returns at once and finds nothing posted, which is harmless.
 std::size_t EventLoop::take_posted() {
-    //@exercise ch03.take_posted  Move every posted callback, in order, to the back of the ready queue; return how many.
+    //@scratch ch03.take_posted
+    //@exercise ch03.take_posted  Move every posted callback, in order, to the ready queue.
     {
         std::lock_guard<std::mutex> lock(posted_mutex_);
         taking_.swap(posted_);
@@ -48,6 +51,7 @@ std::size_t EventLoop::take_posted() {
         ready_.push(std::move(callback));
     taking_.clear(); // keeps its capacity: posted_ gets it back on the next swap
     return taken;
+    //@end
     //@end
 }
 
@@ -62,13 +66,15 @@ std::size_t EventLoop::take_posted() {
 // draining would let a drain swallow the write of a post we did not take: that
 // post would wait, unseen, while select() blocks.
 std::size_t EventLoop::answer_wakeup() {
-    //@exercise ch03.answer_wakeup  Consume the wake-up and take the posts, in the order that never loses a wake-up.
+    //@scratch ch03.answer_wakeup
+    //@exercise ch03.answer_wakeup  Consume the wake-up, then take the posts; lose no wake-up.
     wakeup_.drain();
     {
         std::lock_guard<std::mutex> lock(posted_mutex_);
         wake_pending_ = false;
     }
     return take_posted();
+    //@end
     //@end
 }
 

@@ -61,7 +61,8 @@ Wakeup::~Wakeup() {
 //   every other failed system call, rather than let a post wait unseen.
 //   (asyncio's _write_to_self ignores OSError and logs it in debug mode.)
 void Wakeup::notify() {
-    //@exercise ch03.wakeup_notify  Make fd() readable without ever blocking; retry an interrupted write, accept a full one, throw on any other error.
+    //@scratch ch03.wakeup_notify
+    //@exercise ch03.wakeup_notify  Make fd() readable, never blocking; handle every write error.
     std::uint64_t one = 1; // eventfd wants exactly 8 bytes; a pipe takes them as well
     for (;;) {
         if (::write(write_fd_, &one, sizeof one) >= 0) return;
@@ -70,12 +71,14 @@ void Wakeup::notify() {
         throw_errno("write (wake-up fd)");
     }
     //@end
+    //@end
 }
 
 // read() errors: EINTR, read again; EAGAIN, nothing (more) to read: done. Any
 // other is a bug, as for notify(), and throws.
 void Wakeup::drain() {
-    //@exercise ch03.wakeup_drain  Read until fd() is no longer readable; retry an interrupted read, stop when empty, throw on any other error.
+    //@scratch ch03.wakeup_drain
+    //@exercise ch03.wakeup_drain  Read until fd() is not readable; handle every read error.
     std::uint64_t buffer[16];
     for (;;) {
         ssize_t n = ::read(read_fd_, buffer, sizeof buffer);
@@ -84,6 +87,7 @@ void Wakeup::drain() {
         // An eventfd empties in one read; a pipe may hold more than one buffer.
         if (n <= 0 || read_fd_ == write_fd_ || static_cast<std::size_t>(n) < sizeof buffer) return;
     }
+    //@end
     //@end
 }
 

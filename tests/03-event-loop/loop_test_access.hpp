@@ -16,9 +16,13 @@
 namespace aio::detail {
 
 struct LoopTestAccess {
-    static std::size_t run_ready(EventLoop& loop, std::size_t ntodo) { return loop.run_ready(ntodo); }
+    static std::size_t run_ready(EventLoop& loop, std::size_t ntodo) {
+        return loop.run_ready(ntodo);
+    }
     static void run_callback(EventLoop& loop, Callback& callback) { loop.run_callback(callback); }
-    static std::optional<Duration> compute_timeout(EventLoop& loop) { return loop.compute_timeout(); }
+    static std::optional<Duration> compute_timeout(EventLoop& loop) {
+        return loop.compute_timeout();
+    }
     static std::size_t queue_due_timers(EventLoop& loop) { return loop.queue_due_timers(); }
     static std::vector<ReadyEvent> poll_io(EventLoop& loop, std::optional<Duration> timeout) {
         return loop.poll_io(timeout);

@@ -64,10 +64,12 @@ TEST(Handle, CancelPreventsTheCallbackAndDropsItsCaptures) {
     auto captured = std::make_shared<int>(7);
     bool ran = false;
     aio::Handle handle = loop.call_soon([&ran, captured] { ran = true; });
-    EXPECT_FALSE(handle.cancelled());
+    EXPECT_FALSE(handle.cancelled())
+        << "ch03.handle_cancel: a handle whose callback is queued is not cancelled";
     EXPECT_EQ(captured.use_count(), 2) << "the queued callback holds its captures";
     handle.cancel();
-    EXPECT_TRUE(handle.cancelled());
+    EXPECT_TRUE(handle.cancelled())
+        << "ch03.handle_cancel: cancelled() is true right after cancel()";
     EXPECT_EQ(captured.use_count(), 1) << "cancel() drops the callback, and its captures, at once";
     loop.call_soon([] {});
     loop.run_once();
@@ -89,7 +91,8 @@ TEST(Handle, ACancelByAnEarlierCallbackOfTheSamePassHolds) {
     aio::Handle done = loop.call_soon([] {});
     loop.run_once();
     done.cancel(); // after it ran: harmless
-    EXPECT_TRUE(done.cancelled());
+    EXPECT_TRUE(done.cancelled()) << "ch03.handle_cancel: cancel() after the callback ran is "
+                                     "harmless and cancelled() says true";
 }
 
 TEST(Stop, LetsTheCurrentPassFinish) {
@@ -104,7 +107,8 @@ TEST(Stop, LetsTheCurrentPassFinish) {
     loop.run_forever(); // returns after one pass
     EXPECT_EQ(ran, (std::vector<std::string>{"a: stop", "b: same pass"}))
         << "stop() lets the current pass finish, then run_forever returns";
-    EXPECT_FALSE(loop.is_running());
+    EXPECT_FALSE(loop.is_running())
+        << "ch03.running_scope: the loop stops counting as running when run_forever returns";
     loop.call_soon([&] { loop.stop(); });
     loop.run_forever();
     EXPECT_EQ(ran.size(), 3u) << "run_forever can run again; what was queued is still there";
@@ -128,11 +132,13 @@ TEST(Stop, RunForeverRunsPassesUntilStopped) {
 }
 
 TEST(Running, GetRunningLoopInsideAndOutside) {
-    EXPECT_THROW(aio::get_running_loop(), aio::RuntimeError);
+    EXPECT_THROW(aio::get_running_loop(), aio::RuntimeError)
+        << "ch03.get_running_loop: outside any run, no loop is running";
     try {
         aio::get_running_loop();
     } catch (const aio::RuntimeError& e) {
-        EXPECT_STREQ(e.what(), "no running event loop");
+        EXPECT_STREQ(e.what(), "no running event loop")
+            << "ch03.get_running_loop: asyncio's message";
     }
     EventLoop loop;
     EventLoop* seen = nullptr;
@@ -144,7 +150,8 @@ TEST(Running, GetRunningLoopInsideAndOutside) {
     loop.run_once();
     EXPECT_EQ(seen, &loop) << "inside a callback, get_running_loop() is the loop running it";
     EXPECT_TRUE(running_inside) << "run_once counts as running";
-    EXPECT_FALSE(loop.is_running());
+    EXPECT_FALSE(loop.is_running())
+        << "ch03.running_scope: after run_once the loop is not running any more";
     EXPECT_THROW(aio::get_running_loop(), aio::RuntimeError) << "cleared when the run ends";
 }
 
@@ -164,13 +171,15 @@ TEST(Running, NestedOrReentrantRunIsARuntimeError) {
         }
     });
     loop.run_once();
-    EXPECT_EQ(reentrant_once, "This event loop is already running");
-    EXPECT_EQ(nested_other, "Cannot run the event loop while another loop is running");
+    EXPECT_EQ(reentrant_once, "This event loop is already running")
+        << "ch03.running_scope: running a loop inside its own callback is refused";
+    EXPECT_EQ(nested_other, "Cannot run the event loop while another loop is running")
+        << "ch03.running_scope: running a second loop in a thread that runs one is refused";
     EXPECT_FALSE(other.is_running()) << "a refused run must leave no trace";
     bool ran = false;
     other.call_soon([&] { ran = true; });
     other.run_once();
-    EXPECT_TRUE(ran);
+    EXPECT_TRUE(ran) << "ch03.running_scope: the refused loop still runs normally afterwards";
 }
 
 TEST(Stop, AStopBeforeRunOnceKeepsThePassFromBlocking) {

@@ -27,8 +27,10 @@ TEST(ExceptionHandler, AThrowingCallbackIsReportedAndTheLoopGoesOn) {
     ASSERT_EQ(handler.contexts.size(), 2u) << "each throwing callback is reported once";
     EXPECT_EQ(handler.contexts[0].message.rfind("Exception in callback", 0), 0u)
         << "asyncio's message: \"Exception in callback ...\"";
-    EXPECT_EQ(what_of(handler.contexts[0].exception), "boom");
-    EXPECT_EQ(what_of(handler.contexts[1].exception), "timer boom");
+    EXPECT_EQ(what_of(handler.contexts[0].exception), "boom")
+        << "ch03.run_callback: the context carries the callback's exception";
+    EXPECT_EQ(what_of(handler.contexts[1].exception), "timer boom")
+        << "ch03.run_callback: a timer's exception is reported the same way";
 }
 
 TEST(ExceptionHandler, TheDefaultWritesTheMessageAndWhatTheExceptionSays) {
@@ -38,9 +40,9 @@ TEST(ExceptionHandler, TheDefaultWritesTheMessageAndWhatTheExceptionSays) {
         loop.default_exception_handler(context);
         return testing::internal::GetCapturedStderr();
     };
-    EXPECT_EQ(stderr_of({"Exception in callback",
-                         std::make_exception_ptr(std::runtime_error("boom"))}),
-              "Exception in callback: boom\n")
+    EXPECT_EQ(
+        stderr_of({"Exception in callback", std::make_exception_ptr(std::runtime_error("boom"))}),
+        "Exception in callback: boom\n")
         << "ch03.default_exception_handler: one line, the message, then what() after \": \"";
     EXPECT_EQ(stderr_of({"a report", nullptr}), "a report\n")
         << "ch03.default_exception_handler: no exception: the message alone";
@@ -104,9 +106,10 @@ TEST(Close, DropsQueuedWorkAndRefusesNewWork) {
     loop.call_later(1s, [captured] {});
     loop.call_soon_threadsafe([captured] {});
     loop.add_reader(pair.left(), [captured] {});
-    EXPECT_EQ(captured.use_count(), 5);
+    EXPECT_EQ(captured.use_count(), 5)
+        << "the callback is held by the ready queue, the timer, the posted queue and the reader";
     loop.close();
-    EXPECT_TRUE(loop.is_closed());
+    EXPECT_TRUE(loop.is_closed()) << "close() marks the loop closed";
     EXPECT_EQ(captured.use_count(), 1) << "close() drops queued callbacks, timers and readers";
     EXPECT_NO_THROW(loop.close()) << "close() is idempotent";
     auto expect_closed = [](auto&& call, const char* what) {
@@ -125,7 +128,7 @@ TEST(Close, DropsQueuedWorkAndRefusesNewWork) {
     expect_closed([&] { loop.run_once(); }, "run_once");
     expect_closed([&] { loop.run_forever(); }, "run_forever");
     EXPECT_FALSE(loop.remove_reader(pair.left())) << "remove_* on a closed loop return false";
-    EXPECT_FALSE(loop.remove_writer(pair.left()));
+    EXPECT_FALSE(loop.remove_writer(pair.left())) << "remove_* on a closed loop return false";
 }
 
 TEST(Close, ARunningLoopCannotBeClosed) {
@@ -139,13 +142,14 @@ TEST(Close, ARunningLoopCannotBeClosed) {
         }
     });
     loop.run_once();
-    EXPECT_EQ(message, "Cannot close a running event loop");
-    EXPECT_FALSE(loop.is_closed());
+    EXPECT_EQ(message, "Cannot close a running event loop")
+        << "asyncio's message for close() on a running loop";
+    EXPECT_FALSE(loop.is_closed()) << "a refused close() leaves the loop open";
 }
 
 TEST(DebugMode, CallSoonFromAForeignThreadIsARuntimeError) {
     EventLoop loop({.debug = true});
-    EXPECT_TRUE(loop.get_debug());
+    EXPECT_TRUE(loop.get_debug()) << "LoopOptions::debug turns debug mode on";
     std::string message;
     loop.call_soon([&] {
         std::thread foreign([&] {
@@ -159,7 +163,8 @@ TEST(DebugMode, CallSoonFromAForeignThreadIsARuntimeError) {
     });
     loop.run_once();
     EXPECT_EQ(message,
-              "Non-thread-safe operation invoked on an event loop other than the current one");
+              "Non-thread-safe operation invoked on an event loop other than the current one")
+        << "ch03.check_thread: asyncio's message for a call from a foreign thread";
 }
 
 TEST(DebugMode, ASlowCallbackIsReportedWithItsDuration) {
@@ -171,7 +176,8 @@ TEST(DebugMode, ASlowCallbackIsReportedWithItsDuration) {
     loop.call_soon([&] { clock.advance(50ms); }); // under the 100 ms threshold
     loop.run_once();
     ASSERT_EQ(handler.contexts.size(), 1u) << "report callbacks of 100 ms or more, only those";
-    EXPECT_EQ(handler.contexts[0].message, "Executing <Handle> took 0.300 seconds");
+    EXPECT_EQ(handler.contexts[0].message, "Executing <Handle> took 0.300 seconds")
+        << "ch03.run_callback: asyncio's message, the duration in seconds with three decimals";
     EXPECT_FALSE(handler.contexts[0].exception) << "a slow callback is a warning, not an error";
     loop.set_debug(false);
     loop.call_soon([&] { clock.advance(300ms); });

@@ -40,7 +40,7 @@ TEST(Hooks, ExtensionsLiveInTheLoopAndDieBeforeItsQueuedCallbacks) {
         auto guard = std::make_shared<LogsOnDestruction>();
         loop.call_soon([guard] {});
         loop.call_later(1h, [guard] {});
-        EXPECT_FALSE(lifetime.expired());
+        EXPECT_FALSE(lifetime.expired()) << "lifetime() does not expire while the loop exists";
     }
     EXPECT_TRUE(lifetime.expired()) << "lifetime() expires with the loop";
     EXPECT_EQ(log, (std::vector<std::string>{"extension", "queued callback"}))
@@ -59,11 +59,14 @@ TEST(Hooks, TheTracerSeesWhatEachPassDid) {
     loop.run_once();
     loop.run_once();
     ASSERT_EQ(traces.size(), 2u) << "one trace per pass";
-    EXPECT_EQ(traces[0].ready, 2u);
+    EXPECT_EQ(traces[0].ready, 2u)
+        << "ch03.run_iteration: trace.ready counts the callbacks queued when the pass began";
     EXPECT_EQ(traces[0].timeout, aio::Duration::zero()) << "callbacks ready: select must not wait";
-    EXPECT_EQ(traces[0].ran, 2u);
-    EXPECT_EQ(traces[1].ready, 0u);
+    EXPECT_EQ(traces[0].ran, 2u)
+        << "ch03.run_iteration: trace.ran counts the callbacks the pass ran";
+    EXPECT_EQ(traces[1].ready, 0u) << "ch03.run_iteration: pass 2 begins with nothing queued";
     EXPECT_EQ(traces[1].timeout, aio::Duration(5s)) << "nothing ready: wait for the next timer";
-    EXPECT_EQ(traces[1].timers_due, 1u);
-    EXPECT_EQ(traces[1].ran, 1u);
+    EXPECT_EQ(traces[1].timers_due, 1u)
+        << "ch03.run_iteration: trace.timers_due counts the timers moved to the ready queue";
+    EXPECT_EQ(traces[1].ran, 1u) << "ch03.run_iteration: the due timer ran in pass 2";
 }

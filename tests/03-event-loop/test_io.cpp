@@ -33,7 +33,8 @@ TEST(Io, ReadersAndWritersRunWhenTheirFdIsReady) {
         loop.run_once();
     EXPECT_EQ(writable, 1) << "the writer runs when the socket is writable, until removed";
     EXPECT_EQ(got, "hello") << "the reader runs when data arrives";
-    EXPECT_TRUE(loop.remove_reader(pair.left()));
+    EXPECT_TRUE(loop.remove_reader(pair.left()))
+        << "ch03.remove_watcher: true: the reader was registered";
     EXPECT_FALSE(loop.remove_reader(pair.left())) << "false: there was no reader any more";
     EXPECT_FALSE(loop.remove_writer(pair.right())) << "false: the writer removed itself";
 }
@@ -52,23 +53,25 @@ TEST(Io, AReaderAndAWriterOnOneFdShareOneRegistration) {
         << "a second interest in an fd must modify() its registration, not register it again";
     pair.send_to_left("x");
     loop.run_once();
-    EXPECT_EQ(reads, 1);
-    EXPECT_EQ(writes, 1);
+    EXPECT_EQ(reads, 1) << "ch03.queue_io_callbacks: the readable fd's reader ran once";
+    EXPECT_EQ(writes, 1)
+        << "ch03.queue_io_callbacks: the writable fd's writer ran once in the same pass";
     ASSERT_EQ(events.size(), 1u) << "one fd, one registration: select reports it once";
-    EXPECT_EQ(events[0].fd, pair.left());
-    EXPECT_EQ(events[0].events, unsigned{aio::EVENT_READ | aio::EVENT_WRITE});
+    EXPECT_EQ(events[0].fd, pair.left()) << "the event names the fd";
+    EXPECT_EQ(events[0].events, unsigned{aio::EVENT_READ | aio::EVENT_WRITE})
+        << "ch03.add_watcher: one event carries both interests";
 
-    EXPECT_TRUE(loop.remove_writer(pair.left()));
+    EXPECT_TRUE(loop.remove_writer(pair.left())) << "ch03.remove_watcher: true: there was a writer";
     pair.send_to_left("y");
     loop.run_once();
     EXPECT_EQ(reads, 2) << "removing the writer must keep the reader (modify, not unregister)";
-    EXPECT_EQ(writes, 1);
-    EXPECT_TRUE(loop.remove_reader(pair.left()));
+    EXPECT_EQ(writes, 1) << "ch03.remove_watcher: the removed writer does not run again";
+    EXPECT_TRUE(loop.remove_reader(pair.left())) << "ch03.remove_watcher: true: there was a reader";
     ASSERT_NO_THROW(loop.add_writer(pair.left(), [&] { ++writes; }))
         << "with no interest left, the fd must have been unregistered";
     loop.run_once();
-    EXPECT_EQ(writes, 2);
-    EXPECT_TRUE(loop.remove_writer(pair.left()));
+    EXPECT_EQ(writes, 2) << "ch03.add_watcher: the new writer runs in the next pass";
+    EXPECT_TRUE(loop.remove_writer(pair.left())) << "ch03.remove_watcher: true: there was a writer";
 }
 
 TEST(Io, AddReaderReplacesTheExistingReader) {
@@ -83,21 +86,25 @@ TEST(Io, AddReaderReplacesTheExistingReader) {
     pair.send_to_left("x");
     loop.run_once();
     EXPECT_EQ(which, "new") << "one reader per fd: add_reader replaces it";
-    EXPECT_TRUE(loop.remove_reader(pair.left()));
+    EXPECT_TRUE(loop.remove_reader(pair.left()))
+        << "ch03.remove_watcher: true: the replacing reader is registered";
 }
 
 TEST(Io, BadFdsAreValueErrorsAndLeaveTheLoopWorking) {
     EventLoop loop;
-    EXPECT_THROW(loop.add_reader(-1, [] {}), aio::ValueError);
-    EXPECT_THROW(loop.add_writer(-1, [] {}), aio::ValueError);
-    EXPECT_FALSE(loop.remove_reader(-1));
+    EXPECT_THROW(loop.add_reader(-1, [] {}), aio::ValueError)
+        << "ch03.add_watcher: add_reader(-1) is a ValueError";
+    EXPECT_THROW(loop.add_writer(-1, [] {}), aio::ValueError)
+        << "ch03.add_watcher: add_writer(-1) is a ValueError";
+    EXPECT_FALSE(loop.remove_reader(-1))
+        << "ch03.remove_watcher: remove_reader(-1) is false, not an error";
     EXPECT_FALSE(loop.remove_writer(12345)) << "remove_* of an unknown fd is false, not an error";
     SocketPair pair;
     bool ran = false;
     loop.add_reader(pair.left(), [&] { ran = true; });
     pair.send_to_left("x");
     loop.run_once();
-    EXPECT_TRUE(ran);
+    EXPECT_TRUE(ran) << "the loop still serves a good fd after the refused ones";
 }
 
 // Two readable fds whose readers each remove the OTHER one: whichever runs first,
@@ -179,9 +186,10 @@ TEST(Io, TheLoopWorksOnEverySelector) {
         pair.send_to_left("data");
         for (int pass = 0; pass < 10 && !(timer_ran && posted_ran && got == "data"); ++pass)
             loop.run_once();
-        EXPECT_EQ(got, "data");
-        EXPECT_TRUE(posted_ran);
-        EXPECT_TRUE(timer_ran);
-        EXPECT_TRUE(loop.remove_reader(pair.left()));
+        EXPECT_EQ(got, "data") << "the reader gets the data on this selector";
+        EXPECT_TRUE(posted_ran) << "the post from another thread runs on this selector";
+        EXPECT_TRUE(timer_ran) << "the 20 ms timer fires on this selector";
+        EXPECT_TRUE(loop.remove_reader(pair.left()))
+            << "ch03.remove_watcher: true: the reader was registered";
     }
 }

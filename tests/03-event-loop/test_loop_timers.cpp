@@ -26,7 +26,8 @@ TEST(LoopTimers, AZeroDelayTimerArmedInATimerWaitsForTheNextPass) {
         << "due timers are collected before the callbacks run; a timer armed by one of them "
            "waits for the next pass";
     loop.run_once();
-    EXPECT_EQ(ran, (std::vector<std::string>{"outer", "inner"}));
+    EXPECT_EQ(ran, (std::vector<std::string>{"outer", "inner"}))
+        << "ch03.queue_due_timers: the timer armed in pass 1 fires in pass 2";
 }
 
 TEST(LoopTimers, AnHourLongTimerFiresAtOnceOnTheVirtualClock) {
@@ -43,7 +44,8 @@ TEST(LoopTimers, AnHourLongTimerFiresAtOnceOnTheVirtualClock) {
     loop.run_forever();
     EXPECT_EQ(watchdog.rescues(), 0) << "the idle loop must jump virtual time, not sleep";
     EXPECT_EQ(fired_at - t0, aio::Duration(1h)) << "time() advanced by exactly one hour";
-    EXPECT_EQ(loop.time() - t0, aio::Duration(1h));
+    EXPECT_EQ(loop.time() - t0, aio::Duration(1h))
+        << "ch03.poll_io: the clock stands at exactly one hour after the start";
     EXPECT_LT(wall.seconds(), 1.0) << "an hour of virtual time takes no real time";
 }
 
@@ -63,16 +65,18 @@ TEST(LoopTimers, VirtualTimeJumpsExactlyToTheEarliestLiveDeadline) {
     bool busy_ran = false;
     loop.call_soon([&] { busy_ran = true; });
     loop.run_once();
-    EXPECT_TRUE(busy_ran);
+    EXPECT_TRUE(busy_ran) << "the ready callback runs in pass 1";
     EXPECT_EQ(loop.time(), t0) << "no jump while callbacks are ready (the timeout is 0)";
     loop.run_once();
     ASSERT_EQ(fired.size(), 2u) << "one jump to 20 s fires both 20 s timers, in push order";
     EXPECT_EQ(fired[0], std::make_pair(std::string("20 s"), aio::Duration(20s)))
         << "jump exactly to the earliest LIVE deadline: the cancelled 10 s one does not count";
-    EXPECT_EQ(fired[1].first, "20 s, second");
+    EXPECT_EQ(fired[1].first, "20 s, second")
+        << "ch03.queue_due_timers: equal deadlines fire in push order";
     loop.run_once();
-    ASSERT_EQ(fired.size(), 3u);
-    EXPECT_EQ(fired[2], std::make_pair(std::string("30 s"), aio::Duration(30s)));
+    ASSERT_EQ(fired.size(), 3u) << "ch03.poll_io: the next pass jumps to the 30 s timer";
+    EXPECT_EQ(fired[2], std::make_pair(std::string("30 s"), aio::Duration(30s)))
+        << "ch03.poll_io: jump exactly to 30 s";
 }
 
 TEST(LoopTimers, NoVirtualJumpWhileIoIsReady) {
@@ -86,13 +90,14 @@ TEST(LoopTimers, NoVirtualJumpWhileIoIsReady) {
     loop.add_reader(pair.left(), [&] { got += pair.read_left(); });
     pair.send_to_left("ping");
     loop.run_once();
-    EXPECT_EQ(got, "ping");
+    EXPECT_EQ(got, "ping") << "ch03.queue_io_callbacks: the reader gets the data in pass 1";
     EXPECT_FALSE(timer_fired) << "I/O was ready: this pass must not jump to the timer";
-    EXPECT_EQ(loop.time(), t0);
+    EXPECT_EQ(loop.time(), t0) << "ch03.poll_io: I/O was ready: virtual time must not move";
     loop.remove_reader(pair.left());
     loop.run_once();
-    EXPECT_TRUE(timer_fired);
-    EXPECT_EQ(loop.time() - t0, aio::Duration(5s));
+    EXPECT_TRUE(timer_fired) << "ch03.poll_io: with I/O quiet, the next pass jumps to the timer";
+    EXPECT_EQ(loop.time() - t0, aio::Duration(5s))
+        << "ch03.poll_io: the jump lands exactly on the 5 s deadline";
 }
 
 TEST(LoopTimers, CallLaterArmsATimerAtTheLoopsTimePlusTheDelay) {
@@ -100,7 +105,8 @@ TEST(LoopTimers, CallLaterArmsATimerAtTheLoopsTimePlusTheDelay) {
     EventLoop loop({.clock = &clock});
     auto captured = std::make_shared<int>(0);
     aio::TimerHandle handle = loop.call_later(5s, [captured] {});
-    EXPECT_EQ(handle.when(), loop.time() + 5s) << "ch03.call_at: call_later(d) is call_at(time() + d)";
+    EXPECT_EQ(handle.when(), loop.time() + 5s)
+        << "ch03.call_at: call_later(d) is call_at(time() + d)";
     EXPECT_EQ(captured.use_count(), 2) << "ch03.call_at: the timer queue holds the callback";
     EXPECT_EQ(loop.call_at(loop.time() + 1s, [] {}).when(), loop.time() + 1s)
         << "ch03.call_at: the timer is armed for exactly when";

@@ -33,7 +33,8 @@ TEST(Phases, RunCallbackReportsAnExceptionAndTimesSlowCallbacks) {
 
     aio::Callback slow = [&] { clock.advance(300ms); };
     Access::run_callback(loop, slow);
-    EXPECT_EQ(handler.contexts.size(), 1u) << "ch03.run_callback: outside debug mode nothing is timed";
+    EXPECT_EQ(handler.contexts.size(), 1u)
+        << "ch03.run_callback: outside debug mode nothing is timed";
     loop.set_debug(true);
     Access::run_callback(loop, slow);
     aio::Callback quick = [&] { clock.advance(50ms); };
@@ -41,7 +42,7 @@ TEST(Phases, RunCallbackReportsAnExceptionAndTimesSlowCallbacks) {
     ASSERT_EQ(handler.contexts.size(), 2u)
         << "ch03.run_callback: in debug mode, report a callback of 100 ms or more, only those";
     EXPECT_EQ(handler.contexts[1].message, "Executing <Handle> took 0.300 seconds")
-        << "ch03.run_callback: report_slow_callback writes the message";
+        << "ch03.run_callback: asyncio's message, the duration in seconds with three decimals";
     EXPECT_FALSE(handler.contexts[1].exception)
         << "ch03.run_callback: a slow callback is a warning, not an error";
 }
@@ -61,8 +62,10 @@ TEST(Phases, RunReadyRunsExactlyNtodoEntriesSkippingCancelled) {
     EXPECT_EQ(ran, (std::vector<std::string>{"a", "c"}))
         << "ch03.run_ready: run exactly ntodo entries, FIFO; what they add waits";
     EXPECT_EQ(Access::ready_size(loop), 1u) << "ch03.run_ready: the added callback is still queued";
-    EXPECT_EQ(Access::run_ready(loop, 1), 1u);
-    EXPECT_EQ(ran.back(), "added by a");
+    EXPECT_EQ(Access::run_ready(loop, 1), 1u)
+        << "ch03.run_ready: the next call runs the entry added by a";
+    EXPECT_EQ(ran.back(), "added by a")
+        << "ch03.run_ready: what a callback added runs in the next call";
 }
 
 TEST(Phases, ComputeTimeoutIsZeroTheNextLiveDeadlineOrBlock) {
@@ -114,10 +117,10 @@ TEST(Phases, PollIoJumpsVirtualTimeOnlyWhenThePassWouldWait) {
     const aio::TimePoint t0 = loop.time();
     loop.call_later(5s, [] {});
     loop.call_later(9s, [] {});
-    EXPECT_TRUE(Access::poll_io(loop, aio::Duration::zero()).empty());
-    EXPECT_EQ(loop.time(), t0) << "ch03.poll_io: a zero timeout never moves virtual time";
-    EXPECT_TRUE(Access::poll_io(loop, aio::Duration(5s)).empty())
+    EXPECT_TRUE(Access::poll_io(loop, aio::Duration::zero()).empty())
         << "ch03.poll_io: no fd is ready";
+    EXPECT_EQ(loop.time(), t0) << "ch03.poll_io: a zero timeout never moves virtual time";
+    EXPECT_TRUE(Access::poll_io(loop, aio::Duration(5s)).empty()) << "ch03.poll_io: no fd is ready";
     EXPECT_EQ(loop.time() - t0, aio::Duration(5s))
         << "ch03.poll_io: on a VirtualClock, a pass that would wait jumps exactly to the "
            "earliest deadline instead of sleeping";
@@ -142,7 +145,7 @@ TEST(Phases, DispatchIoRunsOnlyTheCallbackRegisteredUnderThatId) {
     Access::dispatch_io(loop, fd, old_id);
     EXPECT_EQ(ran.size(), 1u) << "ch03.dispatch_io: an event for a replaced reader runs nothing";
     Access::dispatch_io(loop, fd, new_id);
-    EXPECT_EQ(ran.back(), "new");
+    EXPECT_EQ(ran.back(), "new") << "ch03.dispatch_io: the current id runs the new reader";
     loop.add_writer(fd, [&] { ran.push_back("writer"); });
     Access::dispatch_io(loop, fd, Access::watchers(loop).at(fd).writer_id);
     EXPECT_EQ(ran.back(), "writer") << "ch03.dispatch_io: a writer's id runs the writer";
@@ -209,6 +212,7 @@ TEST(Phases, RunIterationRunsWhatWasQueuedIncludingDueTimersAndIo) {
     Access::run_iteration(loop);
     EXPECT_EQ(ran.back(), "an hour later")
         << "ch03.run_iteration: pass 3 has nothing ready: it waits (jumps) for the timer";
-    EXPECT_EQ(traces[2].timeout, aio::Duration(1h));
+    EXPECT_EQ(traces[2].timeout, aio::Duration(1h))
+        << "ch03.run_iteration: trace.timeout of pass 3 is the hour until the timer";
     loop.remove_reader(pair.left());
 }

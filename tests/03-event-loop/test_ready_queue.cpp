@@ -38,7 +38,8 @@ TEST(ReadyQueue, PushHandsOutConsecutiveTicketsAndTakesTheCallback) {
         Callback callback = logs(log, i);
         EXPECT_EQ(queue.push(std::move(callback)), static_cast<std::uint64_t>(i))
             << "ch03.ready_push: the n-th entry ever pushed gets ticket n (counting from 0)";
-        EXPECT_FALSE(callback) << "ch03.ready_push: push takes the callback (swap it into the slot)";
+        EXPECT_FALSE(callback)
+            << "ch03.ready_push: push takes the callback (swap it into the slot)";
         EXPECT_EQ(queue.size(), static_cast<std::size_t>(i + 1))
             << "ch03.ready_push: each push adds one entry";
     }
@@ -105,7 +106,8 @@ TEST(ReadyQueue, CancelDropsTheCallbackButKeepsItsPlace) {
     queue.push(logs(log, 0));
     std::uint64_t victim = queue.push([&log, captured] { log.push_back(1); });
     queue.push(logs(log, 2));
-    EXPECT_FALSE(queue.cancelled(victim));
+    EXPECT_FALSE(queue.cancelled(victim))
+        << "ch03.ready_cancel: a queued entry is not cancelled before cancel()";
     EXPECT_TRUE(queue.cancel(victim)) << "ch03.ready_cancel: a queued entry can be cancelled";
     EXPECT_EQ(captured.use_count(), 1)
         << "ch03.ready_cancel: cancel drops the callback, and its captures, at once";
@@ -153,5 +155,6 @@ TEST(Handle, CancelDropsTheQueuedCallbackAndItsCapturesAtOnce) {
         << "ch03.handle_cancel: the entry keeps its place; the pass skips it";
     aio::Handle nothing;
     EXPECT_NO_THROW(nothing.cancel()) << "ch03.handle_cancel: a default Handle cancels nothing";
-    EXPECT_TRUE(nothing.cancelled());
+    EXPECT_TRUE(nothing.cancelled())
+        << "ch03.handle_cancel: cancelled() is true after cancel(), even for a default Handle";
 }

@@ -95,7 +95,7 @@ TEST(CallSoonThreadsafe, FourThreadsPostingTenThousandEachRunEveryCallbackOnce) 
     if (failure) std::rethrow_exception(failure);
     ASSERT_EQ(post_errors.load(), 0) << "call_soon_threadsafe threw";
     EXPECT_EQ(watchdog.rescues(), 0) << "the loop stalled: posts were lost or never woke it";
-    EXPECT_EQ(ran, total);
+    EXPECT_EQ(ran, total) << "every posted callback ran";
     int wrong = 0;
     for (int count : runs)
         wrong += count != 1;
@@ -123,7 +123,7 @@ TEST(CallSoonThreadsafe, ManyPostsBetweenTwoPassesRunInOnePassInOrder) {
         last = trace;
     });
     loop.run_once();
-    EXPECT_EQ(passes, 1);
+    EXPECT_EQ(passes, 1) << "ch03.answer_wakeup: one pass took the whole batch";
     EXPECT_EQ(last.posted, 100u) << "the pass that sees the wake-up takes the whole batch";
     ASSERT_EQ(order.size(), 100u)
         << "posted callbacks run in the pass whose select saw the wake-up";
@@ -166,7 +166,7 @@ TEST(CallSoonThreadsafe, APostFromTheLoopsThreadRunsBeforeALaterCallSoon) {
     loop.run_forever();
     EXPECT_EQ(ran, (std::vector<std::string>{"hello", "world"}))
         << "ch03.take_posted: call_soon_threadsafe(A) then call_soon(B) run A then B";
-    EXPECT_EQ(watchdog.rescues(), 0);
+    EXPECT_EQ(watchdog.rescues(), 0) << "ch03.answer_wakeup: the loop never needed rescuing";
 }
 
 // The same order, one phase at a time: call_soon takes the pending posts first.
@@ -194,6 +194,7 @@ TEST(CallSoonThreadsafe, AHandleCancelledBeforeThePassStopsItsCallback) {
     poster.join();
     posted.cancel();
     loop.run_once(); // the wake-up fd is readable: this pass does not block
-    EXPECT_FALSE(ran) << "ch03.call_soon_threadsafe: the posted callback checks its flag as it runs";
-    EXPECT_TRUE(posted.cancelled());
+    EXPECT_FALSE(ran)
+        << "ch03.call_soon_threadsafe: the posted callback checks its flag as it runs";
+    EXPECT_TRUE(posted.cancelled()) << "ch03.handle_cancel: the posted handle reads as cancelled";
 }

@@ -46,7 +46,8 @@ TEST(CallSoonThreadsafe, APostHoldsItsCallbackAndWakesTheLoopsFd) {
     EXPECT_TRUE(readable_now(aio::detail::LoopTestAccess::wakeup_fd(loop)))
         << "ch03.call_soon_threadsafe: a post writes the wake-up, so a blocked select returns";
     EXPECT_EQ(captured.use_count(), 2) << "ch03.call_soon_threadsafe: the posted callback is held";
-    EXPECT_FALSE(handle.cancelled());
+    EXPECT_FALSE(handle.cancelled())
+        << "ch03.call_soon_threadsafe: a fresh post's handle is not cancelled";
     handle.cancel();
     EXPECT_TRUE(handle.cancelled())
         << "ch03.call_soon_threadsafe: its Handle cancels through the shared flag";

@@ -2,8 +2,8 @@
 // registration per fd), checked in the selector itself before any pass runs.
 #include <string>
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "event_loop.hpp"
@@ -54,9 +54,13 @@ TEST(Watchers, AReaderAndAWriterOnOneFdShareOneRegistration) {
 
 TEST(Watchers, BadInputIsAValueErrorAndLeavesNothingBehind) {
     EventLoop loop;
-    EXPECT_EQ(value_error_of(loop, -1, [] {}, true), "add_reader: invalid file descriptor -1")
+    EXPECT_EQ(value_error_of(
+                  loop, -1, [] {}, true),
+              "add_reader: invalid file descriptor -1")
         << "ch03.add_watcher: a negative fd is a ValueError naming the caller";
-    EXPECT_EQ(value_error_of(loop, -2, [] {}, false), "add_writer: invalid file descriptor -2")
+    EXPECT_EQ(value_error_of(
+                  loop, -2, [] {}, false),
+              "add_writer: invalid file descriptor -2")
         << "ch03.add_watcher: the same for add_writer";
     looplab::SocketPair pair;
     EXPECT_EQ(value_error_of(loop, pair.left(), aio::Callback{}, true),
@@ -64,7 +68,7 @@ TEST(Watchers, BadInputIsAValueErrorAndLeavesNothingBehind) {
         << "ch03.add_watcher: an empty callback is a ValueError";
     EventLoop epoll_loop({.selector = "epoll"});
     int file = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(file, 0);
+    ASSERT_GE(file, 0) << "the test could not open /proc/self/stat";
     EXPECT_THROW(epoll_loop.add_reader(file, [] {}), aio::ValueError)
         << "ch03.add_watcher: what the selector refuses (epoll: a regular file) propagates";
     EXPECT_TRUE(Access::watchers(epoll_loop).empty())
@@ -85,7 +89,7 @@ TEST(Watchers, RemovingTheLastInterestUnregistersTheFd) {
     EXPECT_EQ(registered(loop, fd), unsigned{aio::EVENT_READ})
         << "ch03.remove_watcher: removing the writer shrinks the registration to the reader";
     EXPECT_FALSE(loop.remove_writer(fd)) << "ch03.remove_watcher: false: no writer any more";
-    EXPECT_TRUE(loop.remove_reader(fd));
+    EXPECT_TRUE(loop.remove_reader(fd)) << "ch03.remove_watcher: true: there was a reader";
     EXPECT_EQ(registered(loop, fd), 0u)
         << "ch03.remove_watcher: with no interest left the fd leaves the selector";
     EXPECT_TRUE(Access::watchers(loop).empty()) << "ch03.remove_watcher: and its watcher goes";
