@@ -34,8 +34,9 @@ std::size_t EventLoop::take_posted() {
 // wake_pending_ under the lock, then take the queue. A post that lands after the
 // drain either finds wake_pending_ still set, and its callback is in the batch
 // we take, or finds it clear and writes a new wake-up. Clearing the flag before
-// draining would let a drain swallow the write of a post we did not take: that
-// post would wait, unseen, while select() blocks.
+// draining would let a drain swallow the write of a post that landed in between:
+// the flag would then say "pending" with the fd empty, the next post would write
+// nothing, and its callback would wait, unseen, while select() blocks.
 std::size_t EventLoop::answer_wakeup() {
     // TODO(ch03.answer_wakeup): Consume the wake-up, then take the posts; lose no wake-up.
     throw aio::NotImplemented("ch03.answer_wakeup");
