@@ -2,6 +2,7 @@
 // (asyncio: Task.__step, __wakeup, cancel, uncancel in tasks.py).
 #include "task.hpp"
 
+#include <cassert>
 #include <optional>
 
 namespace aio {
@@ -58,46 +59,57 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    schedule_step(); // first: on a closed loop this throws, and nothing is registered
+    queue_step(); // first: on a closed loop this throws, and nothing is registered
     number_ = registry().add(shared());
     if (name_.empty()) name_ = "Task-" + std::to_string(number_);
 }
 
-void TaskBase::schedule_step() {
+void TaskBase::queue_step() {
     get_loop().call_soon([self = shared()] { self->step(); });
+}
+
+void TaskBase::schedule_step() {
+    assert(state_ == State::RUNNING && "only a running step schedules the next one");
+    state_ = State::SCHEDULED;
+    queue_step();
+}
+
+bool TaskBase::step_is_due() const {
+    return (state_ == State::CREATED || state_ == State::SCHEDULED) && waiter_ == nullptr;
 }
 
 // asyncio: Task.__step. One resume of the frames, then one of three outcomes:
 // the root finished (complete the future), the frames wait for a future
 // (subscribe to it), or they yielded (step again on the next iteration).
 void TaskBase::step() {
-    if (abandoned_ || done()) return; // the loop closed meanwhile
-    //@exercise ch05.task_step  Deliver a pending cancel, run the frames, finish or follow up.
-    if (must_cancel_) {
-        frames_.throw_in(std::make_exception_ptr(CancelledError(cancel_message_)));
-        must_cancel_ = false;
+    if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
+    assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
+    //@exercise ch05.task_step  Run one step: deliver a pending cancel, resume the frames as the current task, then finish or follow up.
+    if (pending_cancel_) {
+        frames_.throw_in(std::make_exception_ptr(CancelledError(*pending_cancel_)));
+        pending_cancel_.reset(); // delivered: a second step must not throw it again
     }
-    waiter_.reset();
-    if (!started_ && frames_.has_thrown_in()) {
+    if (state_ == State::CREATED && frames_.has_thrown_in()) {
         complete(frames_.take_thrown_in()); // thrown into a fresh coroutine: its body never runs
         return;
     }
-    started_ = true;
+    state_ = State::RUNNING;
     {
         CurrentTaskScope running(registry(), this);
         frames_.run();
     }
     if (frames_.finished())
-        complete(root_promise().exception_);
+        complete(root_promise().exception());
     else
         after_suspension();
     //@end
 }
 
 void TaskBase::after_suspension() {
+    //@exercise ch05.follow_up  After a step: wait for the future the frames handed over, step again after a yield, or end the task on a foreign await.
     switch (frames_.suspension()) {
-    case detail::Suspension::future: wait_on(frames_.take_awaited()); return;
-    case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
+    case detail::Suspension::FUTURE: wait_on(frames_.take_awaited()); return;
+    case detail::Suspension::YIELD: // asyncio: a bare yield relinquishes one iteration
         schedule_step();
         return;
     default:
@@ -108,75 +120,80 @@ void TaskBase::after_suspension() {
         complete(std::make_exception_ptr(RuntimeError(
             "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
     }
+    //@end
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    //@exercise ch05.wakeup  Refuse self/foreign futures; subscribe a wake-up; waiter_.
+    //@exercise ch05.wakeup  Refuse a future of another loop or the task itself; else wait on it, woken by its done callback.
     if (&future->loop() != &get_loop()) {
         frames_.throw_in(std::make_exception_ptr(
             RuntimeError("Task " + name_ + " got a Future attached to a different loop")));
-        schedule_step();
-        return;
+        return schedule_step();
     }
     if (future.get() == &future_) {
         frames_.throw_in(
             std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + name_)));
-        schedule_step();
-        return;
+        return schedule_step();
     }
     // A weak reference: the future must not keep the task alive (the registry
     // does), or task -> frame -> future -> callback -> task would never be freed.
     std::weak_ptr<TaskBase> weak = shared();
     future->add_done_callback([weak](detail::FutureStateBase&) {
-        if (auto task = weak.lock()) task->step(); // asyncio: __wakeup
+        std::shared_ptr<TaskBase> task = weak.lock();
+        if (!task || task->state_ != State::WAITING) return; // abandoned by a closing loop
+        task->waiter_.reset(); // done: no longer awaited, and its memory may go
+        task->state_ = State::SCHEDULED;
+        task->step(); // asyncio: __wakeup
     });
+    state_ = State::WAITING;
     waiter_ = std::move(future);
-    if (must_cancel_ && waiter_->cancel(cancel_message_)) must_cancel_ = false;
+    if (pending_cancel_ && waiter_->cancel(*pending_cancel_)) pending_cancel_.reset();
     //@end
 }
 
 void TaskBase::complete(std::exception_ptr error) {
-    if (!error && must_cancel_) // cancelled right before the coroutine returned
-        complete_cancelled(cancel_message_);
+    assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
+    if (!error && pending_cancel_) // cancelled right before the coroutine returned
+        complete_cancelled(*pending_cancel_);
     else if (auto message = error ? cancellation_message(error) : std::nullopt)
         complete_cancelled(*message);
     else if (error)
         complete_with_exception(error);
     else
         complete_with_result();
+    state_ = State::DONE;
     destroy_frames();
     registry().remove(number_); // the caller's reference keeps this alive until it returns
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    //@exercise ch05.cancel  Count it; cancel waiter_, or else cancel at the next step.
+    //@exercise ch05.cancel  Count the request; cancel the awaited future, or else leave the cancel for the next step.
     future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
     if (done()) return false;
     ++num_cancels_requested_;
     // waiter_ may be a task that swallows the cancellation: it stays the
     // waiter, so a second cancel() reaches it again.
-    if (waiter_ && waiter_->cancel(message)) return true;
-    must_cancel_ = true;
-    cancel_message_ = std::move(message);
+    if (state_ == State::WAITING && waiter_->cancel(message)) return true;
+    pending_cancel_ = std::move(message);
     return true;
     //@end
 }
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
-    //@exercise ch05.uncancel  One fewer (not below 0); at 0 withdraw a pending cancel.
+    //@exercise ch05.uncancel  One request fewer, never below zero; at zero a cancel not yet delivered is withdrawn.
     if (num_cancels_requested_ > 0) {
         --num_cancels_requested_;
-        if (num_cancels_requested_ == 0) must_cancel_ = false;
+        if (num_cancels_requested_ == 0) pending_cancel_.reset();
     }
     return num_cancels_requested_;
     //@end
 }
 
 void TaskBase::abandon() noexcept {
-    abandoned_ = true;
+    state_ = State::ABANDONED;
     waiter_.reset();
     destroy_frames(); // the locals of every frame are destroyed here
 }

@@ -7,6 +7,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,17 +21,31 @@ namespace aio {
 
 namespace detail {
 class TaskRegistry;
-}
+struct TaskInvariantProbe;
+} // namespace detail
 
 // What every Task<T> shares, whatever its T: the identity of a task and its
 // step machinery (asyncio.Task minus the Future part). current_task() returns
 // one; chapter 06 (gather, wait, timeout, TaskGroup) works through it.
-//
-// Invariant (asyncio's): while the task is pending, either waiter_ is null and
-// a step is scheduled, or waiter_ is the future it awaits and no step is
-// scheduled; only that future's done callback (wakeup) schedules the next step.
 class TaskBase {
 public:
+    // Where a task is in its life (xv6: enum procstate). asyncio keeps the
+    // same facts spread over _state, _fut_waiter and the coroutine's own
+    // state; here they are one field, and the diagram 05-task-step shows the
+    // same machine. Transitions (who makes them):
+    //   CREATED   --step()----------------------------> RUNNING
+    //   SCHEDULED --step()----------------------------> RUNNING
+    //   RUNNING   --frames wait for a future (wait_on)-> WAITING
+    //   RUNNING   --frames yield, or a refused await---> SCHEDULED
+    //   RUNNING   --root returned or threw (complete)--> DONE
+    //   CREATED   --cancelled before its first step----> DONE (the body never runs)
+    //   WAITING   --the future is done (wake-up)-------> SCHEDULED, then step()
+    //   any but DONE --the loop closes (abandon)-------> ABANDONED
+    // Invariant (asyncio's): a pending task is waiting on a future, or a step
+    // is scheduled, never both: waiter_ is set exactly in WAITING, and a step
+    // runs only from CREATED or SCHEDULED.
+    enum class State { CREATED, SCHEDULED, RUNNING, WAITING, DONE, ABANDONED };
+
     TaskBase(const TaskBase&) = delete;
     TaskBase& operator=(const TaskBase&) = delete;
 
@@ -46,6 +61,7 @@ public:
     bool done() const;
     bool cancelled() const;
     EventLoop& get_loop() const;
+    State state() const { return state_; }
 
     // The task as a type-erased future (chapter 06 waits on these) and an
     // owning handle to it (a TaskGroup keeps its parent task this way).
@@ -70,25 +86,28 @@ protected:
 
 private:
     friend class detail::TaskRegistry;
+    friend struct detail::TaskInvariantProbe; // tests only: breaks the invariant on purpose
 
     void step();                                                   // asyncio: Task.__step
     void after_suspension();                                       // what the frames waited for
     void wait_on(std::shared_ptr<detail::FutureStateBase> future); // and __wakeup
     void complete(std::exception_ptr error);                       // the root returned or threw
-    void schedule_step();
+    void schedule_step();                                          // RUNNING -> SCHEDULED
+    void queue_step();                                             // call_soon(step)
     void abandon() noexcept; // the loop is closing with this task pending
+    bool step_is_due() const;
     detail::TaskRegistry& registry() const;
 
     detail::FutureStateBase& future_; // this task's own future part
     detail::FrameStack frames_;
     std::string name_;
     std::uint64_t number_ = 0; // in the loop's registry, in creation order
+    State state_ = State::CREATED;
+    std::shared_ptr<detail::FutureStateBase> waiter_; // set in WAITING only (asyncio: _fut_waiter)
     int num_cancels_requested_ = 0;
-    bool must_cancel_ = false; // deliver a CancelledError at the next step
-    std::string cancel_message_;
-    std::shared_ptr<detail::FutureStateBase> waiter_; // asyncio: _fut_waiter
-    bool started_ = false;
-    bool abandoned_ = false;
+    // A cancel no future could take (asyncio: _must_cancel and _cancel_message):
+    // the next step throws CancelledError(message) in.
+    std::optional<std::string> pending_cancel_;
 };
 
 namespace detail {
@@ -136,7 +155,7 @@ public:
         : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {
         if (!root_) throw ValueError("create_task: the Coro is empty (moved from?)");
         if (root_.frame_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
-        root_.frame_.promise().stack_ = &frames();
+        root_.frame_.promise().attach(frames(), nullptr); // the root has no parent
         frames().start(root_.frame_);
     }
     using TaskBase::start;
@@ -183,8 +202,8 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        //@exercise ch05.future_awaiter  Keep the frame stack; hand it the future to wait for.
-        frames_ = frame.promise().stack_;
+        //@exercise ch05.future_awaiter  Hand the pending future to the frame's stack, and remember the stack.
+        frames_ = &frame.promise().frames();
         frames_->wait_for(future_.state());
         //@end
     }
@@ -204,7 +223,7 @@ public:
     bool await_ready() const noexcept { return false; }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        frames_ = frame.promise().stack_;
+        frames_ = &frame.promise().frames();
         frames_->yield_to_loop();
     }
     void await_resume() { frames_->rethrow_thrown_in(); }
