@@ -4,22 +4,12 @@
 // (asyncio: Task.__step, __wakeup, cancel, uncancel in tasks.py).
 #include "task.hpp"
 
+#include <cassert>
 #include <optional>
 
 namespace aio {
 
 namespace {
-
-// The message of a CancelledError, or nothing for any other exception.
-std::optional<std::string> cancellation_message(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError& cancelled) {
-        return cancelled.message();
-    } catch (...) {
-        return std::nullopt;
-    }
-}
 
 // Marks the task as the running one for the duration of a step.
 class CurrentTaskScope {
@@ -40,15 +30,6 @@ private:
 TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
     : future_(future), name_(std::move(name)) {}
 
-bool TaskBase::done() const {
-    return future_.done();
-}
-bool TaskBase::cancelled() const {
-    return future_.cancelled();
-}
-EventLoop& TaskBase::get_loop() const {
-    return future_.loop();
-}
 
 std::shared_ptr<TaskBase> TaskBase::shared() {
     // Aliasing: shares ownership of the whole task state, points at this part.
@@ -60,73 +41,65 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    schedule_step(); // first: on a closed loop this throws, and nothing is registered
-    number_ = registry().add(shared());
-    if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+    // TODO(ch05.start): Refuse an empty or finished Coro; put the root on the frame stack; queue the first step; register and name the task.
+    throw aio::NotImplemented("ch05.start");
+}
+
+void TaskBase::queue_step() {
+    get_loop().call_soon([self = shared()] { self->step(); });
 }
 
 void TaskBase::schedule_step() {
-    get_loop().call_soon([self = shared()] { self->step(); });
+    assert(state_ == State::RUNNING && "only a running step schedules the next one");
+    state_ = State::SCHEDULED;
+    queue_step();
+}
+
+bool TaskBase::step_is_due() const {
+    return (state_ == State::CREATED || state_ == State::SCHEDULED) && waiter_ == nullptr;
 }
 
 // asyncio: Task.__step. One resume of the frames, then one of three outcomes:
 // the root finished (complete the future), the frames wait for a future
 // (subscribe to it), or they yielded (step again on the next iteration).
 void TaskBase::step() {
-    if (abandoned_ || done()) return; // the loop closed meanwhile
-    // TODO(ch05.task_step): Deliver a pending cancel, run the frames, finish or follow up.
+    if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
+    assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
+    // TODO(ch05.task_step): Run one step: deliver a pending cancel, resume the frames as the current task, then finish or follow up.
     throw aio::NotImplemented("ch05.task_step");
 }
 
 void TaskBase::after_suspension() {
-    switch (frames_.suspension()) {
-    case detail::Suspension::future: wait_on(frames_.take_awaited()); return;
-    case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
-        schedule_step();
-        return;
-    default:
-        // A foreign awaitable (std::suspend_always, another library's) suspended
-        // the frame: the task cannot wait for it, nor throw into it, since only
-        // the kit's awaiters rethrow what was thrown in. asyncio throws "bad
-        // yield" into the coroutine; here it ends the task, frames destroyed.
-        complete(std::make_exception_ptr(RuntimeError(
-            "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
-    }
+    // TODO(ch05.follow_up): After a step: wait for the future the frames handed over, step again after a yield, or end the task on a foreign await.
+    throw aio::NotImplemented("ch05.follow_up");
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    // TODO(ch05.wakeup): Refuse self/foreign futures; subscribe a wake-up; waiter_.
+    // TODO(ch05.wakeup): Refuse a future of another loop or the task itself; else wait on it, woken by its done callback.
     throw aio::NotImplemented("ch05.wakeup");
 }
 
 void TaskBase::complete(std::exception_ptr error) {
-    if (!error && must_cancel_) // cancelled right before the coroutine returned
-        complete_cancelled(cancel_message_);
-    else if (auto message = error ? cancellation_message(error) : std::nullopt)
-        complete_cancelled(*message);
-    else if (error)
-        complete_with_exception(error);
-    else
-        complete_with_result();
-    destroy_frames();
-    registry().remove(number_); // the caller's reference keeps this alive until it returns
+    assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
+    // TODO(ch05.complete): End the task as its root ended: cancelled, failed or with the result; then free its frames and leave the registry.
+    throw aio::NotImplemented("ch05.complete");
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    // TODO(ch05.cancel): Count it; cancel waiter_, or else cancel at the next step.
+    // TODO(ch05.cancel): Count the request; cancel the awaited future, or else leave the cancel for the next step.
     throw aio::NotImplemented("ch05.cancel");
 }
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
-    // TODO(ch05.uncancel): One fewer (not below 0); at 0 withdraw a pending cancel.
+    // TODO(ch05.uncancel): One request fewer, never below zero; at zero a cancel not yet delivered is withdrawn.
     throw aio::NotImplemented("ch05.uncancel");
 }
 
 void TaskBase::abandon() noexcept {
-    abandoned_ = true;
+    state_ = State::ABANDONED;
     waiter_.reset();
     destroy_frames(); // the locals of every frame are destroyed here
 }
@@ -134,17 +107,12 @@ void TaskBase::abandon() noexcept {
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
-    // A destructor run by a frame may create or finish tasks: take the table
-    // out first, and repeat until it stays empty.
-    while (!pending_.empty()) {
-        auto tasks = std::move(pending_);
-        pending_.clear();
-        for (auto& [number, task] : tasks) {
-            loop_.call_exception_handler(
-                {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
-            task->abandon();
-        }
-    }
+    if (!pending_.empty()) abandon_pending();
+}
+
+void TaskRegistry::abandon_pending() noexcept {
+    // TODO(ch05.close): The loop is closing: report and abandon every task still pending, until none is left.
+    aio::detail::not_implemented_abort("ch05.close");
 }
 
 std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
@@ -170,8 +138,8 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
-    EventLoop* loop = detail::running_loop();
-    return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+    // TODO(ch05.current_task): The task whose step runs on this thread's running loop; nullptr when none.
+    throw aio::NotImplemented("ch05.current_task");
 }
 
 } // namespace aio

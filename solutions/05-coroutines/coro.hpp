@@ -166,7 +166,7 @@ template <class T>
 class TaskState; // task.hpp: takes ownership of a Coro's frame
 
 template <class T>
-class InlineDriver;
+class InlineDriver; // tests/05-coroutines/inline_driver.hpp: a Coro run without a task
 
 } // namespace detail
 
@@ -239,9 +239,11 @@ public:
     explicit CoroAwaiter(Frame child) : child_(child) {}
 
     bool await_ready() const {
+        //@exercise ch05.coro_ready  Refuse an empty or finished Coro; a fresh one never counts as ready.
         if (!child_) throw RuntimeError("co_await on an empty Coro (moved from?)");
         if (child_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
         return false; // a fresh Coro always runs: through the driver, never inline
+        //@end
     }
     template <class P>
     void await_suspend(std::coroutine_handle<P> parent) {
@@ -263,44 +265,5 @@ template <class T>
 detail::CoroAwaiter<T> Coro<T>::operator co_await() const noexcept {
     return detail::CoroAwaiter<T>(frame_);
 }
-
-namespace detail {
-
-// Drives a Coro with no task and no loop: a frame stack and the trampoline,
-// nothing else. The chapter's first exercises are tested this way, before
-// tasks exist; a task does the same with a loop pass between two runs.
-template <class T>
-class InlineDriver {
-public:
-    explicit InlineDriver(Coro<T> coro) : root_(std::move(coro)) {
-        if (!root_) throw RuntimeError("run_inline: the Coro is empty (moved from?)");
-        root_.frame_.promise().attach(frames_, nullptr);
-        frames_.start(root_.frame_);
-    }
-    InlineDriver(const InlineDriver&) = delete; // the frames point at frames_
-    InlineDriver& operator=(const InlineDriver&) = delete;
-
-    // Resumes until the root finishes (true) or a frame waits for the loop.
-    bool run() {
-        frames_.run();
-        return frames_.finished();
-    }
-    FrameStack& frames() { return frames_; }
-    T result() { return root_.frame_.promise().take_result(); }
-
-private:
-    FrameStack frames_;
-    Coro<T> root_;
-};
-
-// Runs a coroutine that never waits for the loop to its end, here and now.
-template <class T>
-T run_inline(Coro<T> coro) {
-    InlineDriver<T> driver(std::move(coro));
-    if (!driver.run()) throw RuntimeError("run_inline: the coroutine waited for the loop");
-    return driver.result();
-}
-
-} // namespace detail
 
 } // namespace aio

@@ -9,17 +9,6 @@ namespace aio {
 
 namespace {
 
-// The message of a CancelledError, or nothing for any other exception.
-std::optional<std::string> cancellation_message(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError& cancelled) {
-        return cancelled.message();
-    } catch (...) {
-        return std::nullopt;
-    }
-}
-
 // Marks the task as the running one for the duration of a step.
 class CurrentTaskScope {
 public:
@@ -39,15 +28,6 @@ private:
 TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
     : future_(future), name_(std::move(name)) {}
 
-bool TaskBase::done() const {
-    return future_.done();
-}
-bool TaskBase::cancelled() const {
-    return future_.cancelled();
-}
-EventLoop& TaskBase::get_loop() const {
-    return future_.loop();
-}
 
 std::shared_ptr<TaskBase> TaskBase::shared() {
     // Aliasing: shares ownership of the whole task state, points at this part.
@@ -59,9 +39,16 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    queue_step(); // first: on a closed loop this throws, and nothing is registered
+    //@exercise ch05.start  Refuse an empty or finished Coro; put the root on the frame stack; queue the first step; register and name the task.
+    std::coroutine_handle<> root = root_frame();
+    if (!root) throw ValueError("create_task: the Coro is empty (moved from?)");
+    if (root.done()) throw RuntimeError("cannot reuse already awaited coroutine");
+    root_promise().attach(frames_, nullptr); // the root has no parent
+    frames_.start(root);
+    queue_step(); // before registering: on a closed loop this throws, and nothing is registered
     number_ = registry().add(shared());
     if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+    //@end
 }
 
 void TaskBase::queue_step() {
@@ -154,17 +141,24 @@ void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
 
 void TaskBase::complete(std::exception_ptr error) {
     assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
-    if (!error && pending_cancel_) // cancelled right before the coroutine returned
+    //@exercise ch05.complete  End the task as its root ended: cancelled, failed or with the result; then free its frames and leave the registry.
+    if (!error && pending_cancel_) { // cancelled right before the coroutine returned
         complete_cancelled(*pending_cancel_);
-    else if (auto message = error ? cancellation_message(error) : std::nullopt)
-        complete_cancelled(*message);
-    else if (error)
-        complete_with_exception(error);
-    else
+    } else if (error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const CancelledError& cancelled) { // it let the cancellation out
+            complete_cancelled(cancelled.message());
+        } catch (...) {
+            complete_with_exception(error);
+        }
+    } else {
         complete_with_result();
+    }
     state_ = State::DONE;
     destroy_frames();
     registry().remove(number_); // the caller's reference keeps this alive until it returns
+    //@end
 }
 
 // asyncio: Task.cancel
@@ -201,6 +195,12 @@ void TaskBase::abandon() noexcept {
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
+    if (!pending_.empty()) abandon_pending();
+}
+
+void TaskRegistry::abandon_pending() noexcept {
+    //@exercise ch05.close  The loop is closing: report and abandon every task still pending, until none is left.
+    //@stub aio::detail::not_implemented_abort("ch05.close");
     // A destructor run by a frame may create or finish tasks: take the table
     // out first, and repeat until it stays empty.
     while (!pending_.empty()) {
@@ -212,6 +212,7 @@ TaskRegistry::~TaskRegistry() {
             task->abandon();
         }
     }
+    //@end
 }
 
 std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
@@ -237,8 +238,10 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
+    //@exercise ch05.current_task  The task whose step runs on this thread's running loop; nullptr when none.
     EventLoop* loop = detail::running_loop();
     return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+    //@end
 }
 
 } // namespace aio

@@ -21,7 +21,7 @@ namespace aio {
 
 namespace detail {
 class TaskRegistry;
-struct TaskInvariantProbe;
+struct TaskProbe;
 } // namespace detail
 
 // What every Task<T> shares, whatever its T: the identity of a task and its
@@ -58,9 +58,9 @@ public:
     int cancelling() const { return num_cancels_requested_; } // pending requests (3.11)
     // One request fewer; at zero a cancel not yet delivered is withdrawn (3.13).
     int uncancel();
-    bool done() const;
-    bool cancelled() const;
-    EventLoop& get_loop() const;
+    bool done() const { return future_.done(); }
+    bool cancelled() const { return future_.cancelled(); }
+    EventLoop& get_loop() const { return future_.loop(); }
     State state() const { return state_; }
 
     // The task as a type-erased future (chapter 06 waits on these) and an
@@ -72,12 +72,14 @@ protected:
     TaskBase(detail::FutureStateBase& future, std::string name);
     virtual ~TaskBase() = default;
 
-    // Registers the task with its loop and schedules the first step with
-    // call_soon: a task starts on the NEXT loop iteration, never inline.
+    // Puts the root on the task's frame stack, schedules the first step with
+    // call_soon (a task starts on the NEXT loop iteration, never inline) and
+    // registers the task with its loop. ValueError for an empty Coro,
+    // RuntimeError for a finished one or a closed loop.
     void start();
-    detail::FrameStack& frames() { return frames_; }
 
     // What the typed part (detail::TaskState<T>) does for the steps.
+    virtual std::coroutine_handle<> root_frame() const = 0; // null for an empty Coro
     virtual detail::PromiseBase& root_promise() = 0;
     virtual void destroy_frames() noexcept = 0; // the root Coro and, through it, every frame
     virtual void complete_with_result() = 0;    // asyncio: super().set_result(exc.value)
@@ -86,7 +88,7 @@ protected:
 
 private:
     friend class detail::TaskRegistry;
-    friend struct detail::TaskInvariantProbe; // tests only: breaks the invariant on purpose
+    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on purpose
 
     void step();                                                   // asyncio: Task.__step
     void after_suspension();                                       // what the frames waited for
@@ -137,6 +139,8 @@ public:
     void leave() { current_ = nullptr; }
 
 private:
+    void abandon_pending() noexcept;
+
     EventLoop& loop_;
     std::map<std::uint64_t, std::shared_ptr<TaskBase>> pending_;
     std::uint64_t last_number_ = 0;
@@ -152,12 +156,7 @@ template <class T>
 class TaskState final : public FutureState<T>, public TaskBase {
 public:
     TaskState(EventLoop& loop, Coro<T> coro, std::string name)
-        : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {
-        if (!root_) throw ValueError("create_task: the Coro is empty (moved from?)");
-        if (root_.frame_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
-        root_.frame_.promise().attach(frames(), nullptr); // the root has no parent
-        frames().start(root_.frame_);
-    }
+        : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {}
     using TaskBase::start;
 
     // Future<T>::cancel lands here: a task cancels as a task.
@@ -169,6 +168,7 @@ private:
     void check_settable() const override {
         throw RuntimeError("Task does not support set_result or set_exception operations");
     }
+    std::coroutine_handle<> root_frame() const override { return root_.frame_; }
     PromiseBase& root_promise() override { return root_.frame_.promise(); }
     void destroy_frames() noexcept override { root_ = Coro<T>(); }
     void complete_with_result() override {
@@ -208,8 +208,10 @@ public:
         //@end
     }
     T await_resume() {
+        //@exercise ch05.await_result  The value of the co_await: what the task threw in first (a cancellation), else the future's result or exception.
         if (frames_ != nullptr) frames_->rethrow_thrown_in();
         return future_.result();
+        //@end
     }
 
 private:
@@ -294,6 +296,7 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
+    //@exercise ch05.run  A new loop, main as its first task until done; then cancel what is left and close the loop; main's result.
     EventLoop loop(LoopOptions{.debug = debug});
     Task<T> main_task = create_task(loop, std::move(main));
     try {
@@ -305,6 +308,7 @@ T run(Coro<T> main, bool debug = false) {
     detail::cancel_all_tasks(loop);
     loop.close();
     return main_task.result();
+    //@end
 }
 
 } // namespace aio

@@ -144,3 +144,40 @@ TEST(Run, CannotBeCalledFromARunningLoop) {
     EXPECT_EQ(aio::run(nested_run()), "run() cannot be called from a running event loop")
         << "asyncio.run refuses to nest";
 }
+
+namespace {
+
+Coro<void> waits_on(aio::Future<void> never) {
+    co_await never;
+}
+
+Coro<void> fails_when_cancelled(aio::Future<void> never) {
+    bool cancelled = false;
+    try {
+        co_await never;
+    } catch (const aio::CancelledError&) {
+        cancelled = true;
+    }
+    if (cancelled) throw aio::ValueError("failed while cancelled");
+}
+
+} // namespace
+
+TEST(Run, CancelAllTasksCancelsWaitsAndReportsEachErrorOnce) {
+    looplab::VirtualLoop v;
+    looplab::RecordedReports reports(v.loop);
+    aio::Future<void> never(v.loop);
+    Task<void> quiet = aio::create_task(v.loop, waits_on(never));
+    Task<void> loud = aio::create_task(v.loop, fails_when_cancelled(never));
+    v.loop.run_once(); // both wait on never
+    aio::detail::cancel_all_tasks(v.loop);
+    EXPECT_TRUE(quiet.cancelled()) << "ch05.cancel_all: every pending task is cancelled";
+    EXPECT_TRUE(loud.done()) << "ch05.cancel_all: the loop runs until every leftover is done";
+    EXPECT_EQ(reports.messages.size(), 1u)
+        << "ch05.cancel_all: the leftover that ended with an error is reported once";
+    ASSERT_EQ(reports.errors.size(), 1u) << "ch05.cancel_all: with the error itself";
+    EXPECT_THROW(std::rethrow_exception(reports.errors[0]), aio::ValueError)
+        << "ch05.cancel_all: the report carries the leftover's exception";
+    aio::detail::cancel_all_tasks(v.loop);
+    EXPECT_EQ(reports.messages.size(), 1u) << "ch05.cancel_all: with nothing pending, nothing to do";
+}
