@@ -8,7 +8,7 @@
 namespace aio::detail {
 
 void FrameStack::run() {
-    // TODO(ch05.trampoline): Resume the top frame again and again until the frames wait for the loop or the root is done.
+    // TODO(ch05.trampoline): Resume the top frame again and again until the frames wait for the
     throw aio::NotImplemented("ch05.trampoline");
 }
 

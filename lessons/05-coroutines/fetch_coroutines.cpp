@@ -35,13 +35,13 @@ private:
 };
 
 Coro<void> wait_ready(int fd, bool reading) {
-    // TODO(ch05.wait_ready): Suspend until fd is readable (or writable): a future the watcher resolves, the watcher removed however the wait ends.
+    // TODO(ch05.wait_ready): Suspend until fd is readable (or writable): a future the watcher
     throw aio::NotImplemented("ch05.wait_ready");
 }
 
 // Every request in a task, then the answers in request order.
 Coro<std::vector<std::string>> fetch_all(std::uint16_t port, std::vector<std::string> requests) {
-    // TODO(ch05.fetch_all): Start every request as a task of its own, then collect the answers in request order.
+    // TODO(ch05.fetch_all): Start every request as a task of its own, then collect the answers
     throw aio::NotImplemented("ch05.fetch_all");
 }
 
@@ -56,22 +56,22 @@ Coro<void> wait_writable(int fd) {
 
 // A non-blocking connect: EINPROGRESS, then writable, then SO_ERROR says how it went.
 Coro<void> connect_async(int fd, std::uint16_t port) {
-    // TODO(ch05.connect): Connect without blocking: start the connect, wait until writable, then read how it went.
+    // TODO(ch05.connect): Connect without blocking: start the connect, wait until writable, then
     throw aio::NotImplemented("ch05.connect");
 }
 
 Coro<void> send_all_async(int fd, std::string data) {
-    // TODO(ch05.send_all): Send every byte of data, waiting for writability whenever the socket's buffer is full.
+    // TODO(ch05.send_all): Send every byte of data, waiting for writability whenever the
     throw aio::NotImplemented("ch05.send_all");
 }
 
 Coro<std::string> read_line_async(int fd, std::size_t index) {
-    // TODO(ch05.read_line): Receive until a newline arrives, waiting for readability in between; return the line without it.
+    // TODO(ch05.read_line): Receive until a newline arrives, waiting for readability in between;
     throw aio::NotImplemented("ch05.read_line");
 }
 
 Coro<std::string> fetch_one_async(std::uint16_t port, std::string request, std::size_t index) {
-    // TODO(ch05.fetch_one): One request, top to bottom: a non-blocking socket, connect, send the line, read the answer line.
+    // TODO(ch05.fetch_one): One request, top to bottom: a non-blocking socket, connect, send the
     throw aio::NotImplemented("ch05.fetch_one");
 }
 

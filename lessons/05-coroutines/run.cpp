@@ -9,7 +9,7 @@
 namespace aio::detail {
 
 void cancel_all_tasks(EventLoop& loop) {
-    // TODO(ch05.cancel_all): Cancel every pending task, run the loop until all are done, report each one's error once.
+    // TODO(ch05.cancel_all): Cancel every pending task, run the loop until all are done, report
     throw aio::NotImplemented("ch05.cancel_all");
 }
 

@@ -90,7 +90,8 @@ protected:
 
 private:
     friend class detail::TaskRegistry;
-    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on purpose
+    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on
+                                     // purpose
 
     void step();                                                   // asyncio: Task.__step
     void after_suspension();                                       // what the frames waited for
@@ -204,11 +205,11 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        // TODO(ch05.future_awaiter): Hand the pending future to the frame's stack, and remember the stack.
+        // TODO(ch05.future_awaiter): Hand the pending future to the frame's stack, and remember
         throw aio::NotImplemented("ch05.future_awaiter");
     }
     T await_resume() {
-        // TODO(ch05.await_result): The value of the co_await: what the task threw in first (a cancellation), else the future's result or exception.
+        // TODO(ch05.await_result): The value of the co_await: what the task threw in first (a
         throw aio::NotImplemented("ch05.await_result");
     }
 
@@ -294,7 +295,7 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
-    // TODO(ch05.run): A new loop, main as its first task until done; then cancel what is left and close the loop; main's result.
+    // TODO(ch05.run): A new loop, main as its first task until done; then cancel what is left
     throw aio::NotImplemented("ch05.run");
 }
 

@@ -28,7 +28,6 @@ private:
 TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
     : future_(future), name_(std::move(name)) {}
 
-
 std::shared_ptr<TaskBase> TaskBase::shared() {
     // Aliasing: shares ownership of the whole task state, points at this part.
     return std::shared_ptr<TaskBase>(future_.shared_from_this(), this);
@@ -39,7 +38,8 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    //@exercise ch05.start  Refuse an empty or finished Coro; put the root on the frame stack; queue the first step; register and name the task.
+    //@exercise ch05.start  Refuse an empty or finished Coro; put the root on the frame stack; queue
+    //the first step; register and name the task.
     std::coroutine_handle<> root = root_frame();
     if (!root) throw ValueError("create_task: the Coro is empty (moved from?)");
     if (root.done()) throw RuntimeError("cannot reuse already awaited coroutine");
@@ -71,7 +71,8 @@ bool TaskBase::step_is_due() const {
 void TaskBase::step() {
     if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
     assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
-    //@exercise ch05.task_step  Run one step: deliver a pending cancel, resume the frames as the current task, then finish or follow up.
+    //@exercise ch05.task_step  Run one step: deliver a pending cancel, resume the frames as the
+    //current task, then finish or follow up.
     if (pending_cancel_) {
         frames_.throw_in(std::make_exception_ptr(CancelledError(*pending_cancel_)));
         pending_cancel_.reset(); // delivered: a second step must not throw it again
@@ -93,7 +94,8 @@ void TaskBase::step() {
 }
 
 void TaskBase::after_suspension() {
-    //@exercise ch05.follow_up  After a step: wait for the future the frames handed over, step again after a yield, or end the task on a foreign await.
+    //@exercise ch05.follow_up  After a step: wait for the future the frames handed over, step again
+    //after a yield, or end the task on a foreign await.
     switch (frames_.suspension()) {
     case detail::Suspension::FUTURE: wait_on(frames_.take_awaited()); return;
     case detail::Suspension::YIELD: // asyncio: a bare yield relinquishes one iteration
@@ -112,7 +114,8 @@ void TaskBase::after_suspension() {
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    //@exercise ch05.wakeup  Refuse a future of another loop or the task itself; else wait on it, woken by its done callback.
+    //@exercise ch05.wakeup  Refuse a future of another loop or the task itself; else wait on it,
+    //woken by its done callback.
     if (&future->loop() != &get_loop()) {
         frames_.throw_in(std::make_exception_ptr(
             RuntimeError("Task " + name_ + " got a Future attached to a different loop")));
@@ -141,7 +144,8 @@ void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
 
 void TaskBase::complete(std::exception_ptr error) {
     assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
-    //@exercise ch05.complete  End the task as its root ended: cancelled, failed or with the result; then free its frames and leave the registry.
+    //@exercise ch05.complete  End the task as its root ended: cancelled, failed or with the result;
+    //then free its frames and leave the registry.
     if (!error && pending_cancel_) { // cancelled right before the coroutine returned
         complete_cancelled(*pending_cancel_);
     } else if (error) {
@@ -163,7 +167,8 @@ void TaskBase::complete(std::exception_ptr error) {
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    //@exercise ch05.cancel  Count the request; cancel the awaited future, or else leave the cancel for the next step.
+    //@exercise ch05.cancel  Count the request; cancel the awaited future, or else leave the cancel
+    //for the next step.
     future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
     if (done()) return false;
     ++num_cancels_requested_;
@@ -177,7 +182,8 @@ bool TaskBase::cancel(std::string message) {
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
-    //@exercise ch05.uncancel  One request fewer, never below zero; at zero a cancel not yet delivered is withdrawn.
+    //@exercise ch05.uncancel  One request fewer, never below zero; at zero a cancel not yet
+    //delivered is withdrawn.
     if (num_cancels_requested_ > 0) {
         --num_cancels_requested_;
         if (num_cancels_requested_ == 0) pending_cancel_.reset();
@@ -199,7 +205,8 @@ TaskRegistry::~TaskRegistry() {
 }
 
 void TaskRegistry::abandon_pending() noexcept {
-    //@exercise ch05.close  The loop is closing: report and abandon every task still pending, until none is left.
+    //@exercise ch05.close  The loop is closing: report and abandon every task still pending, until
+    //none is left.
     //@stub aio::detail::not_implemented_abort("ch05.close");
     // A destructor run by a frame may create or finish tasks: take the table
     // out first, and repeat until it stays empty.
@@ -238,7 +245,8 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
-    //@exercise ch05.current_task  The task whose step runs on this thread's running loop; nullptr when none.
+    //@exercise ch05.current_task  The task whose step runs on this thread's running loop; nullptr
+    //when none.
     EventLoop* loop = detail::running_loop();
     return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
     //@end

@@ -88,7 +88,8 @@ protected:
 
 private:
     friend class detail::TaskRegistry;
-    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on purpose
+    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on
+                                     // purpose
 
     void step();                                                   // asyncio: Task.__step
     void after_suspension();                                       // what the frames waited for
@@ -202,13 +203,15 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        //@exercise ch05.future_awaiter  Hand the pending future to the frame's stack, and remember the stack.
+        //@exercise ch05.future_awaiter  Hand the pending future to the frame's stack, and remember
+        //the stack.
         frames_ = &frame.promise().frames();
         frames_->wait_for(future_.state());
         //@end
     }
     T await_resume() {
-        //@exercise ch05.await_result  The value of the co_await: what the task threw in first (a cancellation), else the future's result or exception.
+        //@exercise ch05.await_result  The value of the co_await: what the task threw in first (a
+        //cancellation), else the future's result or exception.
         if (frames_ != nullptr) frames_->rethrow_thrown_in();
         return future_.result();
         //@end
@@ -296,7 +299,8 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
-    //@exercise ch05.run  A new loop, main as its first task until done; then cancel what is left and close the loop; main's result.
+    //@exercise ch05.run  A new loop, main as its first task until done; then cancel what is left
+    //and close the loop; main's result.
     EventLoop loop(LoopOptions{.debug = debug});
     Task<T> main_task = create_task(loop, std::move(main));
     try {

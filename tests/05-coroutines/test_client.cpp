@@ -131,8 +131,7 @@ TEST(FetchCoroutines, SendAllSendsMoreThanTheSocketBufferHolds) {
     aio::EventLoop loop;
     SocketPair pair;
     std::string data(4 * 1024 * 1024, 'z'); // far more than a socket buffer
-    EXPECT_EQ(run_task(loop, send_and_drain(pair.mine.get(), pair.theirs.get(), data)),
-              data.size())
+    EXPECT_EQ(run_task(loop, send_and_drain(pair.mine.get(), pair.theirs.get(), data)), data.size())
         << "ch05.send_all: every byte must arrive: on EAGAIN wait until writable, then go on";
 }
 

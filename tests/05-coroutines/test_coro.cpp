@@ -195,9 +195,11 @@ Coro<long> a_million_completed_awaits() {
 
 TEST(Coro, AMillionSequentialAwaitsDoNotGrowTheStack) {
     long total = 0;
-    looplab::run_on_small_stack(256 * 1024, [&] { total = run_inline(a_million_completed_awaits()); });
+    looplab::run_on_small_stack(256 * 1024,
+                                [&] { total = run_inline(a_million_completed_awaits()); });
     EXPECT_EQ(total, 1'000'000)
-        << "ch05.coro_await: a million awaits of coroutines that finish at once, on a 256 KiB stack at -O0: each "
+        << "ch05.coro_await: a million awaits of coroutines that finish at once, on a 256 KiB "
+           "stack at -O0: each "
            "resume must return to the task's trampoline, never nest inside the previous one";
 }
 
@@ -205,6 +207,7 @@ TEST(Coro, HundredThousandNestedAwaitsDoNotGrowTheStack) {
     long long total = 0;
     looplab::run_on_small_stack(256 * 1024, [&] { total = run_inline(sum_to(100'000)); });
     EXPECT_EQ(total, 100'000LL * 100'001 / 2)
-        << "ch05.coro_await: 100,000 frames each awaiting the next, on a 256 KiB stack at -O0: the child must be "
+        << "ch05.coro_await: 100,000 frames each awaiting the next, on a 256 KiB stack at -O0: the "
+           "child must be "
            "resumed by the trampoline, not from inside the parent's await_suspend";
 }

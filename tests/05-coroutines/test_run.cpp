@@ -179,5 +179,6 @@ TEST(Run, CancelAllTasksCancelsWaitsAndReportsEachErrorOnce) {
     EXPECT_THROW(std::rethrow_exception(reports.errors[0]), aio::ValueError)
         << "ch05.cancel_all: the report carries the leftover's exception";
     aio::detail::cancel_all_tasks(v.loop);
-    EXPECT_EQ(reports.messages.size(), 1u) << "ch05.cancel_all: with nothing pending, nothing to do";
+    EXPECT_EQ(reports.messages.size(), 1u)
+        << "ch05.cancel_all: with nothing pending, nothing to do";
 }

@@ -103,8 +103,9 @@ TEST(Task, KeepsItselfAliveWhenEveryHandleIsDropped) {
     aio::Future<void> later(v.loop);
     v.loop.call_later(2s, [later]() mutable { later.set_result(); });
     ASSERT_TRUE(looplab::run_until_done(v.loop, later));
-    EXPECT_TRUE(finished) << "ch05.sleep: a pending task must stay alive without any handle: the loop "
-                             "(its task registry) holds it until it is done";
+    EXPECT_TRUE(finished)
+        << "ch05.sleep: a pending task must stay alive without any handle: the loop "
+           "(its task registry) holds it until it is done";
     EXPECT_EQ(counts.alive(), 0) << "ch05.complete: once done, the task's frames are freed: "
                                  << counts.summary();
 }
@@ -127,7 +128,8 @@ TEST(Task, APendingTaskIsFreedWhenItsLoopCloses) {
         Task<void> task = aio::create_task(v.loop, waits_forever(Counted(counts)));
         looplab::run_until_done(v.loop, aio::Future<void>(task), 1s);
         EXPECT_FALSE(task.done()) << "ch05.wakeup: the task waits on a future nobody sets";
-        EXPECT_EQ(counts.alive(), 1) << "ch05.wakeup: the task is suspended at its co_await, its frame alive";
+        EXPECT_EQ(counts.alive(), 1)
+            << "ch05.wakeup: the task is suspended at its co_await, its frame alive";
         v.loop.close();
         EXPECT_EQ(counts.alive(), 0)
             << "ch05.close: closing the loop destroys the frames of its pending tasks: "

@@ -71,15 +71,16 @@ TEST(Timing, HundredSleepingTasksTakeOneSleepNotAHundred) {
     stopwatch.restart();
     aio::run(sequential(10, &finished));
     double one_by_one = stopwatch.seconds() * 10; // scaled to 100 tasks
-    EXPECT_EQ(finished, 110);
+    EXPECT_EQ(finished, 110) << "ch05.sleep: the 10 tasks awaited one by one all finished";
     looplab::report_timing("100 tasks x sleep(100ms): sequential " + looplab::fixed(one_by_one) +
-                           " s (10 timed, x10) · concurrent " + looplab::fixed(together) +
+                           " s (est.: 10 timed, x10) · concurrent " + looplab::fixed(together) +
                            " s (ideal 0.10) · speedup x" +
                            looplab::fixed(one_by_one / together, 0));
-    EXPECT_GE(together, 0.09) << "every task must really sleep its 100 ms";
-    EXPECT_LE(together, 0.5 * slowdown)
-        << "100 tasks that sleep at the same time must take about one sleep, not a hundred";
-    EXPECT_GE(one_by_one, 9.0) << "awaiting each task before creating the next adds the sleeps up";
+    EXPECT_GE(together, 0.09) << "ch05.sleep: every task must really sleep its 100 ms";
+    EXPECT_LE(together, 0.5 * slowdown) << "ch05.sleep: 100 tasks that sleep at the same time must "
+                                           "take about one sleep, not a hundred";
+    EXPECT_GE(one_by_one, 9.0)
+        << "ch05.sleep: awaiting each task before creating the next adds the sleeps up";
 }
 
 TEST(FetchCoroutines, AnswersInRequestOrderWithEveryRequestInFlight) {
