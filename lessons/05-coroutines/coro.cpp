@@ -8,7 +8,7 @@
 namespace aio::detail {
 
 void FrameStack::run() {
-    // TODO(ch05.trampoline): Resume the top frame again and again until the frames wait for the
+    // TODO(ch05.trampoline): Resume the top frame while frames push/pop; stop on a wait.
     throw aio::NotImplemented("ch05.trampoline");
 }
 

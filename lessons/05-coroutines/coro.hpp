@@ -99,8 +99,8 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> self) const noexcept {
-            // TODO(ch05.final_suspend): Hand control back: this frame leaves the stack, its
-            throw aio::NotImplemented("ch05.final_suspend");
+            // TODO(ch05.final_suspend): Pop this frame: its parent runs next.
+            aio::detail::not_implemented_abort("ch05.final_suspend");
         }
         void await_resume() const noexcept {}
     };
@@ -238,12 +238,12 @@ public:
     explicit CoroAwaiter(Frame child) : child_(child) {}
 
     bool await_ready() const {
-        // TODO(ch05.coro_ready): Refuse an empty or finished Coro; a fresh one never counts as
+        // TODO(ch05.coro_ready): Refuse an empty or finished Coro; else not ready.
         throw aio::NotImplemented("ch05.coro_ready");
     }
     template <class P>
     void await_suspend(std::coroutine_handle<P> parent) {
-        // TODO(ch05.coro_await): Put the child on the parent's frame stack, linked to its
+        // TODO(ch05.coro_await): Attach the child under its parent; push it.
         throw aio::NotImplemented("ch05.coro_await");
     }
     T await_resume() { return child_.promise().take_result(); }

@@ -35,13 +35,13 @@ private:
 };
 
 Coro<void> wait_ready(int fd, bool reading) {
-    // TODO(ch05.wait_ready): Suspend until fd is readable (or writable): a future the watcher
+    // TODO(ch05.wait_ready): Await a future the watcher resolves; remove the watcher.
     throw aio::NotImplemented("ch05.wait_ready");
 }
 
 // Every request in a task, then the answers in request order.
 Coro<std::vector<std::string>> fetch_all(std::uint16_t port, std::vector<std::string> requests) {
-    // TODO(ch05.fetch_all): Start every request as a task of its own, then collect the answers
+    // TODO(ch05.fetch_all): A task per request, then the answers in order.
     throw aio::NotImplemented("ch05.fetch_all");
 }
 
@@ -56,22 +56,22 @@ Coro<void> wait_writable(int fd) {
 
 // A non-blocking connect: EINPROGRESS, then writable, then SO_ERROR says how it went.
 Coro<void> connect_async(int fd, std::uint16_t port) {
-    // TODO(ch05.connect): Connect without blocking: start the connect, wait until writable, then
+    // TODO(ch05.connect): Connect; wait until writable; throw SO_ERROR if set.
     throw aio::NotImplemented("ch05.connect");
 }
 
 Coro<void> send_all_async(int fd, std::string data) {
-    // TODO(ch05.send_all): Send every byte of data, waiting for writability whenever the
+    // TODO(ch05.send_all): Send it all; wait until writable on EAGAIN.
     throw aio::NotImplemented("ch05.send_all");
 }
 
 Coro<std::string> read_line_async(int fd, std::size_t index) {
-    // TODO(ch05.read_line): Receive until a newline arrives, waiting for readability in between;
+    // TODO(ch05.read_line): Receive up to a newline; wait until readable on EAGAIN.
     throw aio::NotImplemented("ch05.read_line");
 }
 
 Coro<std::string> fetch_one_async(std::uint16_t port, std::string request, std::size_t index) {
-    // TODO(ch05.fetch_one): One request, top to bottom: a non-blocking socket, connect, send the
+    // TODO(ch05.fetch_one): Socket, connect, send the line, read the answer line.
     throw aio::NotImplemented("ch05.fetch_one");
 }
 

@@ -9,7 +9,7 @@
 namespace aio::detail {
 
 void cancel_all_tasks(EventLoop& loop) {
-    // TODO(ch05.cancel_all): Cancel every pending task, run the loop until all are done, report
+    // TODO(ch05.cancel_all): Cancel the pending tasks, wait for all, report each error once.
     throw aio::NotImplemented("ch05.cancel_all");
 }
 

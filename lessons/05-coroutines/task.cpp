@@ -40,7 +40,7 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    // TODO(ch05.start): Refuse an empty or finished Coro; put the root on the frame stack; queue
+    // TODO(ch05.start): Refuse a bad Coro; stack the root; queue step 1; register, name.
     throw aio::NotImplemented("ch05.start");
 }
 
@@ -64,36 +64,36 @@ bool TaskBase::step_is_due() const {
 void TaskBase::step() {
     if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
     assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
-    // TODO(ch05.task_step): Run one step: deliver a pending cancel, resume the frames as the
+    // TODO(ch05.task_step): Deliver a pending cancel, run the frames, complete or follow up.
     throw aio::NotImplemented("ch05.task_step");
 }
 
 void TaskBase::after_suspension() {
-    // TODO(ch05.follow_up): After a step: wait for the future the frames handed over, step again
+    // TODO(ch05.follow_up): FUTURE: wait on it; YIELD: step again; else: bad yield.
     throw aio::NotImplemented("ch05.follow_up");
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    // TODO(ch05.wakeup): Refuse a future of another loop or the task itself; else wait on it,
+    // TODO(ch05.wakeup): Refuse foreign/self futures; else wait on it until its callback.
     throw aio::NotImplemented("ch05.wakeup");
 }
 
 void TaskBase::complete(std::exception_ptr error) {
     assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
-    // TODO(ch05.complete): End the task as its root ended: cancelled, failed or with the result;
+    // TODO(ch05.complete): End as the root ended; free the frames; leave the registry.
     throw aio::NotImplemented("ch05.complete");
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    // TODO(ch05.cancel): Count the request; cancel the awaited future, or else leave the cancel
+    // TODO(ch05.cancel): Count it; cancel the waiter, or else keep it for the next step.
     throw aio::NotImplemented("ch05.cancel");
 }
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
-    // TODO(ch05.uncancel): One request fewer, never below zero; at zero a cancel not yet
+    // TODO(ch05.uncancel): One fewer (not below 0); at 0 withdraw a pending cancel.
     throw aio::NotImplemented("ch05.uncancel");
 }
 
@@ -110,8 +110,8 @@ TaskRegistry::~TaskRegistry() {
 }
 
 void TaskRegistry::abandon_pending() noexcept {
-    // TODO(ch05.close): The loop is closing: report and abandon every task still pending, until
-    throw aio::NotImplemented("ch05.close");
+    // TODO(ch05.close): Report and abandon every pending task until none is left.
+    aio::detail::not_implemented_abort("ch05.close");
 }
 
 std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
@@ -137,7 +137,7 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
-    // TODO(ch05.current_task): The task whose step runs on this thread's running loop; nullptr
+    // TODO(ch05.current_task): The task whose step runs on the running loop, or nullptr.
     throw aio::NotImplemented("ch05.current_task");
 }
 

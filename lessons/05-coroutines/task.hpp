@@ -205,11 +205,11 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        // TODO(ch05.future_awaiter): Hand the pending future to the frame's stack, and remember
+        // TODO(ch05.future_awaiter): Keep the frame stack; hand it the future to wait on.
         throw aio::NotImplemented("ch05.future_awaiter");
     }
     T await_resume() {
-        // TODO(ch05.await_result): The value of the co_await: what the task threw in first (a
+        // TODO(ch05.await_result): Rethrow what was thrown in, else the result.
         throw aio::NotImplemented("ch05.await_result");
     }
 
@@ -295,7 +295,7 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
-    // TODO(ch05.run): A new loop, main as its first task until done; then cancel what is left
+    // TODO(ch05.run): New loop, main as a task, clean up, close; its result.
     throw aio::NotImplemented("ch05.run");
 }
 

@@ -6,8 +6,7 @@
 namespace aio::detail {
 
 void FrameStack::run() {
-    //@exercise ch05.trampoline  Resume the top frame again and again until the frames wait for the
-    //loop or the root is done.
+    //@exercise ch05.trampoline  Resume the top frame while frames push/pop; stop on a wait.
     assert(top_ && "run() needs a frame to resume: start() or push() one first");
     do {
         suspension_ = Suspension::NONE; // stays NONE if a foreign awaiter suspends

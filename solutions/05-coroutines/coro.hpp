@@ -97,8 +97,7 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> self) const noexcept {
-            //@exercise ch05.final_suspend  Hand control back: this frame leaves the stack, its
-            //parent runs next.
+            //@exercise ch05.final_suspend  Pop this frame: its parent runs next.
             //@stub aio::detail::not_implemented_abort("ch05.final_suspend");
             PromiseBase& finished = self.promise();
             finished.frames().pop(finished.parent());
@@ -240,8 +239,7 @@ public:
     explicit CoroAwaiter(Frame child) : child_(child) {}
 
     bool await_ready() const {
-        //@exercise ch05.coro_ready  Refuse an empty or finished Coro; a fresh one never counts as
-        //ready.
+        //@exercise ch05.coro_ready  Refuse an empty or finished Coro; else not ready.
         if (!child_) throw RuntimeError("co_await on an empty Coro (moved from?)");
         if (child_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
         return false; // a fresh Coro always runs: through the driver, never inline
@@ -249,8 +247,7 @@ public:
     }
     template <class P>
     void await_suspend(std::coroutine_handle<P> parent) {
-        //@exercise ch05.coro_await  Put the child on the parent's frame stack, linked to its
-        //parent.
+        //@exercise ch05.coro_await  Attach the child under its parent; push it.
         FrameStack& frames = parent.promise().frames();
         child_.promise().attach(frames, parent);
         frames.push(child_);

@@ -33,8 +33,7 @@ private:
 };
 
 Coro<void> wait_ready(int fd, bool reading) {
-    //@exercise ch05.wait_ready  Suspend until fd is readable (or writable): a future the watcher
-    //resolves, the watcher removed however the wait ends.
+    //@exercise ch05.wait_ready  Await a future the watcher resolves; remove the watcher.
     EventLoop& loop = get_running_loop();
     Future<void> ready(loop);
     auto resolve = [ready]() mutable {
@@ -48,8 +47,7 @@ Coro<void> wait_ready(int fd, bool reading) {
 
 // Every request in a task, then the answers in request order.
 Coro<std::vector<std::string>> fetch_all(std::uint16_t port, std::vector<std::string> requests) {
-    //@exercise ch05.fetch_all  Start every request as a task of its own, then collect the answers
-    //in request order.
+    //@exercise ch05.fetch_all  A task per request, then the answers in order.
     std::vector<Task<std::string>> tasks;
     for (std::size_t i = 0; i < requests.size(); ++i)
         tasks.push_back(create_task(fetch_one_async(port, requests[i], i)));
@@ -71,8 +69,7 @@ Coro<void> wait_writable(int fd) {
 
 // A non-blocking connect: EINPROGRESS, then writable, then SO_ERROR says how it went.
 Coro<void> connect_async(int fd, std::uint16_t port) {
-    //@exercise ch05.connect  Connect without blocking: start the connect, wait until writable, then
-    //read how it went.
+    //@exercise ch05.connect  Connect; wait until writable; throw SO_ERROR if set.
     sockaddr_in address = loopback_address(port);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) co_return;
     if (errno != EINPROGRESS) throw_errno(errno, "connect");
@@ -86,8 +83,7 @@ Coro<void> connect_async(int fd, std::uint16_t port) {
 }
 
 Coro<void> send_all_async(int fd, std::string data) {
-    //@exercise ch05.send_all  Send every byte of data, waiting for writability whenever the
-    //socket's buffer is full.
+    //@exercise ch05.send_all  Send it all; wait until writable on EAGAIN.
     std::size_t sent = 0;
     while (sent < data.size()) {
         ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
@@ -102,8 +98,7 @@ Coro<void> send_all_async(int fd, std::string data) {
 }
 
 Coro<std::string> read_line_async(int fd, std::size_t index) {
-    //@exercise ch05.read_line  Receive until a newline arrives, waiting for readability in between;
-    //return the line without it.
+    //@exercise ch05.read_line  Receive up to a newline; wait until readable on EAGAIN.
     std::string received;
     char buffer[512];
     while (received.find('\n') == std::string::npos) {
@@ -122,8 +117,7 @@ Coro<std::string> read_line_async(int fd, std::size_t index) {
 }
 
 Coro<std::string> fetch_one_async(std::uint16_t port, std::string request, std::size_t index) {
-    //@exercise ch05.fetch_one  One request, top to bottom: a non-blocking socket, connect, send the
-    //line, read the answer line.
+    //@exercise ch05.fetch_one  Socket, connect, send the line, read the answer line.
     UniqueFd socket = tcp_socket(/*nonblocking=*/true);
     co_await connect_async(socket.get(), port);
     co_await send_all_async(socket.get(), request + "\n");

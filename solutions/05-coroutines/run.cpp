@@ -7,8 +7,7 @@
 namespace aio::detail {
 
 void cancel_all_tasks(EventLoop& loop) {
-    //@exercise ch05.cancel_all  Cancel every pending task, run the loop until all are done, report
-    //each one's error once.
+    //@exercise ch05.cancel_all  Cancel the pending tasks, wait for all, report each error once.
     std::vector<std::shared_ptr<TaskBase>> leftovers = loop.extension<TaskRegistry>().pending();
     if (leftovers.empty()) return;
     // A future done once every leftover is: a small gather(), which chapter 06 builds properly.

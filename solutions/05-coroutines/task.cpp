@@ -38,8 +38,7 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    //@exercise ch05.start  Refuse an empty or finished Coro; put the root on the frame stack; queue
-    //the first step; register and name the task.
+    //@exercise ch05.start  Refuse a bad Coro; stack the root; queue step 1; register, name.
     std::coroutine_handle<> root = root_frame();
     if (!root) throw ValueError("create_task: the Coro is empty (moved from?)");
     if (root.done()) throw RuntimeError("cannot reuse already awaited coroutine");
@@ -71,8 +70,7 @@ bool TaskBase::step_is_due() const {
 void TaskBase::step() {
     if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
     assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
-    //@exercise ch05.task_step  Run one step: deliver a pending cancel, resume the frames as the
-    //current task, then finish or follow up.
+    //@exercise ch05.task_step  Deliver a pending cancel, run the frames, complete or follow up.
     if (pending_cancel_) {
         frames_.throw_in(std::make_exception_ptr(CancelledError(*pending_cancel_)));
         pending_cancel_.reset(); // delivered: a second step must not throw it again
@@ -94,8 +92,7 @@ void TaskBase::step() {
 }
 
 void TaskBase::after_suspension() {
-    //@exercise ch05.follow_up  After a step: wait for the future the frames handed over, step again
-    //after a yield, or end the task on a foreign await.
+    //@exercise ch05.follow_up  FUTURE: wait on it; YIELD: step again; else: bad yield.
     switch (frames_.suspension()) {
     case detail::Suspension::FUTURE: wait_on(frames_.take_awaited()); return;
     case detail::Suspension::YIELD: // asyncio: a bare yield relinquishes one iteration
@@ -114,8 +111,7 @@ void TaskBase::after_suspension() {
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    //@exercise ch05.wakeup  Refuse a future of another loop or the task itself; else wait on it,
-    //woken by its done callback.
+    //@exercise ch05.wakeup  Refuse foreign/self futures; else wait on it until its callback.
     if (&future->loop() != &get_loop()) {
         frames_.throw_in(std::make_exception_ptr(
             RuntimeError("Task " + name_ + " got a Future attached to a different loop")));
@@ -144,8 +140,7 @@ void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
 
 void TaskBase::complete(std::exception_ptr error) {
     assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
-    //@exercise ch05.complete  End the task as its root ended: cancelled, failed or with the result;
-    //then free its frames and leave the registry.
+    //@exercise ch05.complete  End as the root ended; free the frames; leave the registry.
     if (!error && pending_cancel_) { // cancelled right before the coroutine returned
         complete_cancelled(*pending_cancel_);
     } else if (error) {
@@ -167,8 +162,7 @@ void TaskBase::complete(std::exception_ptr error) {
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    //@exercise ch05.cancel  Count the request; cancel the awaited future, or else leave the cancel
-    //for the next step.
+    //@exercise ch05.cancel  Count it; cancel the waiter, or else keep it for the next step.
     future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
     if (done()) return false;
     ++num_cancels_requested_;
@@ -182,8 +176,7 @@ bool TaskBase::cancel(std::string message) {
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
-    //@exercise ch05.uncancel  One request fewer, never below zero; at zero a cancel not yet
-    //delivered is withdrawn.
+    //@exercise ch05.uncancel  One fewer (not below 0); at 0 withdraw a pending cancel.
     if (num_cancels_requested_ > 0) {
         --num_cancels_requested_;
         if (num_cancels_requested_ == 0) pending_cancel_.reset();
@@ -205,8 +198,7 @@ TaskRegistry::~TaskRegistry() {
 }
 
 void TaskRegistry::abandon_pending() noexcept {
-    //@exercise ch05.close  The loop is closing: report and abandon every task still pending, until
-    //none is left.
+    //@exercise ch05.close  Report and abandon every pending task until none is left.
     //@stub aio::detail::not_implemented_abort("ch05.close");
     // A destructor run by a frame may create or finish tasks: take the table
     // out first, and repeat until it stays empty.
@@ -245,8 +237,7 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
-    //@exercise ch05.current_task  The task whose step runs on this thread's running loop; nullptr
-    //when none.
+    //@exercise ch05.current_task  The task whose step runs on the running loop, or nullptr.
     EventLoop* loop = detail::running_loop();
     return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
     //@end

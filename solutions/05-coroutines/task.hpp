@@ -203,15 +203,13 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        //@exercise ch05.future_awaiter  Hand the pending future to the frame's stack, and remember
-        //the stack.
+        //@exercise ch05.future_awaiter  Keep the frame stack; hand it the future to wait on.
         frames_ = &frame.promise().frames();
         frames_->wait_for(future_.state());
         //@end
     }
     T await_resume() {
-        //@exercise ch05.await_result  The value of the co_await: what the task threw in first (a
-        //cancellation), else the future's result or exception.
+        //@exercise ch05.await_result  Rethrow what was thrown in, else the result.
         if (frames_ != nullptr) frames_->rethrow_thrown_in();
         return future_.result();
         //@end
@@ -299,8 +297,7 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
-    //@exercise ch05.run  A new loop, main as its first task until done; then cancel what is left
-    //and close the loop; main's result.
+    //@exercise ch05.run  New loop, main as a task, clean up, close; its result.
     EventLoop loop(LoopOptions{.debug = debug});
     Task<T> main_task = create_task(loop, std::move(main));
     try {
