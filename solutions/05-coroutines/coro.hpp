@@ -97,10 +97,13 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> self) const noexcept {
+            //@scratch ch05.final_suspend
+            //@stub aio::detail::not_implemented_abort("ch05.final_suspend");
             //@exercise ch05.final_suspend  Pop this frame: its parent runs next.
             //@stub aio::detail::not_implemented_abort("ch05.final_suspend");
             PromiseBase& finished = self.promise();
             finished.frames().pop(finished.parent());
+            //@end
             //@end
         }
         void await_resume() const noexcept {}
@@ -239,18 +242,22 @@ public:
     explicit CoroAwaiter(Frame child) : child_(child) {}
 
     bool await_ready() const {
+        //@scratch ch05.coro_ready
         //@exercise ch05.coro_ready  Refuse an empty or finished Coro; else not ready.
         if (!child_) throw RuntimeError("co_await on an empty Coro (moved from?)");
         if (child_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
         return false; // a fresh Coro always runs: through the driver, never inline
         //@end
+        //@end
     }
     template <class P>
     void await_suspend(std::coroutine_handle<P> parent) {
+        //@scratch ch05.coro_await
         //@exercise ch05.coro_await  Attach the child under its parent; push it.
         FrameStack& frames = parent.promise().frames();
         child_.promise().attach(frames, parent);
         frames.push(child_);
+        //@end
         //@end
     }
     T await_resume() { return child_.promise().take_result(); }

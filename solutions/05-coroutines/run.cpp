@@ -7,6 +7,7 @@
 namespace aio::detail {
 
 void cancel_all_tasks(EventLoop& loop) {
+    //@scratch ch05.cancel_all
     //@exercise ch05.cancel_all  Cancel the pending tasks, wait for all, report each error once.
     std::vector<std::shared_ptr<TaskBase>> leftovers = loop.extension<TaskRegistry>().pending();
     if (leftovers.empty()) return;
@@ -27,6 +28,7 @@ void cancel_all_tasks(EventLoop& loop) {
             loop.call_exception_handler(
                 {"unhandled exception during run() shutdown (" + task->get_name() + ")", error});
     }
+    //@end
     //@end
 }
 

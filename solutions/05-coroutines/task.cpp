@@ -38,6 +38,7 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
+    //@scratch ch05.start
     //@exercise ch05.start  Refuse a bad Coro; stack the root; queue step 1; register, name.
     std::coroutine_handle<> root = root_frame();
     if (!root) throw ValueError("create_task: the Coro is empty (moved from?)");
@@ -47,6 +48,7 @@ void TaskBase::start() {
     queue_step(); // before registering: on a closed loop this throws, and nothing is registered
     number_ = registry().add(shared());
     if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+    //@end
     //@end
 }
 
@@ -68,6 +70,7 @@ bool TaskBase::step_is_due() const {
 // the root finished (complete the future), the frames wait for a future
 // (subscribe to it), or they yielded (step again on the next iteration).
 void TaskBase::step() {
+    //@scratch ch05.task_step
     if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
     assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
     //@exercise ch05.task_step  Deliver a pending cancel, run the frames, complete or follow up.
@@ -89,9 +92,11 @@ void TaskBase::step() {
     else
         after_suspension();
     //@end
+    //@end
 }
 
 void TaskBase::after_suspension() {
+    //@scratch ch05.follow_up
     //@exercise ch05.follow_up  FUTURE: wait on it; YIELD: step again; else: bad yield.
     switch (frames_.suspension()) {
     case detail::Suspension::FUTURE: wait_on(frames_.take_awaited()); return;
@@ -107,10 +112,12 @@ void TaskBase::after_suspension() {
             "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
     }
     //@end
+    //@end
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
+    //@scratch ch05.wakeup
     //@exercise ch05.wakeup  Refuse foreign/self futures; else wait on it until its callback.
     if (&future->loop() != &get_loop()) {
         frames_.throw_in(std::make_exception_ptr(
@@ -136,9 +143,11 @@ void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
     waiter_ = std::move(future);
     if (pending_cancel_ && waiter_->cancel(*pending_cancel_)) pending_cancel_.reset();
     //@end
+    //@end
 }
 
 void TaskBase::complete(std::exception_ptr error) {
+    //@scratch ch05.complete
     assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
     //@exercise ch05.complete  End as the root ended; free the frames; leave the registry.
     if (!error && pending_cancel_) { // cancelled right before the coroutine returned
@@ -158,10 +167,12 @@ void TaskBase::complete(std::exception_ptr error) {
     destroy_frames();
     registry().remove(number_); // the caller's reference keeps this alive until it returns
     //@end
+    //@end
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
+    //@scratch ch05.cancel
     //@exercise ch05.cancel  Count it; cancel the waiter, or else keep it for the next step.
     future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
     if (done()) return false;
@@ -172,16 +183,19 @@ bool TaskBase::cancel(std::string message) {
     pending_cancel_ = std::move(message);
     return true;
     //@end
+    //@end
 }
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
+    //@scratch ch05.uncancel
     //@exercise ch05.uncancel  One fewer (not below 0); at 0 withdraw a pending cancel.
     if (num_cancels_requested_ > 0) {
         --num_cancels_requested_;
         if (num_cancels_requested_ == 0) pending_cancel_.reset();
     }
     return num_cancels_requested_;
+    //@end
     //@end
 }
 
@@ -198,6 +212,8 @@ TaskRegistry::~TaskRegistry() {
 }
 
 void TaskRegistry::abandon_pending() noexcept {
+    //@scratch ch05.close
+    //@stub aio::detail::not_implemented_abort("ch05.close");
     //@exercise ch05.close  Report and abandon every pending task until none is left.
     //@stub aio::detail::not_implemented_abort("ch05.close");
     // A destructor run by a frame may create or finish tasks: take the table
@@ -211,6 +227,7 @@ void TaskRegistry::abandon_pending() noexcept {
             task->abandon();
         }
     }
+    //@end
     //@end
 }
 
@@ -237,9 +254,11 @@ void TaskRegistry::enter(TaskBase* task) {
 } // namespace detail
 
 TaskBase* current_task() {
+    //@scratch ch05.current_task
     //@exercise ch05.current_task  The task whose step runs on the running loop, or nullptr.
     EventLoop* loop = detail::running_loop();
     return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+    //@end
     //@end
 }
 

@@ -203,15 +203,19 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
+        //@scratch ch05.future_awaiter
         //@exercise ch05.future_awaiter  Keep the frame stack; hand it the future to wait on.
         frames_ = &frame.promise().frames();
         frames_->wait_for(future_.state());
         //@end
+        //@end
     }
     T await_resume() {
+        //@scratch ch05.await_result
         //@exercise ch05.await_result  Rethrow what was thrown in, else the result.
         if (frames_ != nullptr) frames_->rethrow_thrown_in();
         return future_.result();
+        //@end
         //@end
     }
 
@@ -295,6 +299,7 @@ Coro<void> sleep(Duration delay);
 // called while a loop runs in this thread.
 template <class T>
 T run(Coro<T> main, bool debug = false) {
+    //@scratch ch05.run
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
     //@exercise ch05.run  New loop, main as a task, clean up, close; its result.
@@ -309,6 +314,7 @@ T run(Coro<T> main, bool debug = false) {
     detail::cancel_all_tasks(loop);
     loop.close();
     return main_task.result();
+    //@end
     //@end
 }
 

@@ -150,7 +150,7 @@ TEST(Coro, AwaitingAFinishedCoroAgainIsARuntimeError) {
     std::string outcome;
     run_inline(awaits_twice(&outcome));
     EXPECT_EQ(outcome, "cannot reuse already awaited coroutine")
-        << "ch05.coro_await: a Coro runs once, as a Python coroutine object; the second co_await "
+        << "ch05.coro_ready: a Coro runs once, as a Python coroutine object; the second co_await "
            "must throw RuntimeError";
 }
 

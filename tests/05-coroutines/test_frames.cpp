@@ -97,5 +97,6 @@ TEST(FutureAwaiter, HandsAPendingFutureToTheFrameStack) {
     EXPECT_TRUE(driver.run()) << "ch05.future_awaiter: resumed after the future is done, the "
                                  "coroutine runs to its end";
     EXPECT_EQ(driver.result(), 42) << "ch05.future_awaiter: await_resume returns the result";
-    EXPECT_EQ(events, (Events{"awaiting", "got 41"}));
+    EXPECT_EQ(events, (Events{"awaiting", "got 41"}))
+        << "ch05.future_awaiter: suspended at the co_await, resumed with the value";
 }

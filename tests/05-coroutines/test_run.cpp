@@ -34,11 +34,14 @@ Coro<void> fails() {
 TEST(Run, RunsMainAsATaskOnANewLoopAndReturnsItsResult) {
     aio::EventLoop* first = nullptr;
     aio::EventLoop* second = nullptr;
-    EXPECT_EQ(aio::run(answer(&first)), 42) << "main runs as a task: current_task() is set";
-    EXPECT_NE(first, nullptr);
-    EXPECT_EQ(aio::detail::running_loop(), nullptr) << "no loop runs once run() returned";
-    EXPECT_EQ(aio::run(answer(&second)), 42) << "run() can be called again: a new loop each time";
-    EXPECT_THROW(aio::run(fails()), aio::ValueError) << "main's exception comes out of run()";
+    EXPECT_EQ(aio::run(answer(&first)), 42)
+        << "ch05.run: main runs as a task: current_task() is set";
+    EXPECT_NE(first, nullptr) << "ch05.run: main ran on a loop";
+    EXPECT_EQ(aio::detail::running_loop(), nullptr) << "ch05.run: no loop runs once run() returned";
+    EXPECT_EQ(aio::run(answer(&second)), 42)
+        << "ch05.run: run() can be called again: a new loop each time";
+    EXPECT_THROW(aio::run(fails()), aio::ValueError)
+        << "ch05.run: main's exception comes out of run()";
 }
 
 namespace {
@@ -71,11 +74,13 @@ Coro<int> main_leaves_tasks(Events* events, LifetimeCounts* counts) {
 TEST(Run, CancelsLeftoverTasksAndWaitsForThem) {
     Events events;
     LifetimeCounts counts;
-    EXPECT_EQ(aio::run(main_leaves_tasks(&events, &counts)), 1);
+    EXPECT_EQ(aio::run(main_leaves_tasks(&events, &counts)), 1)
+        << "ch05.run: run() returns main's result";
     EXPECT_EQ(events, (Events{"main returns", "first cancelled", "second cancelled",
                               "first cleaned up", "second cleaned up"}))
-        << "after main, run() cancels every pending task and runs the loop until they are done";
-    EXPECT_EQ(counts.alive(), 0) << "no frame left behind: " << counts.summary();
+        << "ch05.run: after main, run() cancels every pending task and runs the loop until they "
+           "are done";
+    EXPECT_EQ(counts.alive(), 0) << "ch05.run: no frame left behind: " << counts.summary();
 }
 
 namespace {
@@ -122,9 +127,11 @@ TEST(Run, ReportsEachErrorOfALeftoverTaskOnce) {
     aio::run(main_with_failing_leftovers(&reports, &finished));
     EXPECT_EQ(reports,
               (std::vector<std::string>{"A failed while cancelled", "B failed while cancelled"}))
-        << "each leftover that ends with an error is reported through the exception handler, "
+        << "ch05.run: each leftover that ends with an error is reported through the exception "
+           "handler, "
            "once: retrieve it (exception()) so that no \"never retrieved\" report follows";
-    EXPECT_TRUE(finished) << "a leftover that refuses the cancellation is still waited for";
+    EXPECT_TRUE(finished)
+        << "ch05.run: a leftover that refuses the cancellation is still waited for";
 }
 
 namespace {
@@ -142,7 +149,7 @@ Coro<std::string> nested_run() {
 
 TEST(Run, CannotBeCalledFromARunningLoop) {
     EXPECT_EQ(aio::run(nested_run()), "run() cannot be called from a running event loop")
-        << "asyncio.run refuses to nest";
+        << "ch05.run: asyncio.run refuses to nest";
 }
 
 namespace {

@@ -47,7 +47,8 @@ TEST(Task, CurrentTaskIsTheTaskWhoseStepRuns) {
     Task<void> task = aio::create_task(v.loop, current_task_probe(&events, expected));
     *expected = &task.base();
     v.loop.call_soon([&] { events.push_back(aio::current_task() ? "leaked" : "none between"); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.current_task: the task must run to its end";
     EXPECT_EQ(events, (Events{"none between", "is current", "still current"}))
         << "ch05.current_task: current_task() is the running task during each of its steps, "
            "nullptr in plain callbacks between them";
@@ -102,7 +103,8 @@ TEST(Task, KeepsItselfAliveWhenEveryHandleIsDropped) {
     (void)aio::create_task(v.loop, finishes_later(Counted(counts), &finished));
     aio::Future<void> later(v.loop);
     v.loop.call_later(2s, [later]() mutable { later.set_result(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, later));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, later))
+        << "ch05.sleep: the loop must reach the 2 s mark";
     EXPECT_TRUE(finished)
         << "ch05.sleep: a pending task must stay alive without any handle: the loop "
            "(its task registry) holds it until it is done";

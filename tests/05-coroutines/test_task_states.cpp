@@ -123,7 +123,7 @@ TEST(Task, CreateTaskRefusesAnEmptyOrFinishedCoroAndAClosedLoop) {
         co_await *coro; // finishes it
         co_return "ran";
     }(&used));
-    ASSERT_EQ(outcome, "ran");
+    ASSERT_EQ(outcome, "ran") << "ch05.coro_await: the set-up awaited the Coro to its end";
     try {
         aio::create_task(v.loop, std::move(used));
         ADD_FAILURE() << "ch05.start: a finished Coro must be refused";
