@@ -143,8 +143,8 @@ public:
         value_.emplace(std::forward<U>(value));
     }
     T take_result() {
-        rethrow_if_failed();
-        return std::move(*value_);
+        // TODO(ch05.take_result): The stored exception, rethrown, or the value, moved out.
+        throw aio::NotImplemented("ch05.take_result");
     }
 
 private:

@@ -97,12 +97,6 @@ int TaskBase::uncancel() {
     throw aio::NotImplemented("ch05.uncancel");
 }
 
-void TaskBase::abandon() noexcept {
-    state_ = State::ABANDONED;
-    waiter_.reset();
-    destroy_frames(); // the locals of every frame are destroyed here
-}
-
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
@@ -120,18 +114,13 @@ std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
 }
 
 std::vector<std::shared_ptr<TaskBase>> TaskRegistry::pending() const {
-    std::vector<std::shared_ptr<TaskBase>> tasks;
-    tasks.reserve(pending_.size());
-    for (const auto& entry : pending_)
-        tasks.push_back(entry.second);
-    return tasks;
+    // TODO(ch05.pending): Every pending task, in creation order.
+    throw aio::NotImplemented("ch05.pending");
 }
 
 void TaskRegistry::enter(TaskBase* task) {
-    if (current_ != nullptr)
-        throw RuntimeError("Cannot enter into task " + task->get_name() + " while another task " +
-                           current_->get_name() + " is being executed.");
-    current_ = task;
+    // TODO(ch05.enter): Make task the current one; refuse if another one runs.
+    throw aio::NotImplemented("ch05.enter");
 }
 
 } // namespace detail

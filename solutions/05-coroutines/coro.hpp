@@ -147,8 +147,12 @@ public:
         value_.emplace(std::forward<U>(value));
     }
     T take_result() {
+        //@scratch ch05.take_result
+        //@exercise ch05.take_result  The stored exception, rethrown, or the value, moved out.
         rethrow_if_failed();
         return std::move(*value_);
+        //@end
+        //@end
     }
 
 private:

@@ -199,12 +199,6 @@ int TaskBase::uncancel() {
     //@end
 }
 
-void TaskBase::abandon() noexcept {
-    state_ = State::ABANDONED;
-    waiter_.reset();
-    destroy_frames(); // the locals of every frame are destroyed here
-}
-
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
@@ -224,7 +218,9 @@ void TaskRegistry::abandon_pending() noexcept {
         for (auto& [number, task] : tasks) {
             loop_.call_exception_handler(
                 {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
-            task->abandon();
+            task->state_ = TaskBase::State::ABANDONED; // a queued step does nothing now
+            task->waiter_.reset();
+            task->destroy_frames(); // the locals of every frame are destroyed here
         }
     }
     //@end
@@ -237,18 +233,26 @@ std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
 }
 
 std::vector<std::shared_ptr<TaskBase>> TaskRegistry::pending() const {
+    //@scratch ch05.pending
+    //@exercise ch05.pending  Every pending task, in creation order.
     std::vector<std::shared_ptr<TaskBase>> tasks;
     tasks.reserve(pending_.size());
     for (const auto& entry : pending_)
         tasks.push_back(entry.second);
     return tasks;
+    //@end
+    //@end
 }
 
 void TaskRegistry::enter(TaskBase* task) {
+    //@scratch ch05.enter
+    //@exercise ch05.enter  Make task the current one; refuse if another one runs.
     if (current_ != nullptr)
         throw RuntimeError("Cannot enter into task " + task->get_name() + " while another task " +
                            current_->get_name() + " is being executed.");
     current_ = task;
+    //@end
+    //@end
 }
 
 } // namespace detail

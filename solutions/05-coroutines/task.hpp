@@ -40,7 +40,7 @@ public:
     //   RUNNING   --root returned or threw (complete)--> DONE
     //   CREATED   --cancelled before its first step----> DONE (the body never runs)
     //   WAITING   --the future is done (wake-up)-------> SCHEDULED, then step()
-    //   any but DONE --the loop closes (abandon)-------> ABANDONED
+    //   any but DONE --the loop closes (the registry)--> ABANDONED
     // Invariant (asyncio's): a pending task is waiting on a future, or a step
     // is scheduled, never both: waiter_ is set exactly in WAITING, and a step
     // runs only from CREATED or SCHEDULED.
@@ -97,7 +97,6 @@ private:
     void complete(std::exception_ptr error);                       // the root returned or threw
     void schedule_step();                                          // RUNNING -> SCHEDULED
     void queue_step();                                             // call_soon(step)
-    void abandon() noexcept; // the loop is closing with this task pending
     bool step_is_due() const;
     detail::TaskRegistry& registry() const;
 
@@ -230,8 +229,12 @@ public:
     bool await_ready() const noexcept { return false; }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
+        //@scratch ch05.yield
+        //@exercise ch05.yield  Keep the frame stack; ask it for one loop turn.
         frames_ = &frame.promise().frames();
         frames_->yield_to_loop();
+        //@end
+        //@end
     }
     void await_resume() { frames_->rethrow_thrown_in(); }
 

@@ -28,6 +28,16 @@ Coro<int> record(Events* events, std::string what, int value) {
     co_return value;
 }
 
+Coro<void> note(Events* events, std::string what) {
+    events->push_back(what);
+    co_return;
+}
+
+Coro<int> fails_at_once() {
+    throw aio::KeyError("nothing here");
+    co_return 0;
+}
+
 Coro<long long> sum_to(int n) {
     if (n == 0) co_return 0;
     co_return n + co_await sum_to(n - 1);
@@ -51,10 +61,18 @@ TEST(Coro, IsLazyTheBodyRunsOnlyWhenAwaited) {
     Coro<int> never = record(&events, "never awaited", 0);
     EXPECT_TRUE(events.empty()) << "ch05.final_suspend: calling a coroutine function must not run "
                                    "its body (initial_suspend returns std::suspend_always)";
+    run_inline(note(&events, "driven"));
+    EXPECT_EQ(events, (Events{"driven"}))
+        << "ch05.final_suspend: only the driven body ran, once; at its end the root must leave "
+           "the frame stack (its parent is null, so the trampoline stops)";
+}
+
+TEST(Coro, ReturnsItsValueOrRethrowsItsException) {
+    Events events;
     EXPECT_EQ(run_inline(record(&events, "driven", 7)), 7)
-        << "ch05.final_suspend: a root that co_returns must leave the frame stack (its parent is "
-           "null, so the trampoline stops) with its value in the promise";
-    EXPECT_EQ(events, (Events{"driven"})) << "ch05.final_suspend: only the driven body ran, once";
+        << "ch05.take_result: the co_return value, taken out of the promise";
+    EXPECT_THROW(run_inline(fails_at_once()), aio::KeyError)
+        << "ch05.take_result: the exception stored by unhandled_exception, rethrown";
 }
 
 TEST(Coro, AwaitRunsTheChildAtTheAwaitAndYieldsItsValue) {

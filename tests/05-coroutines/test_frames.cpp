@@ -73,6 +73,26 @@ TEST(Trampoline, StopsWithNoneWhenAForeignAwaiterSuspends) {
 
 namespace {
 
+Coro<void> yields_once(Events* events) {
+    events->push_back("before");
+    co_await aio::detail::YieldAwaiter{};
+    events->push_back("after");
+}
+
+} // namespace
+
+TEST(Trampoline, AYieldAsksTheDriverForOneLoopTurn) {
+    Events events;
+    InlineDriver<void> driver(yields_once(&events));
+    EXPECT_FALSE(driver.run()) << "ch05.yield: a yield suspends the frame";
+    EXPECT_EQ(driver.frames().suspension(), Suspension::YIELD)
+        << "ch05.yield: the note must say YIELD: the task steps again on the next pass";
+    EXPECT_TRUE(driver.run()) << "ch05.yield: resumed, the coroutine runs to its end";
+    EXPECT_EQ(events, (Events{"before", "after"})) << "ch05.yield: one suspension, then the rest";
+}
+
+namespace {
+
 Coro<int> awaits_future(Events* events, aio::Future<int> future) {
     events->push_back("awaiting");
     int value = co_await future;

@@ -6,6 +6,7 @@
 #include <coroutine>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "inline_driver.hpp"
 #include "lifetime.hpp"
@@ -56,10 +57,52 @@ TEST(Task, CreateTaskQueuesTheFirstStepAndNamesTheTask) {
     EXPECT_EQ(named.get_name(), "named") << "ch05.start: a given name is kept";
     EXPECT_TRUE(events.empty()) << "ch05.start: create_task must not run the body";
     EXPECT_EQ(counts.alive(), 2) << "ch05.start: each task holds its root frame until it ends";
-    EXPECT_EQ(v.loop.extension<aio::detail::TaskRegistry>().pending().size(), 2u)
-        << "ch05.start: the loop's registry holds every pending task";
     TaskProbe::unregister(first.base());
     TaskProbe::unregister(named.base());
+}
+
+TEST(Task, TheRegistryListsPendingTasksInCreationOrder) {
+    VirtualLoop v;
+    Events events;
+    LifetimeCounts counts;
+    std::vector<Task<void>> tasks;
+    for (const char* name : {"a", "b", "c"})
+        tasks.push_back(aio::create_task(v.loop, holds(Counted(counts), &events), name));
+    Events names;
+    for (const auto& task : v.loop.extension<aio::detail::TaskRegistry>().pending())
+        names.push_back(task->get_name());
+    EXPECT_EQ(names, (Events{"a", "b", "c"}))
+        << "ch05.pending: every pending task of the loop, in creation order";
+    for (auto& task : tasks)
+        TaskProbe::unregister(task.base());
+    EXPECT_TRUE(v.loop.extension<aio::detail::TaskRegistry>().pending().empty())
+        << "ch05.pending: a task that left the registry is not listed";
+}
+
+TEST(Task, EnteringATaskWhileAnotherRunsIsARuntimeError) {
+    VirtualLoop v;
+    Events events;
+    LifetimeCounts counts;
+    Task<void> a = aio::create_task(v.loop, holds(Counted(counts), &events), "a");
+    Task<void> b = aio::create_task(v.loop, holds(Counted(counts), &events), "b");
+    auto& registry = v.loop.extension<aio::detail::TaskRegistry>();
+    registry.enter(&a.base());
+    EXPECT_EQ(registry.current(), &a.base()) << "ch05.enter: the entered task is the current one";
+    try {
+        registry.enter(&b.base());
+        ADD_FAILURE() << "ch05.enter: entering b while a runs must be refused";
+    } catch (const aio::RuntimeError& error) {
+        EXPECT_STREQ(error.what(),
+                     "Cannot enter into task b while another task a is being executed.")
+            << "ch05.enter: asyncio's message, naming both tasks";
+    }
+    EXPECT_EQ(registry.current(), &a.base()) << "ch05.enter: a refused enter changes nothing";
+    registry.leave();
+    registry.enter(&b.base());
+    EXPECT_EQ(registry.current(), &b.base()) << "ch05.enter: after leave(), another task enters";
+    registry.leave();
+    TaskProbe::unregister(a.base());
+    TaskProbe::unregister(b.base());
 }
 
 TEST(Task, ALoopClosedBeforeTheFirstStepFreesItsTasks) {
