@@ -87,6 +87,30 @@ TEST(Task, AwaitingItselfIsARuntimeError) {
 
 namespace {
 
+Coro<std::string> awaits_foreign_future(aio::Future<int> foreign) {
+    try {
+        co_await foreign;
+    } catch (const aio::RuntimeError& error) {
+        co_return error.what();
+    }
+    co_return "awaited a future of another loop";
+}
+
+} // namespace
+
+TEST(Task, AwaitingAFutureOfAnotherLoopIsARuntimeError) {
+    VirtualLoop v;
+    VirtualLoop other;
+    aio::Future<int> foreign(other.loop);
+    Task<std::string> task = aio::create_task(v.loop, awaits_foreign_future(foreign), "mixer");
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(task)))
+        << "ch05.wakeup: a task awaiting a future of another loop would wait forever";
+    EXPECT_EQ(task.result(), "Task mixer got a Future attached to a different loop")
+        << "ch05.wakeup: the RuntimeError is thrown into the coroutine at its co_await";
+}
+
+namespace {
+
 Coro<void> finishes_later(Counted counted, bool* finished) {
     co_await aio::sleep(1s);
     co_await aio::sleep(0s);
