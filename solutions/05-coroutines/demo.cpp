@@ -97,8 +97,7 @@ void save(const aio::Timeline& timeline) {
         std::filesystem::create_directories(dir);
         timeline.save_svg(svg.string());
         std::ofstream(text) << timeline.to_ascii();
-        std::printf("wrote %s and %s (set LOOPLAB_TIMELINE_DIR for another folder)\n\n",
-                    svg.c_str(), text.c_str());
+        std::printf("wrote %s and %s\n\n", svg.c_str(), text.c_str());
     } catch (const std::exception& error) {
         std::printf("(could not write %s: %s)\n\n", svg.c_str(), error.what());
     }
