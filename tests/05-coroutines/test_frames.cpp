@@ -1,6 +1,7 @@
 // Graded tests: the frame stack and its trampoline, driven by hand with no
 // task and no loop (inline_driver.hpp): how far one run() goes, what stops
-// it, and how a pending future is handed over and its result collected.
+// it, how a pending future is handed over and its result collected, and what
+// await_ready refuses or answers at once (an empty Coro, a done future).
 #include <gtest/gtest.h>
 
 #include <coroutine>
@@ -119,4 +120,38 @@ TEST(FutureAwaiter, HandsAPendingFutureToTheFrameStack) {
     EXPECT_EQ(driver.result(), 42) << "ch05.future_awaiter: await_resume returns the result";
     EXPECT_EQ(events, (Events{"awaiting", "got 41"}))
         << "ch05.future_awaiter: suspended at the co_await, resumed with the value";
+}
+
+TEST(Coro, AwaitingAnEmptyCoroIsARuntimeError) {
+    std::string outcome = aio::detail::run_inline([]() -> Coro<std::string> {
+        Coro<int> empty;
+        try {
+            co_await empty;
+        } catch (const aio::RuntimeError& error) {
+            co_return error.what();
+        }
+        co_return "awaited";
+    }());
+    EXPECT_EQ(outcome, "co_await on an empty Coro (moved from?)")
+        << "ch05.coro_ready: an empty (moved-from) Coro cannot run: RuntimeError at the co_await";
+}
+
+namespace {
+
+Coro<int> awaits_done(aio::Future<int> future) {
+    co_return co_await future + 1;
+}
+
+} // namespace
+
+TEST(FutureAwaiter, ADoneFutureGivesItsResultWithoutSuspending) {
+    VirtualLoop v;
+    aio::Future<int> ready(v.loop);
+    ready.set_result(41);
+    EXPECT_EQ(aio::detail::run_inline(awaits_done(ready)), 42)
+        << "ch05.await_result: co_await on a done future is its result, with no suspension";
+    aio::Future<int> failed(v.loop);
+    failed.set_exception(std::make_exception_ptr(aio::ValueError("no")));
+    EXPECT_THROW(aio::detail::run_inline(awaits_done(failed)), aio::ValueError)
+        << "ch05.await_result: co_await on a failed future throws its exception";
 }
