@@ -3,10 +3,12 @@
 // The trampoline that drives a task's frames (see coro.hpp).
 #include "coro.hpp"
 
+#include <cassert>
+
 namespace aio::detail {
 
 void FrameStack::run() {
-    // TODO(ch05.trampoline): Resume top_ while frames push/pop; stop on a wait or root done.
+    // TODO(ch05.trampoline): Resume the top frame while frames push/pop; stop on a wait.
     throw aio::NotImplemented("ch05.trampoline");
 }
 

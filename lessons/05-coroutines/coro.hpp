@@ -5,6 +5,7 @@
 // (asyncio: a coroutine object awaited with `await coro`).
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <exception>
 #include <memory>
@@ -20,13 +21,16 @@ namespace detail {
 
 class FutureStateBase; // future.hpp (chapter 04)
 
-// Why the top frame handed control back to the driver (FrameStack::run).
+// Why the top frame handed control back to the driver (FrameStack::run): the
+// note each of the kit's awaiters leaves. CALL and RETURN stay inside the
+// trampoline; FUTURE and YIELD end a task's step and move the task to WAITING
+// or SCHEDULED (task.hpp); NONE means a foreign awaiter suspended the frame.
 enum class Suspension {
-    none,   // came back through a foreign awaitable: the task fails ("bad yield")
-    call,   // co_await coro: a child frame was pushed, run it next
-    ret,    // a frame finished: run its parent next (or the root is done)
-    future, // co_await future: the task waits for the loop
-    yield,  // sleep(0s): back of the ready queue (asyncio: a bare yield)
+    NONE,   // came back through a foreign awaitable: the task fails ("bad yield")
+    CALL,   // co_await coro: a child frame was pushed, run it next
+    RETURN, // a frame finished: run its parent next (or the root is done)
+    FUTURE, // co_await future: the task waits for the loop
+    YIELD,  // sleep(0s): back of the ready queue (asyncio: a bare yield)
 };
 
 // The frames of one task, as a stack: the root coroutine at the bottom, the
@@ -49,17 +53,17 @@ public:
     // Called from await_suspend of the kit's awaiters (the frame is suspended).
     void push(std::coroutine_handle<> child) {
         top_ = child;
-        suspension_ = Suspension::call;
+        suspension_ = Suspension::CALL;
     }
     void pop(std::coroutine_handle<> parent) { // parent is null for the root
         top_ = parent;
-        suspension_ = Suspension::ret;
+        suspension_ = Suspension::RETURN;
     }
     void wait_for(std::shared_ptr<FutureStateBase> future) {
         awaited_ = std::move(future);
-        suspension_ = Suspension::future;
+        suspension_ = Suspension::FUTURE;
     }
-    void yield_to_loop() { suspension_ = Suspension::yield; }
+    void yield_to_loop() { suspension_ = Suspension::YIELD; }
     std::shared_ptr<FutureStateBase> take_awaited() { return std::move(awaited_); }
 
     // asyncio: coro.throw(exc). C++ cannot throw into a suspended frame, so the
@@ -74,13 +78,14 @@ public:
 
 private:
     std::coroutine_handle<> top_;
-    Suspension suspension_ = Suspension::none;
-    std::shared_ptr<FutureStateBase> awaited_; // valid while suspension_ == future
+    Suspension suspension_ = Suspension::NONE;
+    std::shared_ptr<FutureStateBase> awaited_; // valid while suspension_ == FUTURE
     std::exception_ptr thrown_in_;
 };
 
-// What every Coro promise shares, whatever its T: its place in the frame stack
-// and the exception that ended it.
+// What every Coro promise shares, whatever its T: its place in the task's
+// frame stack and the exception that ended it. The fields are private: what
+// crosses the line is named below (cppcoro: task_promise_base).
 class PromiseBase {
 public:
     // Lazy: the body does not run until the frame is pushed (by co_await) or
@@ -94,7 +99,7 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> self) const noexcept {
-            // TODO(ch05.final_suspend): Hand control back: pop this frame, its parent runs next.
+            // TODO(ch05.final_suspend): Pop this frame: its parent runs next.
             aio::detail::not_implemented_abort("ch05.final_suspend");
         }
         void await_resume() const noexcept {}
@@ -104,14 +109,29 @@ public:
     // Stored, not thrown: the parent's co_await rethrows it (await_resume).
     void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
-    FrameStack* stack_ = nullptr;    // the task's stack; set when the frame is pushed
-    std::coroutine_handle<> parent_; // who co_awaited this frame; null for a task's root
-    std::exception_ptr exception_;
+    // Joins a task's frame stack: `parent` is the frame that co_awaited this
+    // one, null for a task's root (asyncio: the task's coro, or `await coro`).
+    void attach(FrameStack& frames, std::coroutine_handle<> parent) noexcept {
+        frames_ = &frames;
+        parent_ = parent;
+    }
+    FrameStack& frames() const noexcept {
+        assert(frames_ != nullptr && "a frame runs only after attach() put it on a frame stack");
+        return *frames_;
+    }
+    std::coroutine_handle<> parent() const noexcept { return parent_; }
+    // What ended the body: null if it returned (the task reads it at the end).
+    std::exception_ptr exception() const noexcept { return exception_; }
 
 protected:
     void rethrow_if_failed() {
         if (exception_) std::rethrow_exception(exception_);
     }
+
+private:
+    FrameStack* frames_ = nullptr;   // the task's stack; set by attach()
+    std::coroutine_handle<> parent_; // who co_awaited this frame; null for a task's root
+    std::exception_ptr exception_;
 };
 
 // The result slot: a value for Coro<T>, nothing for Coro<void>.
@@ -123,8 +143,8 @@ public:
         value_.emplace(std::forward<U>(value));
     }
     T take_result() {
-        rethrow_if_failed();
-        return std::move(*value_);
+        // TODO(ch05.take_result): The stored exception, rethrown, or the value, moved out.
+        throw aio::NotImplemented("ch05.take_result");
     }
 
 private:
@@ -143,6 +163,9 @@ class CoroAwaiter;
 
 template <class T>
 class TaskState; // task.hpp: takes ownership of a Coro's frame
+
+template <class T>
+class InlineDriver; // tests/05-coroutines/inline_driver.hpp: a Coro run without a task
 
 } // namespace detail
 
@@ -188,6 +211,8 @@ public:
 private:
     template <class U>
     friend class detail::TaskState;
+    template <class U>
+    friend class detail::InlineDriver;
 
     explicit Coro(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
     void reset() noexcept {
@@ -213,13 +238,12 @@ public:
     explicit CoroAwaiter(Frame child) : child_(child) {}
 
     bool await_ready() const {
-        if (!child_) throw RuntimeError("co_await on an empty Coro (moved from?)");
-        if (child_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
-        return false; // a fresh Coro always runs: through the driver, never inline
+        // TODO(ch05.coro_ready): Refuse an empty or finished Coro; else not ready.
+        throw aio::NotImplemented("ch05.coro_ready");
     }
     template <class P>
     void await_suspend(std::coroutine_handle<P> parent) {
-        // TODO(ch05.coro_await): Link the child to its parent and the stack; push it.
+        // TODO(ch05.coro_await): Attach the child under its parent; push it.
         throw aio::NotImplemented("ch05.coro_await");
     }
     T await_resume() { return child_.promise().take_result(); }

@@ -8,23 +8,9 @@
 
 namespace aio::detail {
 
-namespace {
-// A future that resolves once every task is done (a small gather(), which
-// chapter 06 builds properly).
-Future<void> all_done(EventLoop& loop, const std::vector<std::shared_ptr<TaskBase>>& tasks) {
-    Future<void> done(loop);
-    auto remaining = std::make_shared<std::size_t>(tasks.size());
-    for (const auto& task : tasks)
-        task->future_state().add_done_callback([done, remaining](FutureStateBase&) mutable {
-            if (--*remaining == 0) done.set_result();
-        });
-    return done;
-}
-} // namespace
-
 void cancel_all_tasks(EventLoop& loop) {
-    // TODO(ch05.run): Cancel the pending tasks, wait for all, report each error once.
-    throw aio::NotImplemented("ch05.run");
+    // TODO(ch05.cancel_all): Cancel the pending tasks, wait for all, report each error once.
+    throw aio::NotImplemented("ch05.cancel_all");
 }
 
 } // namespace aio::detail

@@ -4,22 +4,12 @@
 // (asyncio: Task.__step, __wakeup, cancel, uncancel in tasks.py).
 #include "task.hpp"
 
+#include <cassert>
 #include <optional>
 
 namespace aio {
 
 namespace {
-
-// The message of a CancelledError, or nothing for any other exception.
-std::optional<std::string> cancellation_message(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError& cancelled) {
-        return cancelled.message();
-    } catch (...) {
-        return std::nullopt;
-    }
-}
 
 // Marks the task as the running one for the duration of a step.
 class CurrentTaskScope {
@@ -40,16 +30,6 @@ private:
 TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
     : future_(future), name_(std::move(name)) {}
 
-bool TaskBase::done() const {
-    return future_.done();
-}
-bool TaskBase::cancelled() const {
-    return future_.cancelled();
-}
-EventLoop& TaskBase::get_loop() const {
-    return future_.loop();
-}
-
 std::shared_ptr<TaskBase> TaskBase::shared() {
     // Aliasing: shares ownership of the whole task state, points at this part.
     return std::shared_ptr<TaskBase>(future_.shared_from_this(), this);
@@ -60,62 +40,54 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    schedule_step(); // first: on a closed loop this throws, and nothing is registered
-    number_ = registry().add(shared());
-    if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+    // TODO(ch05.start): Refuse a bad Coro; stack the root; queue step 1; register, name.
+    throw aio::NotImplemented("ch05.start");
+}
+
+void TaskBase::queue_step() {
+    get_loop().call_soon([self = shared()] { self->step(); });
 }
 
 void TaskBase::schedule_step() {
-    get_loop().call_soon([self = shared()] { self->step(); });
+    assert(state_ == State::RUNNING && "only a running step schedules the next one");
+    state_ = State::SCHEDULED;
+    queue_step();
+}
+
+bool TaskBase::step_is_due() const {
+    return (state_ == State::CREATED || state_ == State::SCHEDULED) && waiter_ == nullptr;
 }
 
 // asyncio: Task.__step. One resume of the frames, then one of three outcomes:
 // the root finished (complete the future), the frames wait for a future
 // (subscribe to it), or they yielded (step again on the next iteration).
 void TaskBase::step() {
-    if (abandoned_ || done()) return; // the loop closed meanwhile
-    // TODO(ch05.task_step): Deliver a pending cancel, run the frames, finish or follow up.
+    if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
+    assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
+    // TODO(ch05.task_step): Deliver a pending cancel, run the frames, complete or follow up.
     throw aio::NotImplemented("ch05.task_step");
 }
 
 void TaskBase::after_suspension() {
-    switch (frames_.suspension()) {
-    case detail::Suspension::future: wait_on(frames_.take_awaited()); return;
-    case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
-        schedule_step();
-        return;
-    default:
-        // A foreign awaitable (std::suspend_always, another library's) suspended
-        // the frame: the task cannot wait for it, nor throw into it, since only
-        // the kit's awaiters rethrow what was thrown in. asyncio throws "bad
-        // yield" into the coroutine; here it ends the task, frames destroyed.
-        complete(std::make_exception_ptr(RuntimeError(
-            "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
-    }
+    // TODO(ch05.follow_up): FUTURE: wait on it; YIELD: step again; else: bad yield.
+    throw aio::NotImplemented("ch05.follow_up");
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    // TODO(ch05.wakeup): Refuse self/foreign futures; subscribe a wake-up; waiter_.
+    // TODO(ch05.wakeup): Refuse foreign/self futures; else wait on it until its callback.
     throw aio::NotImplemented("ch05.wakeup");
 }
 
 void TaskBase::complete(std::exception_ptr error) {
-    if (!error && must_cancel_) // cancelled right before the coroutine returned
-        complete_cancelled(cancel_message_);
-    else if (auto message = error ? cancellation_message(error) : std::nullopt)
-        complete_cancelled(*message);
-    else if (error)
-        complete_with_exception(error);
-    else
-        complete_with_result();
-    destroy_frames();
-    registry().remove(number_); // the caller's reference keeps this alive until it returns
+    assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
+    // TODO(ch05.complete): End as the root ended; free the frames; leave the registry.
+    throw aio::NotImplemented("ch05.complete");
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    // TODO(ch05.cancel): Count it; cancel waiter_, or else cancel at the next step.
+    // TODO(ch05.cancel): Count it; cancel the waiter, or else keep it for the next step.
     throw aio::NotImplemented("ch05.cancel");
 }
 
@@ -125,26 +97,15 @@ int TaskBase::uncancel() {
     throw aio::NotImplemented("ch05.uncancel");
 }
 
-void TaskBase::abandon() noexcept {
-    abandoned_ = true;
-    waiter_.reset();
-    destroy_frames(); // the locals of every frame are destroyed here
-}
-
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
-    // A destructor run by a frame may create or finish tasks: take the table
-    // out first, and repeat until it stays empty.
-    while (!pending_.empty()) {
-        auto tasks = std::move(pending_);
-        pending_.clear();
-        for (auto& [number, task] : tasks) {
-            loop_.call_exception_handler(
-                {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
-            task->abandon();
-        }
-    }
+    if (!pending_.empty()) abandon_pending();
+}
+
+void TaskRegistry::abandon_pending() noexcept {
+    // TODO(ch05.close): Report and abandon every pending task until none is left.
+    aio::detail::not_implemented_abort("ch05.close");
 }
 
 std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
@@ -153,25 +114,20 @@ std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
 }
 
 std::vector<std::shared_ptr<TaskBase>> TaskRegistry::pending() const {
-    std::vector<std::shared_ptr<TaskBase>> tasks;
-    tasks.reserve(pending_.size());
-    for (const auto& entry : pending_)
-        tasks.push_back(entry.second);
-    return tasks;
+    // TODO(ch05.pending): Every pending task, in creation order.
+    throw aio::NotImplemented("ch05.pending");
 }
 
 void TaskRegistry::enter(TaskBase* task) {
-    if (current_ != nullptr)
-        throw RuntimeError("Cannot enter into task " + task->get_name() + " while another task " +
-                           current_->get_name() + " is being executed.");
-    current_ = task;
+    // TODO(ch05.enter): Make task the current one; refuse if another one runs.
+    throw aio::NotImplemented("ch05.enter");
 }
 
 } // namespace detail
 
 TaskBase* current_task() {
-    EventLoop* loop = detail::running_loop();
-    return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+    // TODO(ch05.current_task): The task whose step runs on the running loop, or nullptr.
+    throw aio::NotImplemented("ch05.current_task");
 }
 
 } // namespace aio

@@ -9,6 +9,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,17 +23,31 @@ namespace aio {
 
 namespace detail {
 class TaskRegistry;
-}
+struct TaskProbe;
+} // namespace detail
 
 // What every Task<T> shares, whatever its T: the identity of a task and its
 // step machinery (asyncio.Task minus the Future part). current_task() returns
 // one; chapter 06 (gather, wait, timeout, TaskGroup) works through it.
-//
-// Invariant (asyncio's): while the task is pending, either waiter_ is null and
-// a step is scheduled, or waiter_ is the future it awaits and no step is
-// scheduled; only that future's done callback (wakeup) schedules the next step.
 class TaskBase {
 public:
+    // Where a task is in its life (xv6: enum procstate). asyncio keeps the
+    // same facts spread over _state, _fut_waiter and the coroutine's own
+    // state; here they are one field, and the diagram 05-task-step shows the
+    // same machine. Transitions (who makes them):
+    //   CREATED   --step()----------------------------> RUNNING
+    //   SCHEDULED --step()----------------------------> RUNNING
+    //   RUNNING   --frames wait for a future (wait_on)-> WAITING
+    //   RUNNING   --frames yield, or a refused await---> SCHEDULED
+    //   RUNNING   --root returned or threw (complete)--> DONE
+    //   CREATED   --cancelled before its first step----> DONE (the body never runs)
+    //   WAITING   --the future is done (wake-up)-------> SCHEDULED, then step()
+    //   any but DONE --the loop closes (the registry)--> ABANDONED
+    // Invariant (asyncio's): a pending task is waiting on a future, or a step
+    // is scheduled, never both: waiter_ is set exactly in WAITING, and a step
+    // runs only from CREATED or SCHEDULED.
+    enum class State { CREATED, SCHEDULED, RUNNING, WAITING, DONE, ABANDONED };
+
     TaskBase(const TaskBase&) = delete;
     TaskBase& operator=(const TaskBase&) = delete;
 
@@ -45,9 +60,10 @@ public:
     int cancelling() const { return num_cancels_requested_; } // pending requests (3.11)
     // One request fewer; at zero a cancel not yet delivered is withdrawn (3.13).
     int uncancel();
-    bool done() const;
-    bool cancelled() const;
-    EventLoop& get_loop() const;
+    bool done() const { return future_.done(); }
+    bool cancelled() const { return future_.cancelled(); }
+    EventLoop& get_loop() const { return future_.loop(); }
+    State state() const { return state_; }
 
     // The task as a type-erased future (chapter 06 waits on these) and an
     // owning handle to it (a TaskGroup keeps its parent task this way).
@@ -58,12 +74,14 @@ protected:
     TaskBase(detail::FutureStateBase& future, std::string name);
     virtual ~TaskBase() = default;
 
-    // Registers the task with its loop and schedules the first step with
-    // call_soon: a task starts on the NEXT loop iteration, never inline.
+    // Puts the root on the task's frame stack, schedules the first step with
+    // call_soon (a task starts on the NEXT loop iteration, never inline) and
+    // registers the task with its loop. ValueError for an empty Coro,
+    // RuntimeError for a finished one or a closed loop.
     void start();
-    detail::FrameStack& frames() { return frames_; }
 
     // What the typed part (detail::TaskState<T>) does for the steps.
+    virtual std::coroutine_handle<> root_frame() const = 0; // null for an empty Coro
     virtual detail::PromiseBase& root_promise() = 0;
     virtual void destroy_frames() noexcept = 0; // the root Coro and, through it, every frame
     virtual void complete_with_result() = 0;    // asyncio: super().set_result(exc.value)
@@ -72,25 +90,28 @@ protected:
 
 private:
     friend class detail::TaskRegistry;
+    friend struct detail::TaskProbe; // tests only: reaches the steps, breaks the invariant on
+                                     // purpose
 
     void step();                                                   // asyncio: Task.__step
     void after_suspension();                                       // what the frames waited for
     void wait_on(std::shared_ptr<detail::FutureStateBase> future); // and __wakeup
     void complete(std::exception_ptr error);                       // the root returned or threw
-    void schedule_step();
-    void abandon() noexcept; // the loop is closing with this task pending
+    void schedule_step();                                          // RUNNING -> SCHEDULED
+    void queue_step();                                             // call_soon(step)
+    bool step_is_due() const;
     detail::TaskRegistry& registry() const;
 
     detail::FutureStateBase& future_; // this task's own future part
     detail::FrameStack frames_;
     std::string name_;
     std::uint64_t number_ = 0; // in the loop's registry, in creation order
+    State state_ = State::CREATED;
+    std::shared_ptr<detail::FutureStateBase> waiter_; // set in WAITING only (asyncio: _fut_waiter)
     int num_cancels_requested_ = 0;
-    bool must_cancel_ = false; // deliver a CancelledError at the next step
-    std::string cancel_message_;
-    std::shared_ptr<detail::FutureStateBase> waiter_; // asyncio: _fut_waiter
-    bool started_ = false;
-    bool abandoned_ = false;
+    // A cancel no future could take (asyncio: _must_cancel and _cancel_message):
+    // the next step throws CancelledError(message) in.
+    std::optional<std::string> pending_cancel_;
 };
 
 namespace detail {
@@ -120,6 +141,8 @@ public:
     void leave() { current_ = nullptr; }
 
 private:
+    void abandon_pending() noexcept;
+
     EventLoop& loop_;
     std::map<std::uint64_t, std::shared_ptr<TaskBase>> pending_;
     std::uint64_t last_number_ = 0;
@@ -135,12 +158,7 @@ template <class T>
 class TaskState final : public FutureState<T>, public TaskBase {
 public:
     TaskState(EventLoop& loop, Coro<T> coro, std::string name)
-        : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {
-        if (!root_) throw ValueError("create_task: the Coro is empty (moved from?)");
-        if (root_.frame_.done()) throw RuntimeError("cannot reuse already awaited coroutine");
-        root_.frame_.promise().stack_ = &frames();
-        frames().start(root_.frame_);
-    }
+        : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {}
     using TaskBase::start;
 
     // Future<T>::cancel lands here: a task cancels as a task.
@@ -152,6 +170,7 @@ private:
     void check_settable() const override {
         throw RuntimeError("Task does not support set_result or set_exception operations");
     }
+    std::coroutine_handle<> root_frame() const override { return root_.frame_; }
     PromiseBase& root_promise() override { return root_.frame_.promise(); }
     void destroy_frames() noexcept override { root_ = Coro<T>(); }
     void complete_with_result() override {
@@ -185,12 +204,12 @@ public:
     bool await_ready() const { return future_.done(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        // TODO(ch05.future_awaiter): Keep the frame stack; hand it the future to wait for.
+        // TODO(ch05.future_awaiter): Keep the frame stack; hand it the future to wait on.
         throw aio::NotImplemented("ch05.future_awaiter");
     }
     T await_resume() {
-        if (frames_ != nullptr) frames_->rethrow_thrown_in();
-        return future_.result();
+        // TODO(ch05.await_result): Rethrow what was thrown in, else the result.
+        throw aio::NotImplemented("ch05.await_result");
     }
 
 private:
@@ -204,8 +223,8 @@ public:
     bool await_ready() const noexcept { return false; }
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        frames_ = frame.promise().stack_;
-        frames_->yield_to_loop();
+        // TODO(ch05.yield): Keep the frame stack; ask it for one loop turn.
+        throw aio::NotImplemented("ch05.yield");
     }
     void await_resume() { frames_->rethrow_thrown_in(); }
 
@@ -275,17 +294,8 @@ template <class T>
 T run(Coro<T> main, bool debug = false) {
     if (detail::running_loop() != nullptr)
         throw RuntimeError("run() cannot be called from a running event loop");
-    EventLoop loop(LoopOptions{.debug = debug});
-    Task<T> main_task = create_task(loop, std::move(main));
-    try {
-        run_until_complete(loop, Future<T>(main_task));
-    } catch (...) {
-        detail::cancel_all_tasks(loop);
-        throw;
-    }
-    detail::cancel_all_tasks(loop);
-    loop.close();
-    return main_task.result();
+    // TODO(ch05.run): New loop, main as a task, clean up, close; its result.
+    throw aio::NotImplemented("ch05.run");
 }
 
 } // namespace aio

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <system_error>
@@ -28,8 +30,12 @@ using aio::Clock;
 
 constexpr int download_count = 5;
 constexpr auto delay = 200ms;
-const char* const svg_path = "diagrams/05-downloads-timeline.svg";
-const char* const text_path = "diagrams/05-downloads-timeline.txt";
+// Where the run's timeline goes: $LOOPLAB_TIMELINE_DIR, else build/timelines.
+// Never diagrams/: the committed figure stays as it is.
+std::filesystem::path timeline_dir() {
+    const char* dir = std::getenv("LOOPLAB_TIMELINE_DIR");
+    return dir != nullptr && *dir != '\0' ? dir : "build/timelines";
+}
 
 double since(Clock::time_point zero) {
     return std::chrono::duration<double>(Clock::now() - zero).count();
@@ -84,14 +90,46 @@ double run_coroutines(std::uint16_t port, const std::vector<std::string>& reques
 }
 
 void save(const aio::Timeline& timeline) {
+    std::filesystem::path dir = timeline_dir();
+    std::filesystem::path svg = dir / "05-downloads-timeline.svg";
+    std::filesystem::path text = dir / "05-downloads-timeline.txt";
     try {
-        timeline.save_svg(svg_path);
-        std::ofstream(text_path) << timeline.to_ascii();
-        std::printf("wrote %s and %s\n\n", svg_path, text_path);
-    } catch (const std::system_error& error) {
-        std::printf("(could not write %s: %s; run the demo from the repository root)\n\n", svg_path,
-                    error.what());
+        std::filesystem::create_directories(dir);
+        timeline.save_svg(svg.string());
+        std::ofstream(text) << timeline.to_ascii();
+        std::printf("wrote %s and %s\n\n", svg.c_str(), text.c_str());
+    } catch (const std::exception& error) {
+        std::printf("(could not write %s: %s)\n\n", svg.c_str(), error.what());
     }
+}
+
+// Lines of code (not blank, not a comment) of one source file; -1 if unreadable.
+int code_lines(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return -1;
+    int count = 0;
+    for (std::string line; std::getline(in, line);) {
+        std::size_t first = line.find_first_not_of(" \t");
+        if (first != std::string::npos && line.compare(first, 2, "//") != 0) ++count;
+    }
+    return count;
+}
+
+// The two concurrent clients take the same time (their bars match): what
+// differs is the code. Counted in the sources beside this demo's own file.
+void code_sizes() {
+    std::filesystem::path chapters = std::filesystem::path(__FILE__).parent_path().parent_path();
+    std::filesystem::path callbacks = chapters / "04-futures" / "fetch_callbacks.cpp";
+    std::filesystem::path coroutines = chapters / "05-coroutines" / "fetch_coroutines.cpp";
+    int callback_lines = code_lines(callbacks);
+    int coroutine_lines = code_lines(coroutines);
+    if (callback_lines < 0 || coroutine_lines < 0) {
+        std::printf("(run the demo from the repository root to compare the clients' code)\n\n");
+        return;
+    }
+    std::printf("Same speed, different code (lines of code, comments and blank lines left out):\n");
+    std::printf("  %-11s %4d lines   %s\n", "callbacks", callback_lines, callbacks.c_str());
+    std::printf("  %-11s %4d lines   %s\n\n", "coroutines", coroutine_lines, coroutines.c_str());
 }
 
 void three_ways() {
@@ -117,6 +155,7 @@ void three_ways() {
     }
     std::printf("\n%s\n", timeline.to_ascii().c_str());
     save(timeline);
+    code_sizes();
 }
 
 // ---- Part 2: one co_await, traced. TracedAwaiter wraps the awaiter that a
@@ -144,10 +183,11 @@ public:
         inner_.await_suspend(frame);
         say("awaiter", "await_suspend(frame): tells the task's frame stack \"I wait for f\"");
         say("task", "the trampoline returns to step(), which subscribes wakeup() to f");
-        say("", "and returns to the loop: the task is parked on f, nothing is scheduled");
+        say("", "and returns to the loop: the task is WAITING on f, nothing is scheduled");
     }
     T await_resume() {
-        say("task", "wakeup() -> step(): the trampoline resumes the frame (current_task() = " +
+        say("task", "wakeup(): the task forgets f (done), is SCHEDULED, and steps at once");
+        say("task", "step(): RUNNING, the trampoline resumes the frame (current_task() = " +
                         aio::current_task()->get_name() + ")");
         say("awaiter", "await_resume(): returns f.result() as the value of the co_await");
         return inner_.await_resume();
@@ -158,7 +198,8 @@ private:
 };
 
 aio::Coro<void> worker(aio::Future<int> f) {
-    say("worker", "step 1 runs; current_task() = " + aio::current_task()->get_name());
+    say("worker",
+        "step 1 runs (CREATED -> RUNNING); current_task() = " + aio::current_task()->get_name());
     say("worker", "co_await f");
     int answer = co_await TracedAwaiter<int>(f);
     say("worker", "got " + std::to_string(answer) + "; co_return ends the task");

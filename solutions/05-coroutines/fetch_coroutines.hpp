@@ -32,4 +32,12 @@ Coro<std::string> fetch_one_async(std::uint16_t port, std::string request, std::
 Coro<void> wait_readable(int fd);
 Coro<void> wait_writable(int fd);
 
+// The steps of one request, each a coroutine that reads top to bottom
+// (asyncio: loop.sock_connect, sock_sendall, and a readline over sock_recv).
+// fd is a non-blocking socket; errors are std::system_error naming the call.
+Coro<void> connect_async(int fd, std::uint16_t port);
+Coro<void> send_all_async(int fd, std::string data);
+// The line without its newline; aio::Error (closed_mid_answer) on a hang-up before it.
+Coro<std::string> read_line_async(int fd, std::size_t index);
+
 } // namespace aio

@@ -6,27 +6,21 @@
 
 namespace aio::detail {
 
-namespace {
-// A future that resolves once every task is done (a small gather(), which
-// chapter 06 builds properly).
-Future<void> all_done(EventLoop& loop, const std::vector<std::shared_ptr<TaskBase>>& tasks) {
-    Future<void> done(loop);
-    auto remaining = std::make_shared<std::size_t>(tasks.size());
-    for (const auto& task : tasks)
-        task->future_state().add_done_callback([done, remaining](FutureStateBase&) mutable {
-            if (--*remaining == 0) done.set_result();
-        });
-    return done;
-}
-} // namespace
-
 void cancel_all_tasks(EventLoop& loop) {
-    //@exercise ch05.run  Cancel the pending tasks, wait for all, report each error once.
+    //@scratch ch05.cancel_all
+    //@exercise ch05.cancel_all  Cancel the pending tasks, wait for all, report each error once.
     std::vector<std::shared_ptr<TaskBase>> leftovers = loop.extension<TaskRegistry>().pending();
     if (leftovers.empty()) return;
-    for (const auto& task : leftovers)
+    // A future done once every leftover is: a small gather(), which chapter 06 builds properly.
+    Future<void> all_done(loop);
+    auto remaining = std::make_shared<std::size_t>(leftovers.size());
+    for (const auto& task : leftovers) {
+        task->future_state().add_done_callback([all_done, remaining](FutureStateBase&) mutable {
+            if (--*remaining == 0) all_done.set_result();
+        });
         task->cancel();
-    run_until_complete(loop, all_done(loop, leftovers));
+    }
+    run_until_complete(loop, all_done);
     for (const auto& task : leftovers) {
         if (task->cancelled()) continue;
         // exception() marks it retrieved: no second "never retrieved" report.
@@ -34,6 +28,7 @@ void cancel_all_tasks(EventLoop& loop) {
             loop.call_exception_handler(
                 {"unhandled exception during run() shutdown (" + task->get_name() + ")", error});
     }
+    //@end
     //@end
 }
 

@@ -20,6 +20,7 @@ private:
 } // namespace
 
 Coro<void> sleep(Duration delay) {
+    //@scratch ch05.sleep
     //@exercise ch05.sleep  <= 0: one bare yield. Else await a future a timer resolves.
     if (delay <= Duration::zero()) {
         co_await detail::YieldAwaiter{};
@@ -32,6 +33,7 @@ Coro<void> sleep(Duration delay) {
         if (!wake_up.done()) wake_up.set_result();
     }));
     co_await wake_up;
+    //@end
     //@end
 }
 

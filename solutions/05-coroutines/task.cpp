@@ -2,22 +2,12 @@
 // (asyncio: Task.__step, __wakeup, cancel, uncancel in tasks.py).
 #include "task.hpp"
 
+#include <cassert>
 #include <optional>
 
 namespace aio {
 
 namespace {
-
-// The message of a CancelledError, or nothing for any other exception.
-std::optional<std::string> cancellation_message(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError& cancelled) {
-        return cancelled.message();
-    } catch (...) {
-        return std::nullopt;
-    }
-}
 
 // Marks the task as the running one for the duration of a step.
 class CurrentTaskScope {
@@ -38,16 +28,6 @@ private:
 TaskBase::TaskBase(detail::FutureStateBase& future, std::string name)
     : future_(future), name_(std::move(name)) {}
 
-bool TaskBase::done() const {
-    return future_.done();
-}
-bool TaskBase::cancelled() const {
-    return future_.cancelled();
-}
-EventLoop& TaskBase::get_loop() const {
-    return future_.loop();
-}
-
 std::shared_ptr<TaskBase> TaskBase::shared() {
     // Aliasing: shares ownership of the whole task state, points at this part.
     return std::shared_ptr<TaskBase>(future_.shared_from_this(), this);
@@ -58,46 +38,69 @@ detail::TaskRegistry& TaskBase::registry() const {
 }
 
 void TaskBase::start() {
-    schedule_step(); // first: on a closed loop this throws, and nothing is registered
+    //@scratch ch05.start
+    //@exercise ch05.start  Refuse a bad Coro; stack the root; queue step 1; register, name.
+    std::coroutine_handle<> root = root_frame();
+    if (!root) throw ValueError("create_task: the Coro is empty (moved from?)");
+    if (root.done()) throw RuntimeError("cannot reuse already awaited coroutine");
+    root_promise().attach(frames_, nullptr); // the root has no parent
+    frames_.start(root);
+    queue_step(); // before registering: on a closed loop this throws, and nothing is registered
     number_ = registry().add(shared());
     if (name_.empty()) name_ = "Task-" + std::to_string(number_);
+    //@end
+    //@end
+}
+
+void TaskBase::queue_step() {
+    get_loop().call_soon([self = shared()] { self->step(); });
 }
 
 void TaskBase::schedule_step() {
-    get_loop().call_soon([self = shared()] { self->step(); });
+    assert(state_ == State::RUNNING && "only a running step schedules the next one");
+    state_ = State::SCHEDULED;
+    queue_step();
+}
+
+bool TaskBase::step_is_due() const {
+    return (state_ == State::CREATED || state_ == State::SCHEDULED) && waiter_ == nullptr;
 }
 
 // asyncio: Task.__step. One resume of the frames, then one of three outcomes:
 // the root finished (complete the future), the frames wait for a future
 // (subscribe to it), or they yielded (step again on the next iteration).
 void TaskBase::step() {
-    if (abandoned_ || done()) return; // the loop closed meanwhile
-    //@exercise ch05.task_step  Deliver a pending cancel, run the frames, finish or follow up.
-    if (must_cancel_) {
-        frames_.throw_in(std::make_exception_ptr(CancelledError(cancel_message_)));
-        must_cancel_ = false;
+    //@scratch ch05.task_step
+    if (state_ == State::ABANDONED) return; // the loop closed while this step was queued
+    assert(step_is_due() && "a task is waiting on a future, or a step is scheduled, never both");
+    //@exercise ch05.task_step  Deliver a pending cancel, run the frames, complete or follow up.
+    if (pending_cancel_) {
+        frames_.throw_in(std::make_exception_ptr(CancelledError(*pending_cancel_)));
+        pending_cancel_.reset(); // delivered: a second step must not throw it again
     }
-    waiter_.reset();
-    if (!started_ && frames_.has_thrown_in()) {
+    if (state_ == State::CREATED && frames_.has_thrown_in()) {
         complete(frames_.take_thrown_in()); // thrown into a fresh coroutine: its body never runs
         return;
     }
-    started_ = true;
+    state_ = State::RUNNING;
     {
         CurrentTaskScope running(registry(), this);
         frames_.run();
     }
     if (frames_.finished())
-        complete(root_promise().exception_);
+        complete(root_promise().exception());
     else
         after_suspension();
+    //@end
     //@end
 }
 
 void TaskBase::after_suspension() {
+    //@scratch ch05.follow_up
+    //@exercise ch05.follow_up  FUTURE: wait on it; YIELD: step again; else: bad yield.
     switch (frames_.suspension()) {
-    case detail::Suspension::future: wait_on(frames_.take_awaited()); return;
-    case detail::Suspension::yield: // asyncio: a bare yield relinquishes one iteration
+    case detail::Suspension::FUTURE: wait_on(frames_.take_awaited()); return;
+    case detail::Suspension::YIELD: // asyncio: a bare yield relinquishes one iteration
         schedule_step();
         return;
     default:
@@ -108,82 +111,105 @@ void TaskBase::after_suspension() {
         complete(std::make_exception_ptr(RuntimeError(
             "Task got bad yield: co_await something other than a Future, Task, Coro or sleep")));
     }
+    //@end
+    //@end
 }
 
 // The second half of asyncio's __step for a yielded future, and __wakeup.
 void TaskBase::wait_on(std::shared_ptr<detail::FutureStateBase> future) {
-    //@exercise ch05.wakeup  Refuse self/foreign futures; subscribe a wake-up; waiter_.
+    //@scratch ch05.wakeup
+    //@exercise ch05.wakeup  Refuse foreign/self futures; else wait on it until its callback.
     if (&future->loop() != &get_loop()) {
         frames_.throw_in(std::make_exception_ptr(
             RuntimeError("Task " + name_ + " got a Future attached to a different loop")));
-        schedule_step();
-        return;
+        return schedule_step();
     }
     if (future.get() == &future_) {
         frames_.throw_in(
             std::make_exception_ptr(RuntimeError("Task cannot await on itself: " + name_)));
-        schedule_step();
-        return;
+        return schedule_step();
     }
     // A weak reference: the future must not keep the task alive (the registry
     // does), or task -> frame -> future -> callback -> task would never be freed.
     std::weak_ptr<TaskBase> weak = shared();
     future->add_done_callback([weak](detail::FutureStateBase&) {
-        if (auto task = weak.lock()) task->step(); // asyncio: __wakeup
+        std::shared_ptr<TaskBase> task = weak.lock();
+        if (!task || task->state_ != State::WAITING) return; // abandoned by a closing loop
+        task->waiter_.reset(); // done: no longer awaited, and its memory may go
+        task->state_ = State::SCHEDULED;
+        task->step(); // asyncio: __wakeup
     });
+    state_ = State::WAITING;
     waiter_ = std::move(future);
-    if (must_cancel_ && waiter_->cancel(cancel_message_)) must_cancel_ = false;
+    if (pending_cancel_ && waiter_->cancel(*pending_cancel_)) pending_cancel_.reset();
+    //@end
     //@end
 }
 
 void TaskBase::complete(std::exception_ptr error) {
-    if (!error && must_cancel_) // cancelled right before the coroutine returned
-        complete_cancelled(cancel_message_);
-    else if (auto message = error ? cancellation_message(error) : std::nullopt)
-        complete_cancelled(*message);
-    else if (error)
-        complete_with_exception(error);
-    else
+    //@scratch ch05.complete
+    assert((state_ == State::RUNNING || state_ == State::CREATED) && "only a step ends a task");
+    //@exercise ch05.complete  End as the root ended; free the frames; leave the registry.
+    if (!error && pending_cancel_) { // cancelled right before the coroutine returned
+        complete_cancelled(*pending_cancel_);
+    } else if (error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const CancelledError& cancelled) { // it let the cancellation out
+            complete_cancelled(cancelled.message());
+        } catch (...) {
+            complete_with_exception(error);
+        }
+    } else {
         complete_with_result();
+    }
+    state_ = State::DONE;
     destroy_frames();
     registry().remove(number_); // the caller's reference keeps this alive until it returns
+    //@end
+    //@end
 }
 
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
-    //@exercise ch05.cancel  Count it; cancel waiter_, or else cancel at the next step.
+    //@scratch ch05.cancel
+    //@exercise ch05.cancel  Count it; cancel the waiter, or else keep it for the next step.
     future_.mark_retrieved(); // asyncio: _log_traceback = False; a canceller gave up on it
     if (done()) return false;
     ++num_cancels_requested_;
     // waiter_ may be a task that swallows the cancellation: it stays the
     // waiter, so a second cancel() reaches it again.
-    if (waiter_ && waiter_->cancel(message)) return true;
-    must_cancel_ = true;
-    cancel_message_ = std::move(message);
+    if (state_ == State::WAITING && waiter_->cancel(message)) return true;
+    pending_cancel_ = std::move(message);
     return true;
+    //@end
     //@end
 }
 
 // asyncio 3.13: Task.uncancel
 int TaskBase::uncancel() {
+    //@scratch ch05.uncancel
     //@exercise ch05.uncancel  One fewer (not below 0); at 0 withdraw a pending cancel.
     if (num_cancels_requested_ > 0) {
         --num_cancels_requested_;
-        if (num_cancels_requested_ == 0) must_cancel_ = false;
+        if (num_cancels_requested_ == 0) pending_cancel_.reset();
     }
     return num_cancels_requested_;
     //@end
-}
-
-void TaskBase::abandon() noexcept {
-    abandoned_ = true;
-    waiter_.reset();
-    destroy_frames(); // the locals of every frame are destroyed here
+    //@end
 }
 
 namespace detail {
 
 TaskRegistry::~TaskRegistry() {
+    if (!pending_.empty()) abandon_pending();
+}
+
+void TaskRegistry::abandon_pending() noexcept {
+    //@scratch ch05.close
+    //@stub aio::detail::not_implemented_abort("ch05.close");
+    //@exercise ch05.close  Report and abandon every pending task until none is left.
+    //@stub aio::detail::not_implemented_abort("ch05.close");
     // A destructor run by a frame may create or finish tasks: take the table
     // out first, and repeat until it stays empty.
     while (!pending_.empty()) {
@@ -192,9 +218,13 @@ TaskRegistry::~TaskRegistry() {
         for (auto& [number, task] : tasks) {
             loop_.call_exception_handler(
                 {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
-            task->abandon();
+            task->state_ = TaskBase::State::ABANDONED; // a queued step does nothing now
+            task->waiter_.reset();
+            task->destroy_frames(); // the locals of every frame are destroyed here
         }
     }
+    //@end
+    //@end
 }
 
 std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
@@ -203,25 +233,37 @@ std::uint64_t TaskRegistry::add(std::shared_ptr<TaskBase> task) {
 }
 
 std::vector<std::shared_ptr<TaskBase>> TaskRegistry::pending() const {
+    //@scratch ch05.pending
+    //@exercise ch05.pending  Every pending task, in creation order.
     std::vector<std::shared_ptr<TaskBase>> tasks;
     tasks.reserve(pending_.size());
     for (const auto& entry : pending_)
         tasks.push_back(entry.second);
     return tasks;
+    //@end
+    //@end
 }
 
 void TaskRegistry::enter(TaskBase* task) {
+    //@scratch ch05.enter
+    //@exercise ch05.enter  Make task the current one; refuse if another one runs.
     if (current_ != nullptr)
         throw RuntimeError("Cannot enter into task " + task->get_name() + " while another task " +
                            current_->get_name() + " is being executed.");
     current_ = task;
+    //@end
+    //@end
 }
 
 } // namespace detail
 
 TaskBase* current_task() {
+    //@scratch ch05.current_task
+    //@exercise ch05.current_task  The task whose step runs on the running loop, or nullptr.
     EventLoop* loop = detail::running_loop();
     return loop != nullptr ? loop->extension<detail::TaskRegistry>().current() : nullptr;
+    //@end
+    //@end
 }
 
 } // namespace aio

@@ -42,15 +42,19 @@ TEST(Cancel, ThrowsCancelledErrorAtTheAwaitWithItsMessage) {
     Task<void> task = aio::create_task(v.loop, sleeps_and_records(&events, 10s));
     bool accepted = false;
     v.loop.call_later(1s, [&] { accepted = task.cancel("stop now"); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
-    EXPECT_TRUE(accepted) << "cancel() on a pending task returns true";
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.cancel: the cancelled task must end, not hang";
+    EXPECT_TRUE(accepted) << "ch05.cancel: cancel() on a pending task returns true";
     EXPECT_EQ(events, (Events{"cancelled at the co_await @1000: stop now"}))
-        << "cancel() cancels the future the task awaits (the sleep's), so CancelledError with "
+        << "ch05.cancel: cancel() cancels the future the task awaits (the sleep's), so "
+           "CancelledError with "
            "the message comes out of that co_await, at once, not when the sleep would end";
-    EXPECT_TRUE(task.cancelled()) << "re-raised, the CancelledError cancels the task itself";
+    EXPECT_TRUE(task.cancelled())
+        << "ch05.cancel: re-raised, the CancelledError cancels the task itself";
     EXPECT_EQ(looplab::cancel_message_of(task), "stop now")
-        << "result() of a cancelled task throws CancelledError with the cancel message";
-    EXPECT_FALSE(task.cancel()) << "cancel() on a done task returns false";
+        << "ch05.cancel: result() of a cancelled task throws CancelledError with the cancel "
+           "message";
+    EXPECT_FALSE(task.cancel()) << "ch05.cancel: cancel() on a done task returns false";
 }
 
 namespace {
@@ -68,13 +72,16 @@ TEST(Cancel, ATaskCancelledBeforeItsFirstStepNeverRunsItsBody) {
     LifetimeCounts counts;
     bool ran = false;
     Task<void> task = aio::create_task(v.loop, must_not_run(Counted(counts), &ran));
-    EXPECT_TRUE(task.cancel("too early"));
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
-    EXPECT_FALSE(ran) << "CancelledError is thrown into a coroutine that has not started: its "
-                         "body never runs (asyncio: coro.throw on a fresh coroutine)";
-    EXPECT_TRUE(task.cancelled());
-    EXPECT_EQ(looplab::cancel_message_of(task), "too early");
-    EXPECT_EQ(counts.alive(), 0) << "its parameters are destroyed with the frame: "
+    EXPECT_TRUE(task.cancel("too early")) << "ch05.cancel: cancel() on a pending task returns true";
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.cancel: a task cancelled before its first step must end at that step";
+    EXPECT_FALSE(ran)
+        << "ch05.cancel: CancelledError is thrown into a coroutine that has not started: its "
+           "body never runs (asyncio: coro.throw on a fresh coroutine)";
+    EXPECT_TRUE(task.cancelled()) << "ch05.cancel: it ends cancelled";
+    EXPECT_EQ(looplab::cancel_message_of(task), "too early")
+        << "ch05.cancel: with the message given to cancel()";
+    EXPECT_EQ(counts.alive(), 0) << "ch05.cancel: its parameters are destroyed with the frame: "
                                  << counts.summary();
 }
 
@@ -99,12 +106,17 @@ TEST(Cancel, ACoroutineThatCatchesItAndReturnsEndsNormally) {
     Events events;
     Task<int> task = aio::create_task(v.loop, swallows_cancellation(&events));
     v.loop.call_later(10ms, [&] { task.cancel(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<int>(task)));
-    EXPECT_EQ(events, (Events{"caught, cancelling 1", "went on"}));
-    EXPECT_FALSE(task.cancelled()) << "a coroutine may refuse a cancellation";
-    EXPECT_EQ(task.result(), 7);
-    EXPECT_EQ(task.cancelling(), 1) << "the request stays counted until uncancel()";
-    EXPECT_EQ(v.elapsed(), 1010ms);
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<int>(task)))
+        << "ch05.cancel: the task must end after catching the cancellation";
+    EXPECT_EQ(events, (Events{"caught, cancelling 1", "went on"}))
+        << "ch05.cancel: CancelledError at the co_await, caught, then the body goes on "
+           "(cancelling() is 1)";
+    EXPECT_FALSE(task.cancelled()) << "ch05.cancel: a coroutine may refuse a cancellation";
+    EXPECT_EQ(task.result(), 7) << "ch05.cancel: a coroutine that catches the cancellation and "
+                                   "returns ends with its result";
+    EXPECT_EQ(task.cancelling(), 1) << "ch05.cancel: the request stays counted until uncancel()";
+    EXPECT_EQ(v.elapsed(), 1010ms)
+        << "ch05.cancel: cancelled at 1000 ms, then it slept its 10 ms more";
 }
 
 namespace {
@@ -125,10 +137,13 @@ TEST(Cancel, CatchingStdExceptionDoesNotSwallowIt) {
     Events events;
     Task<void> task = aio::create_task(v.loop, catches_std_exceptions(&events));
     v.loop.call_later(10ms, [&] { task.cancel(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
-    EXPECT_TRUE(events.empty()) << "CancelledError is not a std::exception (asyncio: a "
-                                   "BaseException), so it goes through catch (std::exception&)";
-    EXPECT_TRUE(task.cancelled());
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.cancel: the task must end";
+    EXPECT_TRUE(events.empty())
+        << "ch05.cancel: CancelledError is not a std::exception (asyncio: a "
+           "BaseException), so it goes through catch (std::exception&)";
+    EXPECT_TRUE(task.cancelled()) << "ch05.cancel: catch (const std::exception&) does not catch "
+                                     "CancelledError: the task ends cancelled";
 }
 
 namespace {
@@ -166,13 +181,16 @@ TEST(Cancel, ReachesTheInnermostAwaitThroughCorosAndTasks) {
     Events events;
     Task<std::string> outer = aio::create_task(v.loop, outer_work(&events));
     v.loop.call_later(5ms, [&] { outer.cancel("shutdown"); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(outer)));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(outer)))
+        << "ch05.cancel: the outer task must end";
     EXPECT_EQ(events, (Events{"inner task cancelled: shutdown", "middle coro sees: shutdown"}))
-        << "the outer task awaits the inner task (through an inline Coro): cancelling the outer "
+        << "ch05.cancel: the outer task awaits the inner task (through an inline Coro): cancelling "
+           "the outer "
            "cancels the inner, whose CancelledError then comes out of the outer's co_await";
-    EXPECT_TRUE(outer.cancelled());
-    EXPECT_EQ(looplab::cancel_message_of(outer), "shutdown");
-    EXPECT_EQ(v.elapsed(), 5ms);
+    EXPECT_TRUE(outer.cancelled()) << "ch05.cancel: the outer task ends cancelled";
+    EXPECT_EQ(looplab::cancel_message_of(outer), "shutdown")
+        << "ch05.cancel: with the message, passed down to the innermost await and back up";
+    EXPECT_EQ(v.elapsed(), 5ms) << "ch05.cancel: the cancel at 5 ms ends everything at once";
 }
 
 namespace {
@@ -204,25 +222,32 @@ TEST(Cancel, CancellingCountsRequestsAndUncancelWithdrawsThem) {
     VirtualLoop v;
     Events events;
     Task<void> task = aio::create_task(v.loop, ignores_two_cancels(&events));
-    EXPECT_EQ(task.cancelling(), 0);
+    EXPECT_EQ(task.cancelling(), 0)
+        << "ch05.uncancel: the count is back to 0 after two cancels and two uncancels";
     v.loop.call_later(10ms, [&] { task.cancel(); });
     v.loop.call_later(500ms, [&] { task.cancel(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.uncancel: the task must end";
     EXPECT_EQ(events, (Events{"ignored", "ignored", "uncancel -> 1", "uncancel -> 0",
                               "uncancel at zero -> 0"}))
-        << "cancelling() counts the requests; uncancel() takes one back, never below zero";
-    EXPECT_FALSE(task.cancelled());
+        << "ch05.uncancel: cancelling() counts the requests; uncancel() takes one back, never "
+           "below zero";
+    EXPECT_FALSE(task.cancelled())
+        << "ch05.uncancel: every request was withdrawn: the task ends normally";
 
     bool ran = false;
     Task<void> second = aio::create_task(v.loop, runs(&ran));
     second.cancel();
     second.cancel();
-    EXPECT_EQ(second.cancelling(), 2);
-    EXPECT_EQ(second.uncancel(), 1);
-    EXPECT_EQ(second.uncancel(), 0);
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)));
-    EXPECT_TRUE(ran) << "uncancel() down to zero withdraws a cancel not yet delivered (3.13)";
-    EXPECT_FALSE(second.cancelled());
+    EXPECT_EQ(second.cancelling(), 2) << "ch05.cancel: two requests counted";
+    EXPECT_EQ(second.uncancel(), 1) << "ch05.uncancel: one withdrawn, one left";
+    EXPECT_EQ(second.uncancel(), 0) << "ch05.uncancel: both withdrawn";
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)))
+        << "ch05.uncancel: the task must end";
+    EXPECT_TRUE(ran)
+        << "ch05.uncancel: uncancel() down to zero withdraws a cancel not yet delivered (3.13)";
+    EXPECT_FALSE(second.cancelled())
+        << "ch05.uncancel: at zero, the cancel not yet delivered is withdrawn too (3.13)";
 }
 
 namespace {
@@ -250,10 +275,12 @@ TEST(Cancel, ATaskCanCancelItself) {
     Events events;
     Task<void> first = aio::create_task(v.loop, cancels_itself_then_returns(&events));
     Task<void> second = aio::create_task(v.loop, cancels_itself_then_yields(&events));
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)));
-    ASSERT_TRUE(first.done());
-    EXPECT_EQ(events, (Events{"returns after cancel()", "next await throws: self"}));
-    EXPECT_TRUE(first.cancelled())
-        << "cancelled right before its coroutine returned: the task ends cancelled, as asyncio";
-    EXPECT_TRUE(second.cancelled());
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(second)))
+        << "ch05.cancel: the second task must end";
+    ASSERT_TRUE(first.done()) << "ch05.cancel: the first task must end";
+    EXPECT_EQ(events, (Events{"returns after cancel()", "next await throws: self"}))
+        << "ch05.cancel: cancel() on itself returns; its next co_await throws CancelledError";
+    EXPECT_TRUE(first.cancelled()) << "ch05.cancel: cancelled right before its coroutine returned: "
+                                      "the task ends cancelled, as asyncio";
+    EXPECT_TRUE(second.cancelled()) << "ch05.cancel: the second task ends cancelled";
 }

@@ -34,11 +34,14 @@ Coro<void> fails() {
 TEST(Run, RunsMainAsATaskOnANewLoopAndReturnsItsResult) {
     aio::EventLoop* first = nullptr;
     aio::EventLoop* second = nullptr;
-    EXPECT_EQ(aio::run(answer(&first)), 42) << "main runs as a task: current_task() is set";
-    EXPECT_NE(first, nullptr);
-    EXPECT_EQ(aio::detail::running_loop(), nullptr) << "no loop runs once run() returned";
-    EXPECT_EQ(aio::run(answer(&second)), 42) << "run() can be called again: a new loop each time";
-    EXPECT_THROW(aio::run(fails()), aio::ValueError) << "main's exception comes out of run()";
+    EXPECT_EQ(aio::run(answer(&first)), 42)
+        << "ch05.run: main runs as a task: current_task() is set";
+    EXPECT_NE(first, nullptr) << "ch05.run: main ran on a loop";
+    EXPECT_EQ(aio::detail::running_loop(), nullptr) << "ch05.run: no loop runs once run() returned";
+    EXPECT_EQ(aio::run(answer(&second)), 42)
+        << "ch05.run: run() can be called again: a new loop each time";
+    EXPECT_THROW(aio::run(fails()), aio::ValueError)
+        << "ch05.run: main's exception comes out of run()";
 }
 
 namespace {
@@ -71,11 +74,13 @@ Coro<int> main_leaves_tasks(Events* events, LifetimeCounts* counts) {
 TEST(Run, CancelsLeftoverTasksAndWaitsForThem) {
     Events events;
     LifetimeCounts counts;
-    EXPECT_EQ(aio::run(main_leaves_tasks(&events, &counts)), 1);
+    EXPECT_EQ(aio::run(main_leaves_tasks(&events, &counts)), 1)
+        << "ch05.run: run() returns main's result";
     EXPECT_EQ(events, (Events{"main returns", "first cancelled", "second cancelled",
                               "first cleaned up", "second cleaned up"}))
-        << "after main, run() cancels every pending task and runs the loop until they are done";
-    EXPECT_EQ(counts.alive(), 0) << "no frame left behind: " << counts.summary();
+        << "ch05.run: after main, run() cancels every pending task and runs the loop until they "
+           "are done";
+    EXPECT_EQ(counts.alive(), 0) << "ch05.run: no frame left behind: " << counts.summary();
 }
 
 namespace {
@@ -122,9 +127,11 @@ TEST(Run, ReportsEachErrorOfALeftoverTaskOnce) {
     aio::run(main_with_failing_leftovers(&reports, &finished));
     EXPECT_EQ(reports,
               (std::vector<std::string>{"A failed while cancelled", "B failed while cancelled"}))
-        << "each leftover that ends with an error is reported through the exception handler, "
+        << "ch05.run: each leftover that ends with an error is reported through the exception "
+           "handler, "
            "once: retrieve it (exception()) so that no \"never retrieved\" report follows";
-    EXPECT_TRUE(finished) << "a leftover that refuses the cancellation is still waited for";
+    EXPECT_TRUE(finished)
+        << "ch05.run: a leftover that refuses the cancellation is still waited for";
 }
 
 namespace {
@@ -142,5 +149,43 @@ Coro<std::string> nested_run() {
 
 TEST(Run, CannotBeCalledFromARunningLoop) {
     EXPECT_EQ(aio::run(nested_run()), "run() cannot be called from a running event loop")
-        << "asyncio.run refuses to nest";
+        << "ch05.run: asyncio.run refuses to nest";
+}
+
+namespace {
+
+Coro<void> waits_on(aio::Future<void> never) {
+    co_await never;
+}
+
+Coro<void> fails_when_cancelled(aio::Future<void> never) {
+    bool cancelled = false;
+    try {
+        co_await never;
+    } catch (const aio::CancelledError&) {
+        cancelled = true;
+    }
+    if (cancelled) throw aio::ValueError("failed while cancelled");
+}
+
+} // namespace
+
+TEST(Run, CancelAllTasksCancelsWaitsAndReportsEachErrorOnce) {
+    looplab::VirtualLoop v;
+    looplab::RecordedReports reports(v.loop);
+    aio::Future<void> never(v.loop);
+    Task<void> quiet = aio::create_task(v.loop, waits_on(never));
+    Task<void> loud = aio::create_task(v.loop, fails_when_cancelled(never));
+    v.loop.run_once(); // both wait on never
+    aio::detail::cancel_all_tasks(v.loop);
+    EXPECT_TRUE(quiet.cancelled()) << "ch05.cancel_all: every pending task is cancelled";
+    EXPECT_TRUE(loud.done()) << "ch05.cancel_all: the loop runs until every leftover is done";
+    EXPECT_EQ(reports.messages.size(), 1u)
+        << "ch05.cancel_all: the leftover that ended with an error is reported once";
+    ASSERT_EQ(reports.errors.size(), 1u) << "ch05.cancel_all: with the error itself";
+    EXPECT_THROW(std::rethrow_exception(reports.errors[0]), aio::ValueError)
+        << "ch05.cancel_all: the report carries the leftover's exception";
+    aio::detail::cancel_all_tasks(v.loop);
+    EXPECT_EQ(reports.messages.size(), 1u)
+        << "ch05.cancel_all: with nothing pending, nothing to do";
 }

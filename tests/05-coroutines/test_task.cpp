@@ -36,12 +36,14 @@ TEST(Task, StartsOnTheNextIterationNotInline) {
     v.loop.call_soon([&] { events.push_back("queued before"); });
     Task<void> task = aio::create_task(v.loop, log_one(&events, "task body"));
     v.loop.call_soon([&] { events.push_back("queued after"); });
-    EXPECT_TRUE(events.empty()) << "create_task must not run the coroutine: it schedules the "
-                                   "first step with call_soon";
-    EXPECT_FALSE(task.done());
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    EXPECT_TRUE(events.empty())
+        << "ch05.task_step: create_task must not run the coroutine: it schedules the "
+           "first step with call_soon";
+    EXPECT_FALSE(task.done()) << "ch05.start: a new task is pending";
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.task_step: the task must run to its end";
     EXPECT_EQ(events, (Events{"queued before", "task body", "queued after"}))
-        << "the first step is an ordinary call_soon callback: FIFO with the others";
+        << "ch05.task_step: the first step is an ordinary call_soon callback: FIFO with the others";
 }
 
 namespace {
@@ -86,7 +88,8 @@ TEST(Task, InterleavedStepsRunInAnExactOrder) {
     EXPECT_EQ(events, (Events{"main awaits", "A0", "B0", "C start @0", "D start @0", "A1", "B1",
                               "A2", "B done", "A done", "main: A awaited", "D woke @10",
                               "C woke @20", "C end @20", "D end @40", "main end @40"}))
-        << "tasks take turns in creation order, one step per loop iteration; sleep(0s) gives "
+        << "ch05.sleep: tasks take turns in creation order, one step per loop iteration; sleep(0s) "
+           "gives "
            "up exactly one turn; an awaiting task resumes one iteration after the task it "
            "awaits finished (the done callback is scheduled with call_soon)";
 }
@@ -112,12 +115,14 @@ TEST(Task, SleepZeroYieldsToTheLoopExactlyOnce) {
             v.loop.call_soon([&] { events.push_back("callback 3"); });
         });
     });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.sleep: the task must run to its end";
     v.loop.call_soon([&] { v.loop.stop(); });
     v.loop.run_forever();
     EXPECT_EQ(events, (Events{"task 1", "callback 1", "task 2", "callback 2", "callback 3"}))
-        << "sleep(0s) must suspend the task for exactly one loop iteration (asyncio's bare yield)";
-    EXPECT_EQ(v.elapsed(), 0s);
+        << "ch05.sleep: sleep(0s) must suspend the task for exactly one loop iteration (asyncio's "
+           "bare yield)";
+    EXPECT_EQ(v.elapsed(), 0s) << "ch05.sleep: sleep(0s) takes no time";
 }
 
 namespace {
@@ -136,8 +141,10 @@ Coro<aio::Duration> timed_sleeps() {
 TEST(Task, SleepWaitsTheDelayOnTheLoopsClock) {
     VirtualLoop v;
     EXPECT_EQ(looplab::run_in_task(v.loop, timed_sleeps()), 1750ms)
-        << "sleep(d) resumes the task when a call_later(d) timer resolves the future it awaits";
-    EXPECT_EQ(v.elapsed(), 1750ms);
+        << "ch05.sleep: sleep(d) resumes the task when a call_later(d) timer resolves the future "
+           "it awaits";
+    EXPECT_EQ(v.elapsed(), 1750ms)
+        << "ch05.sleep: the loop's clock advanced by the sleeps, exactly";
 }
 
 namespace {
@@ -170,27 +177,34 @@ Coro<std::string> awaits_everything() {
 TEST(Task, AwaitsFuturesTasksAndCoros) {
     VirtualLoop v;
     EXPECT_EQ(looplab::run_in_task(v.loop, awaits_everything()), "task 142")
-        << "co_await works on a Future<T>, a Task<T> and a Coro<T> and yields the result";
-    EXPECT_EQ(v.elapsed(), 10ms) << "the awaits overlap: the task ran while the future waited";
+        << "ch05.wakeup: co_await works on a Future<T>, a Task<T> and a Coro<T> and yields the "
+           "result";
+    EXPECT_EQ(v.elapsed(), 10ms)
+        << "ch05.wakeup: the awaits overlap: the task ran while the future waited";
 }
 
 TEST(Task, IsAFutureOfItsCoroutinesResult) {
     VirtualLoop v;
     Task<std::string> task = aio::create_task(v.loop, answer_later(1s, "hello"), "greeter");
-    EXPECT_EQ(task.get_name(), "greeter");
+    EXPECT_EQ(task.get_name(), "greeter") << "ch05.start: the name given to create_task";
     EXPECT_THROW(task.set_result("forged"), aio::RuntimeError)
-        << "a task completes itself; set_result from outside is a RuntimeError";
+        << "ch05.complete: a task completes itself; set_result from outside is a RuntimeError";
     EXPECT_THROW(task.set_exception(std::make_exception_ptr(aio::ValueError("x"))),
-                 aio::RuntimeError);
+                 aio::RuntimeError)
+        << "ch05.complete: a task completes itself; set_exception from outside is a RuntimeError";
     std::string seen_by_callback;
     task.add_done_callback([&](aio::Future<std::string> f) { seen_by_callback = f.result(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(task)));
-    EXPECT_EQ(task.result(), "hello");
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(task)))
+        << "ch05.sleep: the task must run to its end";
+    EXPECT_EQ(task.result(), "hello")
+        << "ch05.complete: the task's result is its coroutine's co_return value";
     v.loop.call_soon([&] { v.loop.stop(); });
     v.loop.run_forever();
-    EXPECT_EQ(seen_by_callback, "hello") << "a task's done callbacks run as a future's do";
+    EXPECT_EQ(seen_by_callback, "hello")
+        << "ch05.complete: a task's done callbacks run as a future's do";
     Task<void> unnamed = aio::create_task(v.loop, aio::sleep(0s));
-    EXPECT_EQ(unnamed.get_name().rfind("Task-", 0), 0u) << "default names are Task-<number>";
+    EXPECT_EQ(unnamed.get_name().rfind("Task-", 0), 0u)
+        << "ch05.complete: default names are Task-<number>";
     looplab::run_until_done(v.loop, aio::Future<void>(unnamed));
 }
 
@@ -221,10 +235,12 @@ Coro<int> lets_it_through() {
 TEST(Task, ExceptionsPropagateThroughAwaitedTasks) {
     VirtualLoop v;
     EXPECT_EQ(looplab::run_in_task(v.loop, awaits_failing_task()), "caught missing key")
-        << "co_await on a task that failed rethrows its exception";
+        << "ch05.wakeup: co_await on a task that failed rethrows its exception";
     Task<int> outer = aio::create_task(v.loop, lets_it_through());
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<int>(outer)));
-    EXPECT_FALSE(outer.cancelled());
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<int>(outer)))
+        << "ch05.wakeup: the awaiting task must end";
+    EXPECT_FALSE(outer.cancelled())
+        << "ch05.complete: an exception ends the task failed, not cancelled";
     EXPECT_THROW(outer.result(), aio::KeyError)
-        << "an exception nobody catches finishes the awaiting task too";
+        << "ch05.wakeup: an exception nobody catches finishes the awaiting task too";
 }

@@ -29,9 +29,11 @@ Coro<void> log_one(Events* events, std::string name) {
 namespace {
 
 Coro<void> current_task_probe(Events* events, std::shared_ptr<aio::TaskBase*> expected) {
-    co_await aio::sleep(0s); // the handle is known by now
+    co_await aio::detail::YieldAwaiter{}; // the handle is known by now
     events->push_back(aio::current_task() == *expected ? "is current" : "is not current");
-    co_await aio::sleep(1ms);
+    aio::Future<void> later(aio::get_running_loop());
+    aio::get_running_loop().call_soon([later]() mutable { later.set_result(); });
+    co_await later;
     co_await log_one(events, aio::current_task() == *expected ? "still current" : "lost");
 }
 
@@ -40,20 +42,22 @@ Coro<void> current_task_probe(Events* events, std::shared_ptr<aio::TaskBase*> ex
 TEST(Task, CurrentTaskIsTheTaskWhoseStepRuns) {
     VirtualLoop v;
     Events events;
-    EXPECT_EQ(aio::current_task(), nullptr) << "outside a task: nullptr";
+    EXPECT_EQ(aio::current_task(), nullptr) << "ch05.current_task: outside a loop: nullptr";
     auto expected = std::make_shared<aio::TaskBase*>(nullptr);
     Task<void> task = aio::create_task(v.loop, current_task_probe(&events, expected));
     *expected = &task.base();
     v.loop.call_soon([&] { events.push_back(aio::current_task() ? "leaked" : "none between"); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.current_task: the task must run to its end";
     EXPECT_EQ(events, (Events{"none between", "is current", "still current"}))
-        << "current_task() is the running task during each of its steps, nullptr between them";
+        << "ch05.current_task: current_task() is the running task during each of its steps, "
+           "nullptr in plain callbacks between them";
 }
 
 namespace {
 
 Coro<void> awaits_itself(std::shared_ptr<Task<void>> self, std::string* outcome) {
-    co_await aio::sleep(0s);
+    co_await aio::detail::YieldAwaiter{}; // self is set by now
     try {
         co_await *self;
         *outcome = "awaited itself";
@@ -68,14 +72,41 @@ Coro<void> awaits_itself(std::shared_ptr<Task<void>> self, std::string* outcome)
 TEST(Task, AwaitingItselfIsARuntimeError) {
     VirtualLoop v;
     std::string outcome;
-    auto self = std::make_shared<Task<void>>(aio::create_task(v.loop, aio::sleep(0s)));
+    Events ignored;
+    auto self = std::make_shared<Task<void>>(aio::create_task(v.loop, log_one(&ignored, "x")));
     *self = aio::create_task(v.loop, awaits_itself(self, &outcome));
     Task<void> task = *self;
     self.reset();
     ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
-        << "a task awaiting itself would wait forever";
+        << "ch05.wakeup: a task awaiting itself would wait forever";
     EXPECT_EQ(outcome.rfind("Task cannot await on itself", 0), 0u)
-        << "the RuntimeError is thrown into the coroutine at its co_await; got: " << outcome;
+        << "ch05.wakeup: a RuntimeError \"Task cannot await on itself: NAME\" is thrown into the "
+           "coroutine at its co_await; got: "
+        << outcome;
+}
+
+namespace {
+
+Coro<std::string> awaits_foreign_future(aio::Future<int> foreign) {
+    try {
+        co_await foreign;
+    } catch (const aio::RuntimeError& error) {
+        co_return error.what();
+    }
+    co_return "awaited a future of another loop";
+}
+
+} // namespace
+
+TEST(Task, AwaitingAFutureOfAnotherLoopIsARuntimeError) {
+    VirtualLoop v;
+    VirtualLoop other;
+    aio::Future<int> foreign(other.loop);
+    Task<std::string> task = aio::create_task(v.loop, awaits_foreign_future(foreign), "mixer");
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<std::string>(task)))
+        << "ch05.wakeup: a task awaiting a future of another loop would wait forever";
+    EXPECT_EQ(task.result(), "Task mixer got a Future attached to a different loop")
+        << "ch05.wakeup: the RuntimeError is thrown into the coroutine at its co_await";
 }
 
 namespace {
@@ -96,10 +127,13 @@ TEST(Task, KeepsItselfAliveWhenEveryHandleIsDropped) {
     (void)aio::create_task(v.loop, finishes_later(Counted(counts), &finished));
     aio::Future<void> later(v.loop);
     v.loop.call_later(2s, [later]() mutable { later.set_result(); });
-    ASSERT_TRUE(looplab::run_until_done(v.loop, later));
-    EXPECT_TRUE(finished) << "a pending task must stay alive without any handle: the loop "
-                             "(its task registry) holds it until it is done";
-    EXPECT_EQ(counts.alive(), 0) << "once done, the task's frames are freed: " << counts.summary();
+    ASSERT_TRUE(looplab::run_until_done(v.loop, later))
+        << "ch05.sleep: the loop must reach the 2 s mark";
+    EXPECT_TRUE(finished)
+        << "ch05.sleep: a pending task must stay alive without any handle: the loop "
+           "(its task registry) holds it until it is done";
+    EXPECT_EQ(counts.alive(), 0) << "ch05.complete: once done, the task's frames are freed: "
+                                 << counts.summary();
 }
 
 namespace {
@@ -119,13 +153,16 @@ TEST(Task, APendingTaskIsFreedWhenItsLoopCloses) {
         looplab::RecordedReports reports(v.loop);
         Task<void> task = aio::create_task(v.loop, waits_forever(Counted(counts)));
         looplab::run_until_done(v.loop, aio::Future<void>(task), 1s);
-        EXPECT_FALSE(task.done());
-        EXPECT_EQ(counts.alive(), 1) << "the task is suspended at its co_await, its frame alive";
+        EXPECT_FALSE(task.done()) << "ch05.wakeup: the task waits on a future nobody sets";
+        EXPECT_EQ(counts.alive(), 1)
+            << "ch05.wakeup: the task is suspended at its co_await, its frame alive";
         v.loop.close();
         EXPECT_EQ(counts.alive(), 0)
-            << "closing the loop destroys the frames of its pending tasks: " << counts.summary();
-        ASSERT_EQ(reports.messages.size(), 1u);
-        EXPECT_EQ(reports.messages[0].rfind("Task was destroyed but it is pending!", 0), 0u);
+            << "ch05.close: closing the loop destroys the frames of its pending tasks: "
+            << counts.summary();
+        ASSERT_EQ(reports.messages.size(), 1u) << "ch05.close: one report per pending task";
+        EXPECT_EQ(reports.messages[0].rfind("Task was destroyed but it is pending!", 0), 0u)
+            << "ch05.close: the report says \"Task was destroyed but it is pending!\"";
     }
-    EXPECT_EQ(counts.alive(), 0) << counts.summary();
+    EXPECT_EQ(counts.alive(), 0) << "ch05.close: nothing left alive: " << counts.summary();
 }
