@@ -7,20 +7,18 @@
 
 namespace aio {
 
-void PollSelector::rebuild() {
-    pollfds_.clear();
-    for (const auto& [fd, key] : keys()) {
-        short events = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
-                                          ((key.events & EVENT_WRITE) ? POLLOUT : 0));
-        pollfds_.push_back(pollfd{fd, events, 0});
-    }
-    stale_ = false;
-}
-
 // asyncio: PollSelector.select (selectors._PollLikeSelector.select).
 bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
-    if (stale_) rebuild();
-    //@exercise ch01.poll_wait  poll() the array, EINTR: false; map revents to the key's events.
+    //@exercise ch01.poll_wait  Rebuild the array if stale, poll(), report entries with revents.
+    if (stale_) { // a registration changed since the last wait
+        pollfds_.clear();
+        for (const auto& [fd, key] : keys()) {
+            short interests = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
+                                                 ((key.events & EVENT_WRITE) ? POLLOUT : 0));
+            pollfds_.push_back(pollfd{fd, interests, 0});
+        }
+        stale_ = false;
+    }
     int count =
         ::poll(pollfds_.data(), static_cast<nfds_t>(pollfds_.size()), detail::timeout_ms(timeout));
     if (count < 0 && errno == EINTR) return false;
@@ -29,8 +27,8 @@ bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyE
         if (count == 0) break; // count entries have a non-zero revents
         if (entry.revents == 0) continue;
         --count;
-        // A hang-up or an error wakes every interest; the read() or write() that
-        // follows reports it (asyncio does the same).
+        // A hang-up, an error or a closed fd (POLLNVAL) wakes every interest; the
+        // read() or write() that follows reports it (asyncio does the same).
         bool failed = (entry.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
         unsigned events = ((entry.revents & POLLIN) || failed ? EVENT_READ : 0u) |
                           ((entry.revents & POLLOUT) || failed ? EVENT_WRITE : 0u);
