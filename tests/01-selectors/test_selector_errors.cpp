@@ -32,30 +32,40 @@ TYPED_TEST(Selector, RegisteringTwiceIsAKeyErrorThatSaysUseModify) {
     this->selector.register_fd(pipe.read_end(), EVENT_READ, &first);
     auto message = message_of<aio::KeyError>(
         [&] { this->selector.register_fd(pipe.read_end(), EVENT_WRITE, &second); });
-    ASSERT_TRUE(message) << "registering a registered fd is a KeyError";
-    EXPECT_NE(message->find("already registered"), std::string::npos) << *message;
+    ASSERT_TRUE(message) << "ch01.validate: registering a registered fd is a KeyError";
+    EXPECT_NE(message->find("already registered"), std::string::npos)
+        << "ch01.validate: say what is wrong: " << *message;
     EXPECT_NE(message->find("modify"), std::string::npos)
-        << "tell the caller what to do: " << *message;
+        << "ch01.validate: tell the caller what to do: " << *message;
+    EXPECT_THROW(this->selector.register_fd(pipe.read_end(), 0), aio::KeyError)
+        << "ch01.validate: register checks 'already registered' before the events";
     const aio::SelectorKey* key = this->selector.get_key(pipe.read_end());
-    ASSERT_NE(key, nullptr);
-    EXPECT_EQ(key->events, unsigned{EVENT_READ}) << "a refused call changes nothing";
-    EXPECT_EQ(key->data, &first);
-    EXPECT_EQ(this->selector.size(), 1u);
+    ASSERT_NE(key, nullptr) << "ch01.validate: the first registration stays";
+    EXPECT_EQ(key->events, unsigned{EVENT_READ}) << "ch01.validate: a refused call changes nothing";
+    EXPECT_EQ(key->data, &first) << "ch01.validate: a refused call changes nothing";
+    EXPECT_EQ(this->selector.size(), 1u) << "ch01.validate: a refused call changes nothing";
 }
 
 TYPED_TEST(Selector, AnUnknownFdIsAKeyErrorForModifyAndUnregister) {
     Pipe pipe;
     auto modified =
         message_of<aio::KeyError>([&] { this->selector.modify(pipe.read_end(), EVENT_READ); });
-    ASSERT_TRUE(modified) << "modify of an fd that is not registered is a KeyError";
-    EXPECT_NE(modified->find("not registered"), std::string::npos) << *modified;
+    ASSERT_TRUE(modified) << "ch01.validate: modify of an fd that is not registered is a KeyError";
+    EXPECT_NE(modified->find("not registered"), std::string::npos)
+        << "ch01.validate: say what is wrong: " << *modified;
+    EXPECT_NE(modified->find("register_fd"), std::string::npos)
+        << "ch01.validate: tell the caller what to do: " << *modified;
+    EXPECT_THROW(this->selector.modify(pipe.read_end(), 0), aio::KeyError)
+        << "ch01.validate: modify checks 'not registered' before the events";
+    EXPECT_THROW(this->selector.modify(-1, EVENT_READ), aio::KeyError)
+        << "ch01.validate: modify of fd -1: it is not registered, a KeyError";
     EXPECT_TRUE(message_of<aio::KeyError>([&] { this->selector.unregister(pipe.read_end()); }))
-        << "unregister of an fd that is not registered is a KeyError";
+        << "ch01.validate: unregister of an fd that is not registered is a KeyError";
     this->selector.register_fd(pipe.read_end(), EVENT_READ);
     this->selector.unregister(pipe.read_end());
     EXPECT_TRUE(message_of<aio::KeyError>([&] { this->selector.unregister(pipe.read_end()); }))
-        << "unregistering twice is a KeyError";
-    EXPECT_EQ(this->selector.size(), 0u);
+        << "ch01.validate: unregistering twice is a KeyError";
+    EXPECT_EQ(this->selector.size(), 0u) << "ch01.validate: nothing is left registered";
 }
 
 TYPED_TEST(Selector, InvalidEventsOrFdsAreValueErrors) {
@@ -63,35 +73,46 @@ TYPED_TEST(Selector, InvalidEventsOrFdsAreValueErrors) {
     int fd = pipe.read_end();
     for (unsigned events : {0u, 4u, unsigned{EVENT_READ} | 8u}) {
         auto message = message_of<aio::ValueError>([&] { this->selector.register_fd(fd, events); });
-        ASSERT_TRUE(message) << "register_fd with events " << events << " is a ValueError";
+        ASSERT_TRUE(message) << "ch01.validate: register_fd with events " << events
+                             << " is a ValueError";
         EXPECT_NE(message->find("EVENT_READ"), std::string::npos)
-            << "say which events are valid: " << *message;
+            << "ch01.validate: say which events are valid: " << *message;
     }
-    EXPECT_TRUE(message_of<aio::ValueError>([&] { this->selector.register_fd(-1, EVENT_READ); }))
-        << "fd -1 is a ValueError";
-    EXPECT_EQ(this->selector.size(), 0u) << "nothing was registered";
+    auto bad_fd = message_of<aio::ValueError>([&] { this->selector.register_fd(-1, EVENT_READ); });
+    ASSERT_TRUE(bad_fd) << "ch01.validate: fd -1 is a ValueError";
+    EXPECT_NE(bad_fd->find("not a valid file descriptor"), std::string::npos)
+        << "ch01.validate: say what is wrong: " << *bad_fd;
+    auto both = message_of<aio::ValueError>([&] { this->selector.register_fd(-1, 0); });
+    ASSERT_TRUE(both) << "ch01.validate: fd -1 with events 0 is a ValueError";
+    EXPECT_NE(both->find("not a valid file descriptor"), std::string::npos)
+        << "ch01.validate: register checks the fd before the events: " << *both;
+    EXPECT_EQ(this->selector.size(), 0u) << "ch01.validate: nothing was registered";
     this->selector.register_fd(fd, EVENT_READ);
     EXPECT_TRUE(message_of<aio::ValueError>([&] { this->selector.modify(fd, 0); }))
-        << "modify with no events is a ValueError (unregister is the way to stop watching)";
-    EXPECT_EQ(this->selector.get_key(fd)->events, unsigned{EVENT_READ});
+        << "ch01.validate: modify with no events is a ValueError (unregister is the way to stop "
+           "watching)";
+    EXPECT_EQ(this->selector.get_key(fd)->events, unsigned{EVENT_READ})
+        << "ch01.validate: a refused modify changes nothing";
 }
 
 // A regular file is always ready: select and poll report it at once, epoll
 // refuses it (EPERM), which the kit turns into a ValueError that says so.
 TYPED_TEST(Selector, ARegularFileIsAlwaysReadyOrAValueError) {
     std::FILE* file = std::tmpfile();
-    ASSERT_NE(file, nullptr);
+    ASSERT_NE(file, nullptr) << "the test needs a temporary file";
     int fd = ::fileno(file);
     if constexpr (is_epoll<TypeParam>) {
         auto message =
             message_of<aio::ValueError>([&] { this->selector.register_fd(fd, EVENT_READ); });
-        ASSERT_TRUE(message)
-            << "epoll cannot watch a regular file: a ValueError, not a system_error";
-        EXPECT_NE(message->find("regular file"), std::string::npos) << "say why: " << *message;
-        EXPECT_EQ(this->selector.size(), 0u) << "the refused fd is not registered";
+        ASSERT_TRUE(message) << "ch01.epoll_ctl: epoll cannot watch a regular file (EPERM): "
+                                "throw_epoll_ctl makes that a ValueError, not a system_error";
+        EXPECT_NE(message->find("regular file"), std::string::npos)
+            << "ch01.epoll_ctl: say why: " << *message;
+        EXPECT_EQ(this->selector.size(), 0u) << "ch01.epoll_ctl: the refused fd is not registered";
     } else {
         this->selector.register_fd(fd, EVENT_READ);
-        EXPECT_EQ(this->look().size(), 1u) << "a regular file is always readable";
+        EXPECT_EQ(this->look().size(), 1u)
+            << this->ex() << ": a regular file is always readable" << this->lost_interest();
         this->selector.unregister(fd);
     }
     std::fclose(file);
@@ -107,7 +128,7 @@ TYPED_TEST(Selector, AnFdAboveFdSetsizeIsRefusedBySelectOnly) {
                     "checking a low fd only\n",
                     FD_SETSIZE + 200);
         this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
-        EXPECT_EQ(this->look().size(), 1u);
+        EXPECT_EQ(this->look().size(), 1u) << this->ex() << ": a pipe with a byte is readable";
         return;
     }
     int high = ::fcntl(pipe.read_end(), F_DUPFD_CLOEXEC, FD_SETSIZE + 76);
@@ -115,21 +136,22 @@ TYPED_TEST(Selector, AnFdAboveFdSetsizeIsRefusedBySelectOnly) {
     if constexpr (is_select<TypeParam>) {
         auto message =
             message_of<aio::ValueError>([&] { this->selector.register_fd(high, EVENT_READ); });
-        EXPECT_TRUE(message) << "select() cannot watch fd " << high << " (FD_SETSIZE is "
-                             << FD_SETSIZE << "): a ValueError";
+        EXPECT_TRUE(message) << "ch01.select_interest: select() cannot watch fd " << high
+                             << " (FD_SETSIZE is " << FD_SETSIZE << "): a ValueError";
         if (message) {
             EXPECT_NE(message->find("poll"), std::string::npos)
                 << "tell the caller what to use instead: " << *message;
         }
-        EXPECT_EQ(this->selector.size(), 0u) << "the refused fd is not registered";
+        EXPECT_EQ(this->selector.size(), 0u) << "ch01.validate: the refused fd is not registered";
         this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
-        EXPECT_EQ(this->look().size(), 1u) << "a low fd works as ever";
+        EXPECT_EQ(this->look().size(), 1u) << this->ex() << ": a low fd works as ever";
     } else {
         this->selector.register_fd(high, EVENT_READ, &tag);
         std::vector<ReadyEvent> events = this->look();
-        ASSERT_EQ(events.size(), 1u) << this->selector.name() << " has no FD_SETSIZE limit";
-        EXPECT_EQ(events[0].fd, high);
-        EXPECT_EQ(events[0].data, &tag);
+        ASSERT_EQ(events.size(), 1u)
+            << this->ex() << ": " << this->selector.name() << " has no FD_SETSIZE limit";
+        EXPECT_EQ(events[0].fd, high) << this->ex() << ": the event names fd " << high;
+        EXPECT_EQ(events[0].data, &tag) << this->ex() << ": the event carries the key's data";
         this->selector.unregister(high);
     }
     ::close(high);
@@ -143,13 +165,15 @@ TYPED_TEST(Selector, UnregisterWorksAfterTheFdWasClosed) {
     this->selector.register_fd(fd, EVENT_READ);
     pipe.reset(); // closed while registered: a bug, but the selector must survive it
     EXPECT_NO_THROW(this->selector.unregister(fd))
-        << "unregister must work after close (epoll_ctl DEL then fails with EBADF)";
-    EXPECT_EQ(this->selector.size(), 0u);
-    EXPECT_EQ(this->selector.get_key(fd), nullptr);
+        << "unregister must work after close (ch01.epoll_unregister: epoll_ctl DEL then fails "
+           "with EBADF)";
+    EXPECT_EQ(this->selector.size(), 0u) << "ch01.validate: the key is gone";
+    EXPECT_EQ(this->selector.get_key(fd), nullptr) << "ch01.validate: the key is gone";
     Pipe fresh;
     this->selector.register_fd(fresh.read_end(), EVENT_READ);
     fresh.write_byte();
-    EXPECT_EQ(this->look().size(), 1u);
+    EXPECT_EQ(this->look().size(), 1u)
+        << this->ex() << ": a fresh pipe with a byte, registered after, is reported";
 }
 
 TYPED_TEST(Selector, UnregisterWorksAfterTheFdNumberWasReused) {
@@ -162,16 +186,18 @@ TYPED_TEST(Selector, UnregisterWorksAfterTheFdNumberWasReused) {
     Pipe fresh;
     fresh.move_end_to(0, number); // ...and its number now names a new pipe
     EXPECT_NO_THROW(this->selector.unregister(number))
-        << "unregister must work when the number names a new file (epoll_ctl DEL: ENOENT)";
-    EXPECT_EQ(this->selector.size(), 0u);
+        << "unregister must work when the number names a new file (ch01.epoll_unregister: "
+           "epoll_ctl DEL fails with ENOENT)";
+    EXPECT_EQ(this->selector.size(), 0u) << "ch01.validate: the key is gone";
     ASSERT_NO_THROW(this->selector.register_fd(number, EVENT_READ, &new_tag))
         << "after unregister, the new fd with the old number can be registered";
-    EXPECT_TRUE(this->look().empty()) << "the new pipe is empty: nothing may be reported";
+    EXPECT_TRUE(this->look().empty())
+        << this->ex() << ": the new pipe is empty: nothing may be reported";
     fresh.write_byte();
     std::vector<ReadyEvent> events = this->look();
-    ASSERT_EQ(events.size(), 1u) << "the new registration works";
-    EXPECT_EQ(events[0].fd, number);
-    EXPECT_EQ(events[0].data, &new_tag);
+    ASSERT_EQ(events.size(), 1u) << this->ex() << ": the new registration works";
+    EXPECT_EQ(events[0].fd, number) << this->ex() << ": the event names the new fd";
+    EXPECT_EQ(events[0].data, &new_tag) << this->ex() << ": with the new registration's data";
 }
 
 // Under epoll the kernel keeps a registration until the file's LAST descriptor is
@@ -184,21 +210,25 @@ TYPED_TEST(Selector, ALeftoverRegistrationOfAClosedFdNeverReachesItsSuccessor) {
     int old_tag = 0, new_tag = 0;
     this->selector.register_fd(number, EVENT_READ, &old_tag);
     int keeper = ::dup(number); // the old pipe's file stays open
-    ASSERT_GE(keeper, 0);
+    ASSERT_GE(keeper, 0) << "the test needs a dup of the fd";
     old_pipe.close_read_end();
-    EXPECT_NO_THROW(this->selector.unregister(number));
+    EXPECT_NO_THROW(this->selector.unregister(number))
+        << "unregister must work after close (ch01.epoll_unregister: EBADF is 'already gone')";
     old_pipe.write_byte(); // the old pipe is readable now
-    EXPECT_TRUE(this->look().empty()) << "an unregistered fd is never reported";
+    EXPECT_TRUE(this->look().empty()) << this->ex() << ": an unregistered fd is never reported";
     Pipe fresh;
     fresh.move_end_to(0, number);
     this->selector.register_fd(number, EVENT_READ, &new_tag);
     EXPECT_TRUE(this->look().empty())
-        << "the new pipe is empty; the readable one is the OLD file, which the kernel (epoll) "
+        << this->ex()
+        << ": the new pipe is empty; the readable one is the OLD file, which the kernel (epoll) "
            "still reports under the same number: tell registrations apart (epoll_data tag)";
     fresh.write_byte();
     std::vector<ReadyEvent> events = this->look();
-    ASSERT_EQ(events.size(), 1u) << "the new fd, once, with its own data";
-    EXPECT_EQ(events[0].fd, number);
-    EXPECT_EQ(events[0].data, &new_tag);
+    ASSERT_EQ(events.size(), 1u)
+        << this->ex() << ": the new fd, once, with its own data (epoll: the ghost still takes "
+        << "a slot in the ready list; keep a buffer slot per possible ghost)";
+    EXPECT_EQ(events[0].fd, number) << this->ex() << ": the event names the new fd";
+    EXPECT_EQ(events[0].data, &new_tag) << this->ex() << ": with the new registration's data";
     ::close(keeper);
 }
