@@ -47,8 +47,8 @@ protected:
     // The usual reason a select backend forgets an fd after one call.
     static std::string lost_interest() {
         return std::is_same_v<Backend, aio::SelectSelector>
-                   ? " (ch01.select_wait: ::select() overwrites its fd_sets with the answer; "
-                     "hand it copies of readers_ and writers_, never the interest sets)"
+                   ? " (the usual cause: interest sets not copied; ::select() overwrites its "
+                     "fd_sets with the answer, so hand it copies of readers_ and writers_)"
                    : "";
     }
 };
