@@ -47,6 +47,7 @@ void EpollSelector::on_modify(const SelectorKey&, const SelectorKey& key) {
 // with pack_epoll_data (the kernel returns it untouched with each event). A new
 // registration (EPOLL_CTL_ADD) gets a fresh tag; a modify keeps the fd's tag.
 void EpollSelector::control(int op, const SelectorKey& key) {
+    //@scratch ch01.epoll_ctl
     //@exercise ch01.epoll_ctl  Hand the kernel key's interests, fd and tag (new per ADD).
     std::uint32_t tag = op == EPOLL_CTL_ADD ? next_tag_++ : tags_.at(key.fd);
     epoll_event event{};
@@ -55,6 +56,7 @@ void EpollSelector::control(int op, const SelectorKey& key) {
     event.data.u64 = detail::pack_epoll_data(key.fd, tag);
     if (::epoll_ctl(epfd_, op, key.fd, &event) != 0) throw_epoll_ctl(op, key.fd);
     tags_[key.fd] = tag;
+    //@end
     //@end
 }
 
@@ -65,6 +67,7 @@ void EpollSelector::control(int op, const SelectorKey& key) {
 // hold it as a ghost (the file open elsewhere): count it, so that wait_once keeps
 // a buffer slot for its events and a ghost never crowds out a live fd.
 void EpollSelector::on_unregister(const SelectorKey& key) {
+    //@scratch ch01.epoll_unregister
     //@exercise ch01.epoll_unregister  Take fd out of the kernel; closed is not an error.
     if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, key.fd, nullptr) != 0) {
         if (errno != EBADF && errno != ENOENT) throw_epoll_ctl(EPOLL_CTL_DEL, key.fd);
@@ -72,11 +75,13 @@ void EpollSelector::on_unregister(const SelectorKey& key) {
     }
     tags_.erase(key.fd);
     //@end
+    //@end
 }
 
 // asyncio: EpollSelector.select, which also sizes its buffer by the registered fds
 // (max_ev = len(self._fd_to_key)), so that one call returns everything ready.
 bool EpollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
+    //@scratch ch01.epoll_wait
     //@exercise ch01.epoll_wait  Wait with a slot per registration; skip ghosts' events.
     // A slot per registration, and per ghost the kernel may still report; maxevents >= 1.
     std::size_t wanted = std::max<std::size_t>(size() + possible_ghosts_, 1);
@@ -99,6 +104,7 @@ bool EpollSelector::wait_once(std::optional<Duration> timeout, std::vector<Ready
         if ((events & key.events) != 0) ready.push_back({fd, events & key.events, key.data});
     }
     return true;
+    //@end
     //@end
 }
 

@@ -12,6 +12,7 @@
 namespace aio {
 
 std::unique_ptr<Selector> make_selector(std::string_view name) {
+    //@scratch ch01.make_selector
     //@exercise ch01.make_selector  Make the backend the name asks for ("default": the best).
 #ifdef __linux__
     constexpr std::string_view best = "epoll";
@@ -28,6 +29,7 @@ std::unique_ptr<Selector> make_selector(std::string_view name) {
 #endif
     throw ValueError("make_selector: unknown selector \"" + std::string(name) +
                      "\"; the valid names are " + valid);
+    //@end
     //@end
 }
 

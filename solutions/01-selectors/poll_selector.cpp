@@ -9,6 +9,7 @@ namespace aio {
 
 // asyncio: PollSelector.select (selectors._PollLikeSelector.select).
 bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
+    //@scratch ch01.poll_wait
     //@exercise ch01.poll_wait  Rebuild the array if stale, poll(), report entries with revents.
     if (stale_) { // a registration changed since the last wait
         pollfds_.clear();
@@ -36,6 +37,7 @@ bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyE
         if ((events & key.events) != 0) ready.push_back({entry.fd, events & key.events, key.data});
     }
     return true;
+    //@end
     //@end
 }
 

@@ -38,6 +38,7 @@ unsigned SelectSelector::watched(int fd) const {
 // Sets fd's bits in the two bitmaps to `events` and keeps max_fd_ the highest
 // fd still watched: it walks down only when the highest fd leaves.
 void SelectSelector::set_interest(int fd, unsigned events) {
+    //@scratch ch01.select_interest
     //@exercise ch01.select_interest  Set fd's bits to events; keep max_fd_ the highest fd.
     FD_CLR(fd, &readers_);
     FD_CLR(fd, &writers_);
@@ -47,10 +48,12 @@ void SelectSelector::set_interest(int fd, unsigned events) {
     while (max_fd_ >= 0 && !FD_ISSET(max_fd_, &readers_) && !FD_ISSET(max_fd_, &writers_))
         --max_fd_;
     //@end
+    //@end
 }
 
 // asyncio: SelectSelector.select.
 bool SelectSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
+    //@scratch ch01.select_wait
     //@exercise ch01.select_wait  select() on copies of the bitmaps; report each ready fd.
     timeval storage{};        // the timeout in whole microseconds, rounded UP
     timeval* limit = nullptr; // nullptr blocks
@@ -74,6 +77,7 @@ bool SelectSelector::wait_once(std::optional<Duration> timeout, std::vector<Read
         ready.push_back({fd, events, get_key(fd)->data});
     }
     return true;
+    //@end
     //@end
 }
 

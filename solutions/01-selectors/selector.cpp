@@ -24,6 +24,7 @@ std::string fd_text(const char* call, int fd) {
 //   modify:     not registered (KeyError), then events (ValueError);
 //   unregister: not registered (KeyError); `events` is not looked at.
 const SelectorKey* Selector::checked_key(Call call, int fd, unsigned events) const {
+    //@scratch ch01.validate
     const char* name = call == Call::register_fd ? "register"
                        : call == Call::modify    ? "modify"
                                                  : "unregister";
@@ -40,6 +41,7 @@ const SelectorKey* Selector::checked_key(Call call, int fd, unsigned events) con
         throw ValueError(fd_text(name, fd) + ": invalid events " + std::to_string(events) +
                          "; use EVENT_READ, EVENT_WRITE or EVENT_READ | EVENT_WRITE");
     return key;
+    //@end
     //@end
 }
 
@@ -74,6 +76,7 @@ const SelectorKey* Selector::get_key(int fd) const {
 // for the time LEFT (PEP 475): restarting the full timeout would let a steady stream
 // of signals postpone the deadline forever.
 std::vector<ReadyEvent> Selector::select(std::optional<Duration> timeout) {
+    //@scratch ch01.retry_eintr
     //@exercise ch01.retry_eintr  Wait; after EINTR wait again for the time left.
     if (timeout) timeout = std::clamp(*timeout, Duration::zero(), detail::longest_wait);
     std::optional<TimePoint> deadline; // none: block, or only look (no clock read)
@@ -83,6 +86,7 @@ std::vector<ReadyEvent> Selector::select(std::optional<Duration> timeout) {
         if (deadline) timeout = std::max(*deadline - Clock::now(), Duration::zero());
     }
     return ready;
+    //@end
     //@end
 }
 

@@ -99,7 +99,8 @@ public:
     int right() const { return fds_[1]; }
     void send_to_left(const std::string& text) {
         ASSERT_EQ(::send(fds_[1], text.data(), text.size(), MSG_NOSIGNAL),
-                  static_cast<ssize_t>(text.size()));
+                  static_cast<ssize_t>(text.size()))
+            << "the test's socket should take " << text.size() << " bytes at once";
     }
     void close_right() { close_end(1); }
 };
