@@ -13,6 +13,7 @@ bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyE
     //@exercise ch01.poll_wait  Rebuild the array if stale, poll(), report entries with revents.
     if (stale_) { // a registration changed since the last wait
         pollfds_.clear();
+        pollfds_.reserve(size()); // one allocation at most, none once it fits
         for (const auto& [fd, key] : keys()) {
             short interests = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
                                                  ((key.events & EVENT_WRITE) ? POLLOUT : 0));
