@@ -55,17 +55,17 @@ double ms(Duration d) {
 
 // ------------------------------------------------------------------ ch01.retry_eintr
 
-// Three signals, each after 30 ms of a 200 ms wait: the retries must get the time
-// LEFT (about 170, 140, 110 ms), never the whole 200 ms again.
+// Three signals, each after 30 ms of a 400 ms wait: the retries must get the time
+// LEFT (about 370, 340, 310 ms), never the whole 400 ms again.
 TEST(SelectorWait, AfterASignalWaitsAgainForTheTimeLeft) {
     ScriptedSelector selector(3, 30ms);
-    std::vector<ReadyEvent> events = selector.select(200ms);
+    std::vector<ReadyEvent> events = selector.select(400ms);
     ASSERT_EQ(selector.timeouts.size(), 4u)
         << "ch01.retry_eintr: wait_once returned false (EINTR) 3 times, so select() must "
            "call it 4 times";
     ASSERT_TRUE(selector.timeouts[0].has_value())
-        << "ch01.retry_eintr: a 200 ms select waits 200 ms";
-    EXPECT_EQ(*selector.timeouts[0], Duration(200ms))
+        << "ch01.retry_eintr: a 400 ms select waits 400 ms";
+    EXPECT_EQ(*selector.timeouts[0], Duration(400ms))
         << "ch01.retry_eintr: the first wait gets the whole timeout";
     for (std::size_t i = 1; i < 4; ++i) {
         ASSERT_TRUE(selector.timeouts[i].has_value())
