@@ -1,6 +1,8 @@
-// Graded tests, run on every backend: bad input gets a clear error, and a closed
-// fd (even one whose number was reused) never gets an event it did not ask for.
+// Graded tests, run on every backend: bad input gets a clear error, a hang-up
+// wakes the registered interests, and a closed fd (even one whose number was
+// reused) never gets an event it did not ask for.
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -21,6 +23,7 @@ using looplab::message_of;
 using looplab::Pipe;
 using looplab::Selector;
 using looplab::SelectorBackends;
+using looplab::SocketPair;
 
 TYPED_TEST_SUITE(Selector, SelectorBackends, BackendName);
 
@@ -231,4 +234,41 @@ TYPED_TEST(Selector, ALeftoverRegistrationOfAClosedFdNeverReachesItsSuccessor) {
     EXPECT_EQ(events[0].fd, number) << this->ex() << ": the event names the new fd";
     EXPECT_EQ(events[0].data, &new_tag) << this->ex() << ": with the new registration's data";
     ::close(keeper);
+}
+
+// ------------------------------------------------------------------ hang-ups
+
+TYPED_TEST(Selector, AHangUpIsReportedAsTheRegisteredInterest) {
+    Pipe pipe;
+    int tag = 0;
+    this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
+    pipe.close_write_end();
+    std::vector<ReadyEvent> events = this->look();
+    ASSERT_EQ(events.size(), 1u) << this->ex() << ": the writer hung up: the reader must be woken";
+    EXPECT_EQ(events[0].events, unsigned{EVENT_READ})
+        << this->ex()
+        << ": a hang-up on an fd registered for reading reports EVENT_READ (POLLHUP/EPOLLHUP "
+           "map to the registered interests)";
+    EXPECT_EQ(events[0].data, &tag) << this->ex() << ": the event carries the key's data";
+    EXPECT_EQ(pipe.take(0), "") << "and read() then says end of file";
+
+    SocketPair pair;
+    this->selector.register_fd(pair.left(), EVENT_READ);
+    pair.close_right();
+    std::map<int, unsigned> got;
+    for (const ReadyEvent& event : this->look())
+        got[event.fd] = event.events;
+    EXPECT_EQ(got[pair.left()], unsigned{EVENT_READ})
+        << this->ex() << ": a socket whose peer closed is readable";
+
+    Pipe other;
+    this->selector.register_fd(other.write_end(), EVENT_WRITE);
+    other.close_read_end();
+    got.clear();
+    for (const ReadyEvent& event : this->look())
+        got[event.fd] = event.events;
+    EXPECT_EQ(got[other.write_end()], unsigned{EVENT_WRITE})
+        << this->ex()
+        << ": an fd registered for writing whose reader is gone reports EVENT_WRITE only "
+           "(POLLERR/EPOLLERR map to the registered interests); the write() says EPIPE";
 }

@@ -1,5 +1,5 @@
-// Graded tests, run on every backend: readiness, registrations, timeouts, EINTR
-// and hang-ups. The bad-input and closed-fd cases are in test_selector_errors.cpp.
+// Graded tests, run on every backend: readiness, registrations, timeouts and EINTR.
+// Bad input, hang-ups and closed fds are in test_selector_errors.cpp.
 #include <pthread.h>
 
 #include <atomic>
@@ -270,41 +270,4 @@ TYPED_TEST(Selector, ASignalNeitherCutsTheWaitShortNorRestartsIt) {
         << "ch01.retry_eintr: a signal must not end the wait early: wait again after EINTR";
     EXPECT_LT(waited, 320.0) << "ch01.retry_eintr: after EINTR, wait for the time LEFT until the "
                                 "deadline, not the whole timeout again";
-}
-
-// ------------------------------------------------------------------ hang-ups
-
-TYPED_TEST(Selector, AHangUpIsReportedAsTheRegisteredInterest) {
-    Pipe pipe;
-    int tag = 0;
-    this->selector.register_fd(pipe.read_end(), EVENT_READ, &tag);
-    pipe.close_write_end();
-    std::vector<ReadyEvent> events = this->look();
-    ASSERT_EQ(events.size(), 1u) << this->ex() << ": the writer hung up: the reader must be woken";
-    EXPECT_EQ(events[0].events, unsigned{EVENT_READ})
-        << this->ex()
-        << ": a hang-up on an fd registered for reading reports EVENT_READ (POLLHUP/EPOLLHUP "
-           "map to the registered interests)";
-    EXPECT_EQ(events[0].data, &tag) << this->ex() << ": the event carries the key's data";
-    EXPECT_EQ(pipe.take(0), "") << "and read() then says end of file";
-
-    SocketPair pair;
-    this->selector.register_fd(pair.left(), EVENT_READ);
-    pair.close_right();
-    std::map<int, unsigned> got;
-    for (const ReadyEvent& event : this->look())
-        got[event.fd] = event.events;
-    EXPECT_EQ(got[pair.left()], unsigned{EVENT_READ})
-        << this->ex() << ": a socket whose peer closed is readable";
-
-    Pipe other;
-    this->selector.register_fd(other.write_end(), EVENT_WRITE);
-    other.close_read_end();
-    got.clear();
-    for (const ReadyEvent& event : this->look())
-        got[event.fd] = event.events;
-    EXPECT_EQ(got[other.write_end()], unsigned{EVENT_WRITE})
-        << this->ex()
-        << ": an fd registered for writing whose reader is gone reports EVENT_WRITE only "
-           "(POLLERR/EPOLLERR map to the registered interests); the write() says EPIPE";
 }
