@@ -64,8 +64,11 @@ void EpollSelector::on_unregister(const SelectorKey& key) {
     throw aio::NotImplemented("ch01.epoll_unregister");
 }
 
-// asyncio: EpollSelector.select, which also sizes its buffer by the registered fds
-// (max_ev = len(self._fd_to_key)), so that one call returns everything ready.
+// One epoll_wait into buffer_, sized first so that one call returns everything
+// ready: a slot per registered fd and per possible ghost, at least one (asyncio:
+// EpollSelector.select passes max_ev = max(len(self._fd_to_key), 1)). EINTR:
+// false. An event whose (fd, tag) is not a current registration is a ghost's:
+// dropped. Hang-ups and errors wake every interest, as in poll.
 bool EpollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
     // TODO(ch01.epoll_wait): Wait with a slot per registration; skip ghosts' events.
     throw aio::NotImplemented("ch01.epoll_wait");

@@ -13,6 +13,7 @@
 
 namespace aio {
 
+// The valid names and the best backend differ by platform: epoll is Linux only.
 std::unique_ptr<Selector> make_selector(std::string_view name) {
     // TODO(ch01.make_selector): Make the backend the name asks for ("default": the best).
     throw aio::NotImplemented("ch01.make_selector");

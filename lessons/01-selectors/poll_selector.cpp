@@ -9,7 +9,10 @@
 
 namespace aio {
 
-// asyncio: PollSelector.select (selectors._PollLikeSelector.select).
+// One poll() over pollfds_, rebuilt from keys() first when stale_; EINTR: false.
+// Each entry with a non-zero revents becomes one ReadyEvent holding only the
+// key's interests; hang-ups and errors wake every interest (asyncio:
+// PollSelector.select, in selectors._PollLikeSelector.select).
 bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
     // TODO(ch01.poll_wait): Rebuild the array if stale, poll(), report entries with revents.
     throw aio::NotImplemented("ch01.poll_wait");

@@ -51,7 +51,10 @@ void SelectSelector::set_interest(int fd, unsigned events) {
     //@end
 }
 
-// asyncio: SelectSelector.select.
+// One select() on COPIES of the bitmaps (it overwrites its arguments with the
+// answer), its timeout a timeval rounded UP to microseconds (nullptr blocks);
+// EINTR: false. Then one ReadyEvent per fd set in either answer, both bits in one
+// event (asyncio: SelectSelector.select).
 bool SelectSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
     //@scratch ch01.select_wait
     //@exercise ch01.select_wait  select() on copies of the bitmaps; report each ready fd.
