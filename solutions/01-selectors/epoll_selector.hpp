@@ -47,13 +47,17 @@ private:
     void control(int op, const SelectorKey& key);
 
     int epfd_;
-    // Where epoll_wait writes the ready events: one slot per registered fd (and per
-    // possible ghost), so that one wait returns every ready fd. Reused by every wait; it grows (one
-    // allocation) only when the registrations outgrow it, and never shrinks.
+    // Where epoll_wait writes the ready events: one slot per registered fd (and
+    // per possible ghost), so that one wait returns every ready fd. Reused by
+    // every wait; it grows (one allocation) only when the registrations outgrow
+    // it, and never shrinks.
     std::vector<epoll_event> buffer_;
     std::unordered_map<int, std::uint32_t> tags_; // fd -> the tag of its registration
-    std::uint32_t next_tag_ = 1;
-    std::size_t possible_ghosts_ = 0; // unregisters that found the fd closed (EBADF/ENOENT)
+    // The next registration's tag, and the unregisters that found their fd closed
+    // (EBADF/ENOENT), each a possible ghost. (maybe_unused: in a fresh lesson only
+    // the learner's code uses them.)
+    [[maybe_unused]] std::uint32_t next_tag_ = 1;
+    [[maybe_unused]] std::size_t possible_ghosts_ = 0;
 };
 
 namespace detail {
