@@ -16,9 +16,8 @@ namespace aio {
 
 namespace {
 
-constexpr std::size_t first_buffer_size = 64;
-
-[[noreturn]] void throw_epoll_ctl(int op, int fd) {
+// (maybe_unused: the fresh lesson calls it only once control() is written.)
+[[noreturn, maybe_unused]] void throw_epoll_ctl(int op, int fd) {
     int error = errno;
     const char* name = op == EPOLL_CTL_ADD ? "ADD" : op == EPOLL_CTL_MOD ? "MOD" : "DEL";
     std::string what = std::string("epoll_ctl ") + name + " fd " + std::to_string(fd);
@@ -31,7 +30,7 @@ constexpr std::size_t first_buffer_size = 64;
 
 } // namespace
 
-EpollSelector::EpollSelector() : epfd_(::epoll_create1(EPOLL_CLOEXEC)), buffer_(first_buffer_size) {
+EpollSelector::EpollSelector() : epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
     if (epfd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
 }
 
@@ -40,42 +39,39 @@ EpollSelector::~EpollSelector() {
 }
 
 void EpollSelector::on_register(const SelectorKey& key) {
-    std::uint32_t tag = next_tag_++;
-    control(EPOLL_CTL_ADD, key, tag);
-    tags_[key.fd] = tag;
+    control(EPOLL_CTL_ADD, key);
 }
 
 void EpollSelector::on_modify(const SelectorKey&, const SelectorKey& key) {
-    control(EPOLL_CTL_MOD, key, tags_.at(key.fd));
+    control(EPOLL_CTL_MOD, key);
 }
 
 // The kernel's copy of one registration: the interests, and epoll_data packed
-// with pack_epoll_data (the kernel returns it untouched with each event).
-void EpollSelector::control(int op, const SelectorKey& key, std::uint32_t tag) {
-    // TODO(ch01.epoll_ctl): Fill an epoll_event (interests, fd + tag) and call epoll_ctl.
+// with pack_epoll_data (the kernel returns it untouched with each event). A new
+// registration (EPOLL_CTL_ADD) gets a fresh tag; a modify keeps the fd's tag.
+void EpollSelector::control(int op, const SelectorKey& key) {
+    // TODO(ch01.epoll_ctl): Hand the kernel key's interests, fd and tag (new per ADD).
     throw aio::NotImplemented("ch01.epoll_ctl");
 }
 
 // EBADF: the fd was closed (the kernel dropped the registration with the file, or a
 // ghost stays that no number reaches). ENOENT: the number now names another file,
 // which this epoll never held. Either way nothing is left that we could remove:
-// forget the fd, so that its number can be registered again.
+// forget the fd, so that its number can be registered again. The kernel may still
+// hold it as a ghost (the file open elsewhere): count it, so that wait_once keeps
+// a buffer slot for its events and a ghost never crowds out a live fd.
 void EpollSelector::on_unregister(const SelectorKey& key) {
-    // TODO(ch01.epoll_unregister): EPOLL_CTL_DEL; EBADF/ENOENT: already gone. Drop the tag.
+    // TODO(ch01.epoll_unregister): Take fd out of the kernel; closed is not an error.
     throw aio::NotImplemented("ch01.epoll_unregister");
 }
 
-// The key an event belongs to; nullptr for a ghost's event (its fd has no
-// registration now, or one with another tag).
-const SelectorKey* EpollSelector::current_key(std::uint64_t data) const {
-    auto tag = tags_.find(detail::fd_of(data));
-    if (tag == tags_.end() || tag->second != detail::tag_of(data)) return nullptr;
-    return get_key(tag->first);
-}
-
-// asyncio: EpollSelector.select, which sizes its buffer to every registered fd instead.
+// One epoll_wait into buffer_, sized first so that one call returns everything
+// ready: a slot per registered fd and per possible ghost, at least one (asyncio:
+// EpollSelector.select passes max_ev = max(len(self._fd_to_key), 1)). EINTR:
+// false. An event whose (fd, tag) is not a current registration is a ghost's:
+// dropped. Hang-ups and errors wake every interest, as in poll.
 bool EpollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
-    // TODO(ch01.epoll_wait): epoll_wait, EINTR: false; skip ghosts' events, map the rest.
+    // TODO(ch01.epoll_wait): Wait with a slot per registration; skip ghosts' events.
     throw aio::NotImplemented("ch01.epoll_wait");
 }
 

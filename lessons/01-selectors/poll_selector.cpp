@@ -9,20 +9,12 @@
 
 namespace aio {
 
-void PollSelector::rebuild() {
-    pollfds_.clear();
-    for (const auto& [fd, key] : keys()) {
-        short events = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
-                                          ((key.events & EVENT_WRITE) ? POLLOUT : 0));
-        pollfds_.push_back(pollfd{fd, events, 0});
-    }
-    stale_ = false;
-}
-
-// asyncio: PollSelector.select (selectors._PollLikeSelector.select).
+// One poll() over pollfds_, rebuilt from keys() first when stale_; EINTR: false.
+// Each entry with a non-zero revents becomes one ReadyEvent holding only the
+// key's interests; hang-ups and errors wake every interest (asyncio:
+// PollSelector.select, in selectors._PollLikeSelector.select).
 bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
-    if (stale_) rebuild();
-    // TODO(ch01.poll_wait): poll() the array, EINTR: false; map revents to the key's events.
+    // TODO(ch01.poll_wait): Rebuild the array if stale, poll(), report entries with revents.
     throw aio::NotImplemented("ch01.poll_wait");
 }
 

@@ -18,15 +18,13 @@ public:
 
 protected:
     // poll() keeps nothing in the kernel between calls: a change only marks the
-    // array stale, and the next wait rebuilds it once.
+    // array stale, and the next wait rebuilds it from keys(), once.
     void on_register(const SelectorKey&) override { stale_ = true; }
     void on_modify(const SelectorKey&, const SelectorKey&) override { stale_ = true; }
     void on_unregister(const SelectorKey&) override { stale_ = true; }
     bool wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) override;
 
 private:
-    void rebuild();
-
     // What poll() reads (fd, events) and writes (revents). Reused from call to call:
     // a zero-timeout poll in every loop iteration neither allocates nor rebuilds.
     std::vector<pollfd> pollfds_;

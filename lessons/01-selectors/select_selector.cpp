@@ -9,19 +9,6 @@
 
 namespace aio {
 
-namespace {
-
-// select's timeout: nullptr blocks; rounded UP to whole microseconds.
-timeval* to_timeval(std::optional<Duration> timeout, timeval& storage) {
-    if (!timeout) return nullptr;
-    auto us = std::chrono::ceil<std::chrono::microseconds>(*timeout).count();
-    storage.tv_sec = static_cast<decltype(storage.tv_sec)>(us / 1'000'000);
-    storage.tv_usec = static_cast<decltype(storage.tv_usec)>(us % 1'000'000);
-    return &storage;
-}
-
-} // namespace
-
 SelectSelector::SelectSelector() {
     FD_ZERO(&readers_);
     FD_ZERO(&writers_);
@@ -33,38 +20,36 @@ void SelectSelector::on_register(const SelectorKey& key) {
         throw ValueError("register: fd " + std::to_string(key.fd) +
                          " is too large for select() (FD_SETSIZE is " + std::to_string(FD_SETSIZE) +
                          "); use make_selector(\"poll\") or make_selector(\"epoll\")");
-    watch(key.fd, key.events);
+    set_interest(key.fd, key.events);
 }
 
-void SelectSelector::on_modify(const SelectorKey& old_key, const SelectorKey& key) {
-    unwatch(old_key.fd);
-    watch(key.fd, key.events);
+void SelectSelector::on_modify(const SelectorKey&, const SelectorKey& key) {
+    set_interest(key.fd, key.events);
 }
 
 void SelectSelector::on_unregister(const SelectorKey& key) {
-    unwatch(key.fd);
+    set_interest(key.fd, 0);
 }
 
-void SelectSelector::watch(int fd, unsigned events) {
-    if (events & EVENT_READ) FD_SET(fd, &readers_);
-    if (events & EVENT_WRITE) FD_SET(fd, &writers_);
-    max_fd_ = std::max(max_fd_, fd);
+unsigned SelectSelector::watched(int fd) const {
+    if (fd < 0 || fd >= FD_SETSIZE) return 0;
+    return (FD_ISSET(fd, &readers_) ? EVENT_READ : 0u) |
+           (FD_ISSET(fd, &writers_) ? EVENT_WRITE : 0u);
 }
 
-// Walks max_fd_ down to the next fd still watched: cheap, and only when the
-// highest fd leaves.
-void SelectSelector::unwatch(int fd) {
-    FD_CLR(fd, &readers_);
-    FD_CLR(fd, &writers_);
-    while (max_fd_ >= 0 && !FD_ISSET(max_fd_, &readers_) && !FD_ISSET(max_fd_, &writers_))
-        --max_fd_;
+// Sets fd's bits in the two bitmaps to `events` and keeps max_fd_ the highest
+// fd still watched: it walks down only when the highest fd leaves.
+void SelectSelector::set_interest(int fd, unsigned events) {
+    // TODO(ch01.select_interest): Set fd's bits to events; keep max_fd_ the highest fd.
+    throw aio::NotImplemented("ch01.select_interest");
 }
 
-// asyncio: SelectSelector.select.
+// One select() on COPIES of the bitmaps (it overwrites its arguments with the
+// answer), its timeout a timeval rounded UP to microseconds (nullptr blocks);
+// EINTR: false. Then one ReadyEvent per fd set in either answer, both bits in one
+// event (asyncio: SelectSelector.select).
 bool SelectSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
-    timeval storage{};
-    timeval* limit = to_timeval(timeout, storage);
-    // TODO(ch01.select_wait): Copy the bitmaps, select(), EINTR: false; scan 0..max_fd_.
+    // TODO(ch01.select_wait): select() on copies of the bitmaps; report each ready fd.
     throw aio::NotImplemented("ch01.select_wait");
 }
 

@@ -19,6 +19,11 @@ public:
     SelectSelector();
     std::string_view name() const override { return "select"; }
 
+    // What the interest bitmaps hold, for tests and the curious: the EVENT_ bits
+    // fd is watched for, and the highest watched fd (-1: none).
+    unsigned watched(int fd) const;
+    int max_fd() const { return max_fd_; }
+
 protected:
     void on_register(const SelectorKey& key) override;
     void on_modify(const SelectorKey& old_key, const SelectorKey& key) override;
@@ -26,10 +31,10 @@ protected:
     bool wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) override;
 
 private:
-    void watch(int fd, unsigned events);
-    void unwatch(int fd);
+    void set_interest(int fd, unsigned events); // 0: stop watching fd
 
     // The interest set, kept up to date by the hooks; wait_once hands select copies.
+    // Invariant: max_fd_ is the highest fd set in either bitmap, -1 when none is.
     fd_set readers_;
     fd_set writers_;
     int max_fd_ = -1; // the highest registered fd: select's first argument is max_fd_ + 1

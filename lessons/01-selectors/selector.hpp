@@ -111,9 +111,8 @@ inline constexpr Duration longest_wait = std::chrono::hours(24 * 24);
 // poll/epoll_wait's timeout argument: -1 blocks; rounded UP to whole milliseconds
 // so that the wait is never shorter than asked (asyncio: math.ceil in PollSelector).
 inline int timeout_ms(std::optional<Duration> timeout) {
-    if (!timeout) return -1;
-    auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
-    return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, INT_MAX));
+    // TODO(ch01.timeouts): Duration to poll's int milliseconds: -1 blocks, round up.
+    throw aio::NotImplemented("ch01.timeouts");
 }
 
 } // namespace detail

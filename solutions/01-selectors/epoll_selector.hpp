@@ -26,6 +26,8 @@ namespace aio {
 //   - every registration gets a fresh tag, stored beside the fd in the kernel's
 //     epoll_data; an event whose tag is not the fd's current one comes from a ghost
 //     and is dropped, so it never reaches a new registration of the same number.
+//   - unregister() counts every such fd as a possible ghost, and the wait keeps a
+//     buffer slot for each, so that ghosts never crowd live fds out of a wait.
 // A ghost still wakes epoll_wait (a select() may then return early with nothing):
 // unregister BEFORE close is the rule; the kit only keeps the damage out of sight.
 class EpollSelector final : public Selector {
@@ -42,13 +44,20 @@ protected:
     bool wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) override;
 
 private:
-    void control(int op, const SelectorKey& key, std::uint32_t tag);
-    const SelectorKey* current_key(std::uint64_t data) const; // nullptr: a ghost's event
+    void control(int op, const SelectorKey& key);
 
     int epfd_;
-    std::vector<epoll_event> buffer_;             // reused by every wait; grows when full
+    // Where epoll_wait writes the ready events: one slot per registered fd (and
+    // per possible ghost), so that one wait returns every ready fd. Reused by
+    // every wait; it grows (one allocation) only when the registrations outgrow
+    // it, and never shrinks.
+    std::vector<epoll_event> buffer_;
     std::unordered_map<int, std::uint32_t> tags_; // fd -> the tag of its registration
-    std::uint32_t next_tag_ = 1;
+    // The next registration's tag, and the unregisters that found their fd closed
+    // (EBADF/ENOENT), each a possible ghost. (maybe_unused: in a fresh lesson only
+    // the learner's code uses them.)
+    [[maybe_unused]] std::uint32_t next_tag_ = 1;
+    [[maybe_unused]] std::size_t possible_ghosts_ = 0;
 };
 
 namespace detail {

@@ -11,7 +11,10 @@
 
 namespace aio {
 
+// The valid names and the best backend differ by platform: epoll is Linux only.
 std::unique_ptr<Selector> make_selector(std::string_view name) {
+    //@scratch ch01.make_selector
+    //@exercise ch01.make_selector  Make the backend the name asks for ("default": the best).
 #ifdef __linux__
     constexpr std::string_view best = "epoll";
     constexpr const char* valid = "\"default\", \"select\", \"poll\", \"epoll\"";
@@ -27,6 +30,8 @@ std::unique_ptr<Selector> make_selector(std::string_view name) {
 #endif
     throw ValueError("make_selector: unknown selector \"" + std::string(name) +
                      "\"; the valid names are " + valid);
+    //@end
+    //@end
 }
 
 } // namespace aio

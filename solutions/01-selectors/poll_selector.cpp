@@ -7,20 +7,23 @@
 
 namespace aio {
 
-void PollSelector::rebuild() {
-    pollfds_.clear();
-    for (const auto& [fd, key] : keys()) {
-        short events = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
-                                          ((key.events & EVENT_WRITE) ? POLLOUT : 0));
-        pollfds_.push_back(pollfd{fd, events, 0});
-    }
-    stale_ = false;
-}
-
-// asyncio: PollSelector.select (selectors._PollLikeSelector.select).
+// One poll() over pollfds_, rebuilt from keys() first when stale_; EINTR: false.
+// Each entry with a non-zero revents becomes one ReadyEvent holding only the
+// key's interests; hang-ups and errors wake every interest (asyncio:
+// PollSelector.select, in selectors._PollLikeSelector.select).
 bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyEvent>& ready) {
-    if (stale_) rebuild();
-    //@exercise ch01.poll_wait  poll() the array, EINTR: false; map revents to the key's events.
+    //@scratch ch01.poll_wait
+    //@exercise ch01.poll_wait  Rebuild the array if stale, poll(), report entries with revents.
+    if (stale_) { // a registration changed since the last wait
+        pollfds_.clear();
+        pollfds_.reserve(size()); // one allocation at most, none once it fits
+        for (const auto& [fd, key] : keys()) {
+            short interests = static_cast<short>(((key.events & EVENT_READ) ? POLLIN : 0) |
+                                                 ((key.events & EVENT_WRITE) ? POLLOUT : 0));
+            pollfds_.push_back(pollfd{fd, interests, 0});
+        }
+        stale_ = false;
+    }
     int count =
         ::poll(pollfds_.data(), static_cast<nfds_t>(pollfds_.size()), detail::timeout_ms(timeout));
     if (count < 0 && errno == EINTR) return false;
@@ -29,8 +32,8 @@ bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyE
         if (count == 0) break; // count entries have a non-zero revents
         if (entry.revents == 0) continue;
         --count;
-        // A hang-up or an error wakes every interest; the read() or write() that
-        // follows reports it (asyncio does the same).
+        // A hang-up, an error or a closed fd (POLLNVAL) wakes every interest; the
+        // read() or write() that follows reports it (asyncio does the same).
         bool failed = (entry.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
         unsigned events = ((entry.revents & POLLIN) || failed ? EVENT_READ : 0u) |
                           ((entry.revents & POLLOUT) || failed ? EVENT_WRITE : 0u);
@@ -38,6 +41,7 @@ bool PollSelector::wait_once(std::optional<Duration> timeout, std::vector<ReadyE
         if ((events & key.events) != 0) ready.push_back({entry.fd, events & key.events, key.data});
     }
     return true;
+    //@end
     //@end
 }
 

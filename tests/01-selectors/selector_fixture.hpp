@@ -22,21 +22,6 @@
 
 namespace looplab {
 
-template <class Backend>
-class Selector : public ::testing::Test {
-protected:
-    Backend selector;
-    // A zero-timeout select: what is ready right now.
-    std::vector<aio::ReadyEvent> look() { return selector.select(std::chrono::seconds(0)); }
-};
-
-#ifdef __linux__
-using SelectorBackends =
-    ::testing::Types<aio::SelectSelector, aio::PollSelector, aio::EpollSelector>;
-#else
-using SelectorBackends = ::testing::Types<aio::SelectSelector, aio::PollSelector>;
-#endif
-
 // Names the instantiations Selector/select, Selector/poll, Selector/epoll.
 struct BackendName {
     template <class T>
@@ -49,6 +34,31 @@ struct BackendName {
             return "epoll";
     }
 };
+
+template <class Backend>
+class Selector : public ::testing::Test {
+protected:
+    Backend selector;
+    // A zero-timeout select: what is ready right now.
+    std::vector<aio::ReadyEvent> look() { return selector.select(std::chrono::seconds(0)); }
+    // The exercise a failure points at first: this backend's wait
+    // ("ch01.select_wait", "ch01.poll_wait", "ch01.epoll_wait").
+    static std::string ex() { return "ch01." + BackendName::GetName<Backend>(0) + "_wait"; }
+    // The usual reason a select backend forgets an fd after one call.
+    static std::string lost_interest() {
+        return std::is_same_v<Backend, aio::SelectSelector>
+                   ? " (the usual cause: interest sets not copied; ::select() overwrites its "
+                     "fd_sets with the answer, so hand it copies of readers_ and writers_)"
+                   : "";
+    }
+};
+
+#ifdef __linux__
+using SelectorBackends =
+    ::testing::Types<aio::SelectSelector, aio::PollSelector, aio::EpollSelector>;
+#else
+using SelectorBackends = ::testing::Types<aio::SelectSelector, aio::PollSelector>;
+#endif
 
 template <class T>
 inline constexpr bool is_select = std::is_same_v<T, aio::SelectSelector>;

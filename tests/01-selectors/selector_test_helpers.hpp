@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -98,7 +99,8 @@ public:
     int right() const { return fds_[1]; }
     void send_to_left(const std::string& text) {
         ASSERT_EQ(::send(fds_[1], text.data(), text.size(), MSG_NOSIGNAL),
-                  static_cast<ssize_t>(text.size()));
+                  static_cast<ssize_t>(text.size()))
+            << "the test's socket should take " << text.size() << " bytes at once";
     }
     void close_right() { close_end(1); }
 };
@@ -130,6 +132,35 @@ private:
     std::condition_variable cancel_;
     bool cancelled_ = false;
     std::thread thread_; // last: starts once the rest exists
+};
+
+// Raises the soft fd limit, for the scope, so that at least `needed` fds fit:
+// up to the hard limit when the soft one is lower (an unprivileged process may
+// do that much). ok() says whether `needed` fits now; soft() is the limit in force.
+class FdLimit {
+public:
+    explicit FdLimit(rlim_t needed) {
+        if (::getrlimit(RLIMIT_NOFILE, &saved_) != 0) return;
+        soft_ = saved_.rlim_cur;
+        if (soft_ < needed) {
+            rlimit raised{saved_.rlim_max == RLIM_INFINITY ? needed : saved_.rlim_max,
+                          saved_.rlim_max};
+            changed_ = raised.rlim_cur > soft_ && ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
+            if (changed_) soft_ = raised.rlim_cur;
+        }
+    }
+    ~FdLimit() {
+        if (changed_) ::setrlimit(RLIMIT_NOFILE, &saved_);
+    }
+    FdLimit(const FdLimit&) = delete;
+    FdLimit& operator=(const FdLimit&) = delete;
+    bool ok(rlim_t needed) const { return soft_ >= needed; }
+    rlim_t soft() const { return soft_; }
+
+private:
+    rlimit saved_{};
+    rlim_t soft_ = 0;
+    bool changed_ = false;
 };
 
 // what() of the E that fn throws; nullopt if it throws nothing. Any other
