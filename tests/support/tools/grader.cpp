@@ -86,7 +86,7 @@ RunOptions run_options(const Args& args) {
 // What the learner sees under a failing line: the exercise it points at when
 // no stub explains it, and for a crash the command that finds the bad access.
 void print_suspect(const Manifest& m, const GradedTest& test, const Outcome& o) {
-    if (o.status == Status::PASS || o.status == Status::TODO) return;
+    if (earns_points(o.status) || o.status == Status::TODO) return;
     if (std::string suspect = suspect_of(m, test); !suspect.empty())
         std::printf("%17ssuspect: %s\n", "", suspect.c_str());
     if (o.status == Status::CRASH)
@@ -125,7 +125,7 @@ int check(const Args& args) {
         std::fflush(stdout);
     });
     for (std::size_t i = 0; i < tests.size(); ++i) {
-        bool ok = outcomes[i].status == Status::PASS;
+        bool ok = earns_points(outcomes[i].status);
         score += ok ? tests[i].points : 0;
         passed += ok;
         record(args.get("--record"), ok,
@@ -155,7 +155,7 @@ int stubs(const Args& args) {
         if (!t.given) graded.push_back(t);
     int passing = 0;
     run_tests(run_options(args), graded, [&](std::size_t i, const Outcome& o) {
-        bool failed = o.status != Status::PASS;
+        bool failed = !earns_points(o.status);
         passing += !failed;
         if (!failed)
             std::printf("  PASSES ON STUBS  chapter %s %s: this test asserts nothing about the "

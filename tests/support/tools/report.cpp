@@ -23,6 +23,7 @@ const char* const BOLD = "\033[1m";
 const char* colour_of(Status s) {
     switch (s) {
     case Status::PASS: return GREEN;
+    case Status::SKIP: return YELLOW;
     case Status::TODO: return YELLOW;
     default: return RED;
     }
@@ -55,6 +56,7 @@ std::string Style::paint(const std::string& text, const char* ansi) const {
 std::string status_word(Status s) {
     switch (s) {
     case Status::PASS: return "PASS";
+    case Status::SKIP: return "SKIP";
     case Status::FAIL: return "FAIL";
     case Status::TODO: return "TODO";
     case Status::CRASH: return "CRASH";
@@ -70,7 +72,7 @@ std::string bar(int score, int width) {
 }
 
 void print_result(const Style& style, const GradedTest& test, const Outcome& outcome) {
-    int earned = outcome.status == Status::PASS ? test.points : 0;
+    int earned = earns_points(outcome.status) ? test.points : 0;
     std::string points = std::to_string(earned) + "/" + std::to_string(test.points);
     std::string first_line = outcome.detail.substr(0, outcome.detail.find('\n'));
     std::printf("  %s %6s  %s  %s\n",
@@ -128,7 +130,7 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
         std::size_t best_rank = manifest.exercises.size();
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             const auto& o = outcomes[i];
-            if (o.status == Status::PASS || (o.status == Status::TODO) != todo) continue;
+            if (earns_points(o.status) || (o.status == Status::TODO) != todo) continue;
             std::string id = todo ? o.detail.substr(o.detail.find(": ") + 2)
                                   : suspect_of(manifest, manifest.tests[i]);
             for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
@@ -167,7 +169,7 @@ void write_grades(const std::string& dir, const Manifest& manifest, const std::s
          << "\", \"score\": " << score << ", \"tests\": [";
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto& t = manifest.tests[i];
-        bool ok = outcomes[i].status == Status::PASS;
+        bool ok = earns_points(outcomes[i].status);
         passed += ok;
         json << (i ? ", " : "") << "{\"name\": \"" << t.name << "\", \"status\": \""
              << status_word(outcomes[i].status) << "\", \"points\": " << (ok ? t.points : 0)
