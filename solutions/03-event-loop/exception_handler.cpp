@@ -43,8 +43,9 @@ void EventLoop::call_exception_handler(const ExceptionContext& context) {
         default_exception_handler(context);
         return;
     }
+    auto handler = exception_handler_; // a handler may replace itself while it runs
     try {
-        exception_handler_(*this, context);
+        handler(*this, context);
     } catch (...) {
         default_exception_handler(
             {"Unhandled error in exception handler (while handling: " + context.message + ")",
