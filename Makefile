@@ -180,8 +180,8 @@ tools: $(GRADER) $(MAKE_LESSONS)
 # The library objects of the chapters before C that a first check compiles once.
 EARLIER_OBJ = $(foreach d,$(BEFORE_$(C)),$(LIBOBJ_$(if $(filter mine,$(CHECK_SET)),mine,sol)_$d))
 check-one: tools
-	@$(if $(filter-out $(wildcard $(EARLIER_OBJ)),$(EARLIER_OBJ)),echo "  first check of chapter $(C): compiling the code of the chapters before it once \
-	($(words $(BEFORE_$(C))) chapters, about 20 s each on 2 cores); later checks reuse it")
+	@$(if $(filter-out $(wildcard $(EARLIER_OBJ)),$(EARLIER_OBJ)),echo "  first check of chapter $(C): compiling the $(words $(BEFORE_$(C))) chapters before it once \
+	(about 2 minutes on 2 cores; later checks reuse them)")
 	@$(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$(C)/test
 	@mkdir -p $(GRADES); $(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
 	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \

@@ -75,6 +75,7 @@ void print_result(const Style& style, const GradedTest& test, const Outcome& out
     int earned = earns_points(outcome.status) ? test.points : 0;
     std::string points = std::to_string(earned) + "/" + std::to_string(test.points);
     std::string first_line = outcome.detail.substr(0, outcome.detail.find('\n'));
+    if (test.given) first_line = "(given, 0 points: a check of the kit itself) " + first_line;
     std::printf("  %s %6s  %s  %s\n",
                 style.paint(pad(status_word(outcome.status), 7), colour_of(outcome.status)).c_str(),
                 points.c_str(), pad(test.name, 44).c_str(), first_line.c_str());
