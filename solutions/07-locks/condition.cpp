@@ -49,8 +49,10 @@ Coro<void> Condition::wait() {
 }
 
 Coro<void> Condition::wait_for(std::function<bool()> predicate) {
+    //@exercise ch07.condition_wait_for  Wait until the predicate holds, checking it first and after every wake-up.
     while (!predicate())
         co_await wait();
+    //@end
 }
 
 // Wakes the first n waiters still pending; a done one (woken already, or
