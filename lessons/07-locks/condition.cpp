@@ -19,21 +19,21 @@ Condition::Condition(Lock* lock)
 // (a spurious wake-up for the next one, which the protocol allows).
 Coro<void> Condition::wait() {
     std::exception_ptr error; // how the wait or the re-acquire ended, if not well
-    // TODO(ch07.condition_wait): Check the lock is held, give it up, wait in the queue for a
+    // TODO(ch07.condition_wait): Check the lock, give it up, await a notify; keep errors.
     throw aio::NotImplemented("ch07.condition_wait");
-    // TODO(ch07.condition_retake): Re-acquire through any number of cancellations (keep the
+    // TODO(ch07.condition_retake): Retake the lock despite cancels; on error notify one.
     throw aio::NotImplemented("ch07.condition_retake");
 }
 
 Coro<void> Condition::wait_for(std::function<bool()> predicate) {
-    // TODO(ch07.condition_wait_for): Wait until the predicate holds, checking it first and after every wake-up.
+    // TODO(ch07.condition_wait_for): Wait until the predicate holds.
     throw aio::NotImplemented("ch07.condition_wait_for");
 }
 
 // Wakes the first n waiters still pending; a done one (woken already, or
 // cancelled) does not count (asyncio: Condition.notify and _notify).
 void Condition::notify(std::size_t n) {
-    // TODO(ch07.condition_notify): Refuse without the lock; else wake the n oldest waiters still
+    // TODO(ch07.condition_notify): Need the lock; wake the n oldest pending waiters.
     throw aio::NotImplemented("ch07.condition_notify");
 }
 

@@ -6,12 +6,12 @@
 namespace aio {
 
 Coro<void> Event::wait() {
-    // TODO(ch07.event_wait): Return at once when set; else wait in the queue until set() wakes
+    // TODO(ch07.event_wait): Return if set; else wait until set() wakes you.
     throw aio::NotImplemented("ch07.event_wait");
 }
 
 void Event::set() {
-    // TODO(ch07.event_set): Set the flag once and wake every waiter that is still pending.
+    // TODO(ch07.event_set): Set the flag once; wake every pending waiter.
     throw aio::NotImplemented("ch07.event_set");
 }
 

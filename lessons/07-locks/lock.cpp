@@ -11,17 +11,17 @@ namespace aio {
 
 Coro<void> Lock::acquire() {
     std::exception_ptr cancelled; // set when the wait below ends in a CancelledError
-    // TODO(ch07.lock_acquire): Take a free lock with nobody live queued at once; else queue a
+    // TODO(ch07.lock_acquire): Fast path if free, no live waiter; else wait in line.
     throw aio::NotImplemented("ch07.lock_acquire");
     if (cancelled) {
-        // TODO(ch07.lock_cancel): A cancelled waiter: if the lock is free, pass the wake-up on,
+        // TODO(ch07.lock_cancel): Lock free? Pass the wake-up on. Then rethrow.
         throw aio::NotImplemented("ch07.lock_cancel");
     }
     locked_ = true;
 }
 
 void Lock::release() {
-    // TODO(ch07.lock_release): Refuse an unlocked lock; else unlock and wake the first waiter.
+    // TODO(ch07.lock_release): Refuse an unlocked lock; else unlock, wake the first.
     throw aio::NotImplemented("ch07.lock_release");
 }
 
@@ -29,7 +29,7 @@ void Lock::release() {
 // done already (woken, or cancelled) will wake the next one itself on its
 // way out (lock_cancel), so looking further here would wake two.
 void Lock::wake_up_first() {
-    // TODO(ch07.lock_wake): Wake the oldest waiter unless its future is done already.
+    // TODO(ch07.lock_wake): Wake the oldest waiter unless it is done already.
     throw aio::NotImplemented("ch07.lock_wake");
 }
 

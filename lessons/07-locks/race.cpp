@@ -28,7 +28,7 @@ Coro<void> add_unsafely(int& counter, int rounds) {
 }
 
 Coro<void> add_under_lock(int& counter, Lock& lock, int rounds) {
-    // TODO(ch07.race_fix): Each round: the same read, turn, write, with the lock held from the
+    // TODO(ch07.race_fix): The same rounds, the lock held from read to write.
     throw aio::NotImplemented("ch07.race_fix");
 }
 

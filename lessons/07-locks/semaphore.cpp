@@ -23,17 +23,17 @@ Semaphore::Semaphore(int value, int bound) : Semaphore(value) {
 }
 
 bool Semaphore::locked() const {
-    // TODO(ch07.semaphore_locked): Locked: no permit left, or a waiter that is not cancelled is
+    // TODO(ch07.semaphore_locked): No permit left, or a live waiter queued (FIFO).
     throw aio::NotImplemented("ch07.semaphore_locked");
 }
 
 Coro<void> Semaphore::acquire() {
     std::exception_ptr cancelled;       // set when the wait below ends in a CancelledError
     std::optional<Future<void>> waiter; // our future, once we queued
-    // TODO(ch07.semaphore_acquire): Take a permit at once unless locked(); else queue and wait
+    // TODO(ch07.semaphore_acquire): Take a permit unless locked(); else wait for one.
     throw aio::NotImplemented("ch07.semaphore_acquire");
     if (cancelled) {
-        // TODO(ch07.semaphore_give_back): Woken already, cancelled anyway: give back the permit
+        // TODO(ch07.semaphore_give_back): Woken, then cancelled: give the permit back.
         throw aio::NotImplemented("ch07.semaphore_give_back");
     }
     // Permits may be free while waiters that came after us wait (FIFO kept
@@ -45,12 +45,12 @@ Coro<void> Semaphore::acquire() {
 }
 
 void Semaphore::release() {
-    // TODO(ch07.semaphore_release): Refuse a release above the bound; else add a permit and wake
+    // TODO(ch07.semaphore_release): Refuse above the bound; else add a permit, wake one.
     throw aio::NotImplemented("ch07.semaphore_release");
 }
 
 bool Semaphore::wake_up_next() {
-    // TODO(ch07.semaphore_wake): Give a permit to the oldest pending waiter: take it from the
+    // TODO(ch07.semaphore_wake): Take a permit for the oldest pending waiter; wake it.
     throw aio::NotImplemented("ch07.semaphore_wake");
 }
 

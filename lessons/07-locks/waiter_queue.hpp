@@ -42,7 +42,7 @@ public:
     explicit LoopBinding(std::string owner) : owner_(std::move(owner)) {}
 
     EventLoop& get() {
-        // TODO(ch07.bind_loop): Bind to the running loop on the first call; refuse any other
+        // TODO(ch07.bind_loop): Bind to the first running loop; refuse any other.
         throw aio::NotImplemented("ch07.bind_loop");
     }
 

@@ -16,9 +16,9 @@ Condition::Condition(Lock* lock)
 // notification on: ours may have been spent on a waiter that now leaves
 // (a spurious wake-up for the next one, which the protocol allows).
 Coro<void> Condition::wait() {
+    //@scratch ch07.condition_wait ch07.condition_retake
     std::exception_ptr error; // how the wait or the re-acquire ended, if not well
-    //@exercise ch07.condition_wait  Check the lock is held, give it up, wait in the queue for a
-    // notify; keep an error for later.
+    //@exercise ch07.condition_wait  Check the lock, give it up, await a notify; keep errors.
     if (!locked()) throw RuntimeError("cannot wait on un-acquired lock; acquire() it first");
     EventLoop& loop = binding_.get();
     release();
@@ -31,8 +31,7 @@ Coro<void> Condition::wait() {
         }
     }
     //@end
-    //@exercise ch07.condition_retake  Re-acquire through any number of cancellations (keep the
-    // last); on an error, pass one notification on and rethrow.
+    //@exercise ch07.condition_retake  Retake the lock despite cancels; on error notify one.
     for (;;) {
         try {
             co_await lock_->acquire();
@@ -46,20 +45,23 @@ Coro<void> Condition::wait() {
         std::rethrow_exception(error);
     }
     //@end
+    //@end
 }
 
 Coro<void> Condition::wait_for(std::function<bool()> predicate) {
-    //@exercise ch07.condition_wait_for  Wait until the predicate holds, checking it first and after every wake-up.
+    //@scratch ch07.condition_wait_for
+    //@exercise ch07.condition_wait_for  Wait until the predicate holds.
     while (!predicate())
         co_await wait();
+    //@end
     //@end
 }
 
 // Wakes the first n waiters still pending; a done one (woken already, or
 // cancelled) does not count (asyncio: Condition.notify and _notify).
 void Condition::notify(std::size_t n) {
-    //@exercise ch07.condition_notify  Refuse without the lock; else wake the n oldest waiters still
-    // pending.
+    //@scratch ch07.condition_notify
+    //@exercise ch07.condition_notify  Need the lock; wake the n oldest pending waiters.
     if (!locked()) throw RuntimeError("cannot notify on un-acquired lock; acquire() it first");
     std::size_t woken = 0;
     for (Future<void>& waiter : waiters_) {
@@ -68,6 +70,7 @@ void Condition::notify(std::size_t n) {
         waiter.set_result();
         ++woken;
     }
+    //@end
     //@end
 }
 

@@ -9,8 +9,9 @@ namespace aio {
 
 // A destructor must not throw: a failing release is reported, not lost.
 Guard::~Guard() {
-    //@exercise ch07.guard  If the guard still owns its release, run it; report a failure to the
-    // loop's exception handler.
+    //@scratch ch07.guard
+    //@stub aio::detail::not_implemented_abort("ch07.guard");
+    //@exercise ch07.guard  Run the owned release; report a failure, never throw.
     //@stub aio::detail::not_implemented_abort("ch07.guard");
     if (!release_) return;
     try {
@@ -21,6 +22,7 @@ Guard::~Guard() {
                 {"Guard: the release at the end of the block failed", std::current_exception()});
     }
     //@end
+    //@end
 }
 
 void Guard::release() {
@@ -30,9 +32,11 @@ void Guard::release() {
 }
 
 Coro<Guard> Lock::guard() {
-    //@exercise ch07.lock_guard  Acquire, then hand back a Guard that owns this lock's release.
+    //@scratch ch07.lock_guard
+    //@exercise ch07.lock_guard  Acquire, then return a Guard owning the release.
     co_await acquire();
     co_return Guard([this] { release(); }, get_running_loop());
+    //@end
     //@end
 }
 

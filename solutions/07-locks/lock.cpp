@@ -8,9 +8,9 @@
 namespace aio {
 
 Coro<void> Lock::acquire() {
+    //@scratch ch07.lock_acquire ch07.lock_cancel
     std::exception_ptr cancelled; // set when the wait below ends in a CancelledError
-    //@exercise ch07.lock_acquire  Take a free lock with nobody live queued at once; else queue a
-    // waiter and take the lock when woken.
+    //@exercise ch07.lock_acquire  Fast path if free, no live waiter; else wait in line.
     bool queue_is_dead = std::all_of(waiters_.begin(), waiters_.end(),
                                      [](const Future<void>& waiter) { return waiter.cancelled(); });
     if (!locked_ && queue_is_dead) {
@@ -28,20 +28,22 @@ Coro<void> Lock::acquire() {
     }
     //@end
     if (cancelled) {
-        //@exercise ch07.lock_cancel  A cancelled waiter: if the lock is free, pass the wake-up on,
-        // then let the cancellation out.
+        //@exercise ch07.lock_cancel  Lock free? Pass the wake-up on. Then rethrow.
         if (!locked_) wake_up_first();
         std::rethrow_exception(cancelled);
         //@end
     }
     locked_ = true;
+    //@end
 }
 
 void Lock::release() {
-    //@exercise ch07.lock_release  Refuse an unlocked lock; else unlock and wake the first waiter.
+    //@scratch ch07.lock_release
+    //@exercise ch07.lock_release  Refuse an unlocked lock; else unlock, wake the first.
     if (!locked_) throw RuntimeError("Lock is not acquired.");
     locked_ = false;
     wake_up_first();
+    //@end
     //@end
 }
 
@@ -49,10 +51,12 @@ void Lock::release() {
 // done already (woken, or cancelled) will wake the next one itself on its
 // way out (lock_cancel), so looking further here would wake two.
 void Lock::wake_up_first() {
-    //@exercise ch07.lock_wake  Wake the oldest waiter unless its future is done already.
+    //@scratch ch07.lock_wake
+    //@exercise ch07.lock_wake  Wake the oldest waiter unless it is done already.
     if (waiters_.empty()) return;
     Future<void> first = *waiters_.begin();
     if (!first.done()) first.set_result();
+    //@end
     //@end
 }
 

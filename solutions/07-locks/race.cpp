@@ -26,14 +26,15 @@ Coro<void> add_unsafely(int& counter, int rounds) {
 }
 
 Coro<void> add_under_lock(int& counter, Lock& lock, int rounds) {
-    //@exercise ch07.race_fix  Each round: the same read, turn, write, with the lock held from the
-    // read to the write.
+    //@scratch ch07.race_fix
+    //@exercise ch07.race_fix  The same rounds, the lock held from read to write.
     for (int round = 0; round < rounds; ++round) {
         Guard held = co_await lock.guard();
         int seen = counter;
         co_await sleep(std::chrono::seconds(0));
         counter = seen + 1;
     }
+    //@end
     //@end
 }
 

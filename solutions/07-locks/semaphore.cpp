@@ -21,18 +21,20 @@ Semaphore::Semaphore(int value, int bound) : Semaphore(value) {
 }
 
 bool Semaphore::locked() const {
-    //@exercise ch07.semaphore_locked  Locked: no permit left, or a waiter that is not cancelled is
-    // queued (FIFO).
+    //@scratch ch07.semaphore_locked
+    //@exercise ch07.semaphore_locked  No permit left, or a live waiter queued (FIFO).
     bool live_waiter = std::any_of(waiters_.begin(), waiters_.end(),
                                    [](const Future<void>& waiter) { return !waiter.cancelled(); });
     return value_ == 0 || live_waiter;
     //@end
+    //@end
 }
 
 Coro<void> Semaphore::acquire() {
+    //@scratch ch07.semaphore_acquire ch07.semaphore_give_back
     std::exception_ptr cancelled;       // set when the wait below ends in a CancelledError
     std::optional<Future<void>> waiter; // our future, once we queued
-    //@exercise ch07.semaphore_acquire  Take a permit at once unless locked(); else queue and wait
+    //@exercise ch07.semaphore_acquire  Take a permit unless locked(); else wait for one.
     //(the waker takes your permit).
     if (!locked()) {
         --value_;
@@ -50,8 +52,7 @@ Coro<void> Semaphore::acquire() {
     }
     //@end
     if (cancelled) {
-        //@exercise ch07.semaphore_give_back  Woken already, cancelled anyway: give back the permit
-        // taken for you.
+        //@exercise ch07.semaphore_give_back  Woken, then cancelled: give the permit back.
         if (waiter->done() && !waiter->cancelled()) ++value_;
         //@end
     }
@@ -61,22 +62,24 @@ Coro<void> Semaphore::acquire() {
     }
     assert(value_ >= 0 && "Semaphore: the counter went below zero");
     if (cancelled) std::rethrow_exception(cancelled);
+    //@end
 }
 
 void Semaphore::release() {
-    //@exercise ch07.semaphore_release  Refuse a release above the bound; else add a permit and wake
-    // the next waiter.
+    //@scratch ch07.semaphore_release
+    //@exercise ch07.semaphore_release  Refuse above the bound; else add a permit, wake one.
     if (bound_ && value_ >= *bound_)
         throw ValueError(
             "BoundedSemaphore released too many times; release only what you acquired");
     ++value_;
     wake_up_next();
     //@end
+    //@end
 }
 
 bool Semaphore::wake_up_next() {
-    //@exercise ch07.semaphore_wake  Give a permit to the oldest pending waiter: take it from the
-    // count, then wake it. False if none.
+    //@scratch ch07.semaphore_wake
+    //@exercise ch07.semaphore_wake  Take a permit for the oldest pending waiter; wake it.
     for (Future<void>& waiter : waiters_) {
         if (waiter.done()) continue;
         --value_;
@@ -84,6 +87,7 @@ bool Semaphore::wake_up_next() {
         return true;
     }
     return false;
+    //@end
     //@end
 }
 

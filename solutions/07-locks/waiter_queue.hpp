@@ -40,13 +40,14 @@ public:
     explicit LoopBinding(std::string owner) : owner_(std::move(owner)) {}
 
     EventLoop& get() {
-        //@exercise ch07.bind_loop  Bind to the running loop on the first call; refuse any other
-        //loop after that.
+        //@scratch ch07.bind_loop
+        //@exercise ch07.bind_loop  Bind to the first running loop; refuse any other.
         EventLoop& running = get_running_loop();
         if (loop_ == nullptr) loop_ = &running;
         if (loop_ != &running)
             throw RuntimeError(owner_ + " is bound to a different event loop; make one per loop");
         return running;
+        //@end
         //@end
     }
 
