@@ -9,6 +9,15 @@
 
 namespace aio {
 
+Guard& Guard::operator=(Guard&& other) noexcept {
+    if (this != &other) {
+        Guard dropped(std::move(*this)); // releases what this guard owned, as it goes
+        release_ = std::exchange(other.release_, nullptr);
+        loop_ = other.loop_;
+    }
+    return *this;
+}
+
 // A destructor must not throw: a failing release is reported, not lost.
 Guard::~Guard() {
     // TODO(ch07.guard): Run the owned release; report a failure, never throw.

@@ -32,7 +32,7 @@ public:
         : release_(std::move(release)), loop_(&loop) {}
     Guard(Guard&& other) noexcept
         : release_(std::exchange(other.release_, nullptr)), loop_(other.loop_) {}
-    Guard& operator=(Guard&&) = delete; // a guard owns one release for good
+    Guard& operator=(Guard&& other) noexcept; // releases what this one owned first
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
     ~Guard();

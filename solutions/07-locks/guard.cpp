@@ -7,6 +7,15 @@
 
 namespace aio {
 
+Guard& Guard::operator=(Guard&& other) noexcept {
+    if (this != &other) {
+        Guard dropped(std::move(*this)); // releases what this guard owned, as it goes
+        release_ = std::exchange(other.release_, nullptr);
+        loop_ = other.loop_;
+    }
+    return *this;
+}
+
 // A destructor must not throw: a failing release is reported, not lost.
 Guard::~Guard() {
     //@scratch ch07.guard

@@ -188,6 +188,11 @@ TEST(Guard, EarlyReleaseAndMovesTransferTheOneRelease) {
         EXPECT_TRUE(second.owns()) << "the moved-to guard owns the release";
         second.release();
         EXPECT_FALSE(lock.locked()) << "ch07.lock_release: an early release unlocks at once";
+        aio::Guard assigned;
+        assigned = co_await lock.guard();
+        EXPECT_TRUE(assigned.owns()) << "a guard assigned from guard() owns the release";
+        assigned = aio::Guard();
+        EXPECT_FALSE(lock.locked()) << "ch07.guard: assigning over a guard releases what it owned";
         EXPECT_THROW(second.release(), aio::RuntimeError) << "a guard releases only once";
         checked = true;
     };
