@@ -23,12 +23,15 @@
 
 namespace looplab::bench {
 
+void run_b5_queue(); // b5_queue.cpp
+
 const std::vector<Workload>& workloads() {
     static const std::vector<Workload> all{
         {"B1", "callbacks", run_b1_callbacks},
         {"B2", "timers", run_b2_timers},
         {"B7", "scaling", run_b7_scaling},
         {"B3", "tasks", run_b3_tasks},
+        {"B5", "queue", run_b5_queue},
         {"B6", "sync-vs-async", run_b6_sync_vs_async},
     };
     return all;
@@ -161,7 +164,7 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     for (const std::string& name : wanted) {
         auto known = [&](const Workload& w) { return name == w.id; };
         if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
-        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B6)\n", name.c_str());
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B5 B6)\n", name.c_str());
         ok = false;
     }
     return ok;
