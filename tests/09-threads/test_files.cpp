@@ -79,7 +79,7 @@ TEST(Files, WriteFileCreatesWith0644AndTruncates) {
     EXPECT_EQ(slurp(path), "new") << "ch09.write_file: an existing file is truncated, then written";
     EXPECT_EQ(slurp(fresh), "created") << "ch09.write_file: a missing file is created";
     struct stat info {};
-    ASSERT_EQ(stat(fresh.c_str(), &info), 0);
+    ASSERT_EQ(stat(fresh.c_str(), &info), 0) << "ch09.write_file: the written file must exist";
     mode_t mask = umask(0);
     umask(mask);
     EXPECT_EQ(info.st_mode & 0777, 0644u & ~mask) << "ch09.write_file: mode 0644, less the umask";
