@@ -1,0 +1,229 @@
+// Graded tests, streams over a connected socket (transport.cpp,
+// stream_writer.cpp): partial reads and writes, EOF, resets, flow control.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+#include "streams_test_helpers.hpp"
+
+using aio::Coro;
+using aio::EventLoop;
+using aio::StreamReader;
+using aio::StreamWriter;
+using namespace looplab;
+
+namespace {
+Coro<std::vector<std::string>> read_lines(int fd) {
+    auto [reader, writer] = aio::make_streams(fd);
+    std::vector<std::string> lines;
+    for (;;) {
+        std::string line = co_await reader.readline();
+        if (line.empty()) break;
+        lines.push_back(line);
+    }
+    lines.push_back(reader.at_eof() ? "<eof>" : "<not at eof>");
+    co_return lines;
+}
+} // namespace
+
+TEST(Streams, PartialReadsArriveAsThePeerWrites) {
+    auto [mine, peer] = socket_pair();
+    std::thread writer([peer = peer] {
+        send_all_blocking(peer, "line one\nline");
+        std::this_thread::sleep_for(20ms);
+        send_all_blocking(peer, " two\nthree");
+        std::this_thread::sleep_for(20ms);
+        ::shutdown(peer, SHUT_WR);
+    });
+    EventLoop loop;
+    std::vector<std::string> lines = run_bounded(loop, read_lines(mine));
+    writer.join();
+    ::close(peer);
+    std::vector<std::string> expected{"line one\n", "line two\n", "three", "<eof>"};
+    EXPECT_EQ(lines, expected) << "ch10.on_readable: each recv feeds the reader; EOF is fed too";
+}
+
+namespace {
+Coro<std::string> read_then_fail(int fd, int peer) {
+    auto [reader, writer] = aio::make_streams(fd);
+    std::string head = co_await reader.readexactly(100);
+    close_with_reset(peer); // while the next read waits
+    std::string never = co_await reader.readexactly(1000);
+    co_return head + never;
+}
+} // namespace
+
+TEST(Streams, APeerResettingMidReadIsConnectionResetError) {
+    auto [mine, peer] = tcp_pair();
+    send_all_blocking(peer, pattern(100));
+    EventLoop loop;
+    EXPECT_THROW(run_bounded(loop, read_then_fail(mine, peer)), aio::ConnectionResetError)
+        << "ch10.on_readable: a reset while a read waits ends it with ConnectionResetError";
+}
+
+namespace {
+Coro<std::size_t> buffered_while_not_reading(int fd, bool* paused, std::string* all) {
+    auto [reader, writer] = aio::make_streams(fd, 1000);
+    co_await aio::sleep(100ms); // the peer writes; nobody reads
+    std::size_t buffered = reader.state()->buffer.size();
+    *paused = reader.state()->paused;
+    *all = co_await reader.read(); // reading resumes the socket
+    co_return buffered;
+}
+} // namespace
+
+TEST(Streams, TheReaderPausesTheSocketAboveTwiceTheLimit) {
+    auto [mine, peer] = socket_pair();
+    std::string data = pattern(300000);
+    std::thread writer([&, peer = peer] {
+        send_all_blocking(peer, data);
+        ::shutdown(peer, SHUT_WR);
+    });
+    EventLoop loop;
+    bool paused = false;
+    std::string all;
+    std::size_t buffered = run_bounded(loop, buffered_while_not_reading(mine, &paused, &all));
+    writer.join();
+    ::close(peer);
+    EXPECT_TRUE(paused) << "ch10.feed_data: above 2 x limit the transport is paused";
+    EXPECT_LE(buffered, 2 * 1000 + aio::detail::READ_CHUNK)
+        << "ch10.feed_data: a paused transport stops filling the buffer";
+    EXPECT_TRUE(all == data) << "ch10.on_readable: reading resumes it, and every byte arrives";
+}
+
+namespace {
+Coro<std::size_t> write_small(int fd) {
+    auto [reader, writer] = aio::make_streams(fd);
+    writer.write("hello ");
+    writer.write("world");
+    co_return writer.write_buffer_size();
+}
+} // namespace
+
+TEST(Streams, SmallWritesGoOutAtOnce) {
+    auto [mine, peer] = socket_pair();
+    EventLoop loop;
+    std::size_t left = run_bounded(loop, write_small(mine));
+    char got[11] = {};
+    ssize_t n = ::recv(peer, got, sizeof got, MSG_DONTWAIT | MSG_WAITALL);
+    ::close(peer);
+    EXPECT_EQ(left, 0u)
+        << "ch10.write: a socket with room takes the bytes at once: nothing buffered";
+    EXPECT_EQ(std::string(got, n > 0 ? n : 0), "hello world")
+        << "ch10.write: written before write() returned, in order";
+}
+
+namespace {
+Coro<std::size_t> write_big_and_close(int fd, std::string data) {
+    auto [reader, writer] = aio::make_streams(fd);
+    writer.write(data);
+    std::size_t buffered = writer.write_buffer_size();
+    writer.close(); // flushes, then closes
+    co_await writer.wait_closed();
+    co_return buffered;
+}
+} // namespace
+
+TEST(Streams, ABigWriteIsBufferedAndFlushedBeforeClose) {
+    auto [mine, peer] = socket_pair();
+    std::string data = pattern(4 << 20);
+    std::string received;
+    std::thread reader([&, peer = peer] { received = read_to_eof(peer); });
+    EventLoop loop;
+    std::size_t buffered = run_bounded(loop, write_big_and_close(mine, data));
+    reader.join();
+    ::close(peer);
+    EXPECT_GT(buffered, 0u) << "ch10.write: what the socket cannot take now is buffered";
+    EXPECT_EQ(received.size(), data.size())
+        << "ch10.flush: close() sends everything buffered first";
+    EXPECT_TRUE(received == data) << "ch10.flush: in order";
+}
+
+namespace {
+Coro<std::string> half_close(int fd) {
+    auto [reader, writer] = aio::make_streams(fd);
+    writer.write("question");
+    writer.write_eof();
+    std::string answer = co_await reader.read(); // the peer answers after our EOF
+    co_return answer + (writer.is_closing() ? " (closing)" : " (open)");
+}
+} // namespace
+
+TEST(Streams, WriteEofHalfClosesAndThePeersEofLeavesTheWriterOpen) {
+    auto [mine, peer] = socket_pair();
+    std::thread server([peer = peer] {
+        std::string question = read_to_eof(peer); // ends at our write_eof
+        send_all_blocking(peer, "answer to " + question);
+        ::shutdown(peer, SHUT_WR);
+    });
+    EventLoop loop;
+    std::string answer = run_bounded(loop, half_close(mine));
+    server.join();
+    ::close(peer);
+    EXPECT_EQ(answer, "answer to question (open)")
+        << "ch10.write: write_eof sends EOF but keeps reading; the peer's EOF does not close us";
+}
+
+namespace {
+struct DrainFigures {
+    std::size_t most_buffered = 0;
+    std::size_t drains_that_waited = 0;
+};
+
+Coro<void> send_with_backpressure(int fd, std::size_t total, DrainFigures* figures) {
+    auto [reader, writer] = aio::make_streams(fd);
+    std::string chunk = pattern(64 * 1024);
+    for (std::size_t sent = 0; sent < total; sent += chunk.size()) {
+        writer.write(chunk);
+        figures->most_buffered = std::max(figures->most_buffered, writer.write_buffer_size());
+        if (writer.write_buffer_size() > aio::detail::HIGH_WATER) ++figures->drains_that_waited;
+        co_await writer.drain();
+        figures->most_buffered = std::max(figures->most_buffered, writer.write_buffer_size());
+    }
+    writer.close();
+    co_await writer.wait_closed();
+}
+} // namespace
+
+TEST(Streams, SixteenMebibytesToASlowReaderStayUnderTwiceTheHighWaterMark) {
+    auto [mine, peer] = socket_pair();
+    std::size_t total = 16u << 20;
+    std::size_t received = 0;
+    std::thread slow_reader([&, peer = peer] {
+        char chunk[32768];
+        for (ssize_t n; (n = ::recv(peer, chunk, sizeof chunk, 0)) > 0;) {
+            received += static_cast<std::size_t>(n);
+            if (received % (1 << 20) < sizeof chunk) std::this_thread::sleep_for(2ms);
+        }
+    });
+    EventLoop loop;
+    DrainFigures figures;
+    run_bounded(loop, send_with_backpressure(mine, total, &figures), 60s);
+    slow_reader.join();
+    ::close(peer);
+    EXPECT_EQ(received, total) << "ch10.drain: every byte of 16 MiB arrives";
+    EXPECT_GT(figures.drains_that_waited, 0u) << "the reader was slow enough to fill the buffer";
+    EXPECT_LE(figures.most_buffered, 2 * aio::detail::HIGH_WATER)
+        << "ch10.drain: the writer's buffer never exceeds 2 x the high-water mark (64 KiB)";
+}
+
+namespace {
+Coro<void> drain_after_reset(int fd, int peer) {
+    auto [reader, writer] = aio::make_streams(fd);
+    close_with_reset(peer);
+    co_await aio::sleep(20ms);
+    for (int i = 0; i < 64; ++i) {
+        writer.write(pattern(64 * 1024));
+        co_await writer.drain();
+    }
+}
+} // namespace
+
+TEST(Streams, DrainOnALostConnectionIsAConnectionError) {
+    auto [mine, peer] = tcp_pair();
+    EventLoop loop;
+    EXPECT_THROW(run_bounded(loop, drain_after_reset(mine, peer)), aio::ConnectionError)
+        << "ch10.drain: once the connection is lost, drain() raises a ConnectionError";
+}
