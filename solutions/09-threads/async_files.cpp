@@ -35,8 +35,7 @@ private:
 // lambda twice when it is a temporary inside the co_await expression.
 Coro<std::string> read_file(std::string path) {
     //@scratch ch09.read_file
-    //@exercise ch09.read_file  A named job that opens and reads the whole file (errors:
-    //throw_errno), awaited through to_thread.
+    //@exercise ch09.read_file  A named job that reads the whole file, awaited via to_thread.
     auto job = [path] {
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw_errno("open", path);
@@ -58,8 +57,7 @@ Coro<std::string> read_file(std::string path) {
 
 Coro<void> write_file(std::string path, std::string data) {
     //@scratch ch09.write_file
-    //@exercise ch09.write_file  A named job that creates or truncates (0644) and writes every byte,
-    //awaited through to_thread.
+    //@exercise ch09.write_file  A named job that creates/truncates and writes all, via to_thread.
     auto job = [path, data = std::move(data)] {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) throw_errno("open", path);

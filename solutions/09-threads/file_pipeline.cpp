@@ -44,8 +44,7 @@ struct Pipeline {
 // One job: read -> transform -> write; a failure becomes the outcome's error.
 Coro<void> run_job(std::shared_ptr<Pipeline> pipeline, std::size_t index) {
     //@scratch ch09.job
-    //@exercise ch09.job  Read, transform, write one job; a std::exception becomes its outcome's
-    //error (cancellation passes).
+    //@exercise ch09.job  Read, transform, write; a std::exception becomes the error.
     const FileJob& job = pipeline->jobs[index];
     std::exception_ptr failure;
     try {
@@ -67,8 +66,7 @@ Coro<void> for_each_bounded(std::size_t count, std::size_t limit,
     if (limit == 0) throw ValueError("for_each_bounded: limit must be at least 1");
     auto cursor = std::make_shared<Cursor>(Cursor{0, count, std::move(body)});
     //@scratch ch09.fan_out
-    //@exercise ch09.fan_out  Start min(limit, count) draining tasks, await every one, then rethrow
-    //the first error.
+    //@exercise ch09.fan_out  Start min(limit, count) drainers, await all, rethrow the first error.
     std::vector<Task<void>> workers;
     for (std::size_t i = 0; i < std::min(limit, count); ++i)
         workers.push_back(create_task(drain(cursor)));

@@ -7,8 +7,7 @@ namespace aio::detail {
 
 bool LoopLink::post(Callback callback) {
     //@scratch ch09.post
-    //@exercise ch09.post  Locked: a cut link drops it; else post to the loop, and a closed loop
-    //drops it too.
+    //@exercise ch09.post  Locked: a cut link or a closed loop drops it; else post it.
     std::lock_guard<std::mutex> lock(mutex_);
     if (loop_ == nullptr) return false;
     try {

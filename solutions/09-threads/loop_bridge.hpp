@@ -68,8 +68,7 @@ public:
     // (it never runs); otherwise runs fn and keeps its value or exception.
     bool run() {
         //@scratch ch09.run_call
-        //@exercise ch09.run_call  Claim the call or give up; run it and keep its value or
-        //exception; never throw.
+        //@exercise ch09.run_call  Claim the call or give up; run it, keep its outcome; never throw.
         if (!state.try_start()) return false;
         try {
             if constexpr (std::is_void_v<R>) {
@@ -90,8 +89,7 @@ public:
     // outcome goes into the future, unless the future is already done.
     void settle(Future<R>& future) {
         //@scratch ch09.settle
-        //@exercise ch09.settle  Done already: drop the outcome. Cancelled call: cancel the future.
-        //Else its exception or value.
+        //@exercise ch09.settle  Done: drop the outcome. Cancelled call: cancel. Else the outcome.
         if (future.done()) return; // cancelled by the program meanwhile: dropped
         if (state.cancelled()) {
             future.cancel();
@@ -157,8 +155,7 @@ auto run_in_executor(EventLoop& loop, ThreadPoolExecutor* executor, F fn)
     static_assert(std::is_void_v<R> || std::is_copy_constructible_v<R>,
                   "run_in_executor: the result type must be copyable");
     //@scratch ch09.hand_off
-    //@exercise ch09.hand_off  Refuse a closed loop; register the call's settle with the bridge;
-    //submit a work item; cancel through a done callback.
+    //@exercise ch09.hand_off  Split the call: settle on the loop, a work item; cancel support.
     if (loop.is_closed()) throw RuntimeError("run_in_executor: the event loop is closed");
     auto& bridge = loop.extension<detail::ExecutorBridge>();
     ThreadPoolExecutor& pool = executor != nullptr ? *executor : bridge.default_executor();

@@ -35,8 +35,7 @@ bool ThreadPoolExecutor::is_shutdown() const {
 // _adjust_thread_count, with a count instead of its idle semaphore).
 void ThreadPoolExecutor::submit(WorkItem item) {
     //@scratch ch09.submit
-    //@exercise ch09.submit  Locked: refuse after shutdown; queue the item; start a worker if none
-    //is idle to take it; wake one.
+    //@exercise ch09.submit  Refuse after shutdown; queue it; start a worker if none is idle.
     std::lock_guard<std::mutex> lock(mutex_);
     if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
     queue_.push_back(std::move(item));
@@ -52,8 +51,7 @@ void ThreadPoolExecutor::submit(WorkItem item) {
 // shut-down pool is still drained: a worker exits only when shut down AND empty.
 void ThreadPoolExecutor::worker_loop() {
     //@scratch ch09.worker
-    //@exercise ch09.worker  Wait for an item or shutdown; run the oldest unlocked; exit once shut
-    //down and drained.
+    //@exercise ch09.worker  Take the oldest item, run it unlocked; exit when shut down, drained.
     for (;;) {
         WorkItem item;
         {
@@ -73,8 +71,7 @@ void ThreadPoolExecutor::worker_loop() {
 
 void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
     //@scratch ch09.shutdown
-    //@exercise ch09.shutdown  Refuse new work; optionally drop the queue (cancel each); wake every
-    //worker; join if wait.
+    //@exercise ch09.shutdown  Refuse new work; drop the queue if asked; wake all; join if wait.
     std::deque<WorkItem> dropped;
     {
         std::lock_guard<std::mutex> lock(mutex_);

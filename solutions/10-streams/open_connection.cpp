@@ -93,8 +93,7 @@ Coro<std::pair<StreamReader, StreamWriter>> open_connection(std::string host, st
                                                             std::size_t limit) {
     if (limit == 0) throw ValueError("open_connection: the limit must be greater than 0");
     //@scratch ch10.open_connection
-    //@exercise ch10.open_connection  Resolve; try each address in turn until one connects (a cancel
-    //stops at once); none: the last error.
+    //@exercise ch10.open_connection  Try each resolved address in turn; none: the last error.
     std::vector<Address> addresses = co_await detail::resolve(host, port);
     std::exception_ptr last_error;
     for (Address& address : addresses) {

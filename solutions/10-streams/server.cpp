@@ -49,12 +49,16 @@ void ServerState::start_accepting() {
 
 void ServerState::on_acceptable() {
     //@scratch ch10.accept
-    //@exercise ch10.accept  Accept up to ACCEPT_BATCH clients (non-blocking, close-on-exec), each
-    //into start_connection; EAGAIN ends the batch.
+    //@exercise ch10.accept  Accept a batch; each: streams, count, on_closed, a handler task.
     for (int i = 0; i < ACCEPT_BATCH && listening_fd >= 0; ++i) {
         int fd = ::accept4(listening_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-            start_connection(fd);
+            auto [reader, writer] = make_streams(fd, limit);
+            ++connections;
+            writer.transport()->on_closed(
+                [self = shared_from_this()] { self->connection_closed(); });
+            create_task(loop,
+                        serve_client(shared_from_this(), std::move(reader), std::move(writer)));
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED) continue; // a client gave up: next
@@ -65,13 +69,6 @@ void ServerState::on_acceptable() {
     }
     //@end
     //@end
-}
-
-void ServerState::start_connection(int fd) {
-    auto [reader, writer] = make_streams(fd, limit);
-    ++connections;
-    writer.transport()->on_closed([self = shared_from_this()] { self->connection_closed(); });
-    create_task(loop, serve_client(shared_from_this(), std::move(reader), std::move(writer)));
 }
 
 // asyncio logs "socket.accept() out of system resource" and retries a second later.
@@ -88,12 +85,16 @@ void ServerState::connection_closed() {
 }
 
 void ServerState::close() {
+    //@scratch ch10.server_close
+    //@exercise ch10.server_close  Once: close the listener; end serve_forever; maybe finish.
     if (listening_fd < 0) return;
     loop.remove_reader(listening_fd);
     ::close(listening_fd);
     listening_fd = -1;
     if (forever_ && !forever_->done()) forever_->set_result();
     maybe_finish_closing();
+    //@end
+    //@end
 }
 
 void ServerState::maybe_finish_closing() {

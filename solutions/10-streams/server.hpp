@@ -20,9 +20,8 @@ public:
     ServerState& operator=(const ServerState&) = delete;
 
     void start_accepting();
-    void on_acceptable();          // accepts what is pending
-    void start_connection(int fd); // streams and a handler task for a new client
-    void connection_closed();      // a transport's on_closed
+    void on_acceptable();     // accepts what is pending
+    void connection_closed(); // a transport's on_closed
     void close();
     Coro<void> wait_closed();
     Coro<void> serve_forever();

@@ -51,8 +51,7 @@ bool would_block(int err) {
 
 Coro<std::string> sock_recv(int fd, std::size_t max_bytes) {
     //@scratch ch10.sock_recv
-    //@exercise ch10.sock_recv  Try recv; on EAGAIN wait until readable and try again; EINTR
-    //retries; other errors throw.
+    //@exercise ch10.sock_recv  Try recv; on EAGAIN wait until readable and try again.
     std::string data(max_bytes, '\0');
     for (;;) {
         ssize_t got = ::recv(fd, data.data(), max_bytes, 0);
@@ -70,8 +69,7 @@ Coro<std::string> sock_recv(int fd, std::size_t max_bytes) {
 
 Coro<void> sock_sendall(int fd, std::string data) {
     //@scratch ch10.sock_sendall
-    //@exercise ch10.sock_sendall  Send what is left (MSG_NOSIGNAL) until nothing is; on EAGAIN wait
-    //until writable.
+    //@exercise ch10.sock_sendall  Send the rest until none is left; on EAGAIN wait until writable.
     std::size_t sent = 0;
     while (sent < data.size()) {
         ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
@@ -89,24 +87,33 @@ Coro<void> sock_sendall(int fd, std::string data) {
 
 // connect() on a non-blocking socket answers EINPROGRESS; the outcome is known
 // when the socket turns writable, from SO_ERROR (asyncio: _sock_connect_cb).
+namespace {
+Coro<void> connect_copied(int fd, std::vector<char> address) {
+    //@scratch ch10.sock_connect
+    //@exercise ch10.sock_connect  connect; EINPROGRESS: wait writable, then read SO_ERROR.
+    const auto* target = reinterpret_cast<const sockaddr*>(address.data());
+    auto size = static_cast<socklen_t>(address.size());
+    if (::connect(fd, target, size) == 0) co_return;
+    if (errno != EINPROGRESS && errno != EINTR) throw_os_error(errno, "connect");
+    co_await detail::sock_wait(fd, false);
+    int err = 0;
+    socklen_t err_size = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_size) != 0)
+        throw_os_error(errno, "getsockopt");
+    if (err != 0) throw_os_error(err, "connect");
+    //@end
+    //@end
+}
+} // namespace
+
 Coro<void> sock_connect(int fd, const sockaddr* address, socklen_t length) {
-    std::vector<char> copy(reinterpret_cast<const char*>(address),
-                           reinterpret_cast<const char*>(address) + length);
-    return [](int fd, std::vector<char> address) -> Coro<void> {
-        const auto* target = reinterpret_cast<const sockaddr*>(address.data());
-        auto size = static_cast<socklen_t>(address.size());
-        if (::connect(fd, target, size) == 0) co_return;
-        if (errno != EINPROGRESS && errno != EINTR) throw_os_error(errno, "connect");
-        co_await detail::sock_wait(fd, false);
-        int err = 0;
-        socklen_t err_size = sizeof err;
-        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_size) != 0)
-            throw_os_error(errno, "getsockopt");
-        if (err != 0) throw_os_error(err, "connect");
-    }(fd, std::move(copy));
+    const char* bytes = reinterpret_cast<const char*>(address);
+    return connect_copied(fd, std::vector<char>(bytes, bytes + length));
 }
 
 Coro<int> sock_accept(int listening_fd) {
+    //@scratch ch10.sock_accept
+    //@exercise ch10.sock_accept  accept4; EAGAIN: wait until readable; EINTR, ECONNABORTED: again.
     for (;;) {
         int fd = ::accept4(listening_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) co_return fd;
@@ -114,6 +121,8 @@ Coro<int> sock_accept(int listening_fd) {
         if (!would_block(errno)) throw_os_error(errno, "accept");
         co_await detail::sock_wait(listening_fd, true);
     }
+    //@end
+    //@end
 }
 
 } // namespace aio

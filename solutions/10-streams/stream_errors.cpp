@@ -15,6 +15,8 @@ IncompleteReadError::IncompleteReadError(std::string partial_bytes,
       partial(std::move(partial_bytes)), expected(expected_bytes) {}
 
 std::exception_ptr os_error(int err, const char* call) {
+    //@scratch ch10.os_error
+    //@exercise ch10.os_error  Connection errnos to their ConnectionError; else std::system_error.
     std::string message = std::string(call) + ": " + std::strerror(err);
     switch (err) {
     case ECONNRESET: return std::make_exception_ptr(ConnectionResetError(message));
@@ -23,6 +25,8 @@ std::exception_ptr os_error(int err, const char* call) {
     case ECONNABORTED: return std::make_exception_ptr(ConnectionAbortedError(message));
     default: return std::make_exception_ptr(std::system_error(err, std::generic_category(), call));
     }
+    //@end
+    //@end
 }
 
 void throw_os_error(int err, const char* call) {

@@ -11,8 +11,7 @@ namespace detail {
 
 void ReaderState::feed_data(std::string_view data) {
     //@scratch ch10.feed_data
-    //@exercise ch10.feed_data  Append, wake the waiting reader, and pause the transport once the
-    //buffer is above 2 x limit.
+    //@exercise ch10.feed_data  Append, wake the reader, pause above 2 x limit.
     if (data.empty()) return;
     buffer.append(data);
     wake();
@@ -63,6 +62,8 @@ struct ClearWaiter {
 };
 
 Coro<void> wait_for_data(std::shared_ptr<ReaderState> state, const char* caller) {
+    //@scratch ch10.wait_for_data
+    //@exercise ch10.wait_for_data  One waiter at a time; resume a paused transport; wait.
     if (state->waiter)
         throw RuntimeError(std::string(caller) +
                            "() called while another coroutine is already waiting for incoming "
@@ -76,6 +77,8 @@ Coro<void> wait_for_data(std::shared_ptr<ReaderState> state, const char* caller)
     ClearWaiter clear{*state};
     Future<void> waiter = *state->waiter;
     co_await waiter;
+    //@end
+    //@end
 }
 
 namespace {
@@ -94,8 +97,7 @@ Coro<std::string> read_some(std::shared_ptr<ReaderState> state, std::ptrdiff_t n
 
 Coro<std::string> read_exactly(std::shared_ptr<ReaderState> state, std::size_t n) {
     //@scratch ch10.readexactly
-    //@exercise ch10.readexactly  Wait until n bytes are buffered and take them; EOF first:
-    //IncompleteReadError with all that was buffered.
+    //@exercise ch10.readexactly  Wait for n bytes and take them; EOF first: IncompleteReadError.
     state->throw_if_failed();
     while (state->buffer.size() < n) {
         if (state->eof) {
@@ -112,8 +114,7 @@ Coro<std::string> read_exactly(std::shared_ptr<ReaderState> state, std::size_t n
 
 Coro<std::string> read_until(std::shared_ptr<ReaderState> state, std::string separator) {
     //@scratch ch10.readuntil
-    //@exercise ch10.readuntil  Search only the new bytes for the separator; past the limit:
-    //LimitOverrunError; EOF: IncompleteReadError; take through it.
+    //@exercise ch10.readuntil  Find the separator in new bytes; limit and EOF errors; take it.
     if (separator.empty()) throw ValueError("Separator should be at least one-byte string");
     state->throw_if_failed();
     std::size_t offset = 0; // everything before it was searched already
@@ -153,8 +154,7 @@ void drop_overlong_line(ReaderState& state, std::size_t consumed) {
 
 Coro<std::string> read_line(std::shared_ptr<ReaderState> state) {
     //@scratch ch10.readline
-    //@exercise ch10.readline  readuntil a newline; EOF: return the partial line; past the limit:
-    //drop the line, then ValueError.
+    //@exercise ch10.readline  readuntil a newline; EOF: the partial; too long: drop, ValueError.
     std::optional<std::size_t> overrun;
     std::string line, overrun_message;
     try {

@@ -45,8 +45,7 @@ void Transport::resume_reading() {
 // stays open: half-close); an error ends the connection.
 void Transport::on_readable() {
     //@scratch ch10.on_readable
-    //@exercise ch10.on_readable  One recv of up to READ_CHUNK: feed the data; 0: stop reading and
-    //feed EOF; an error: abort with it.
+    //@exercise ch10.on_readable  One recv: feed data; 0: stop reading, feed EOF; error: abort.
     char chunk[READ_CHUNK];
     ssize_t got = ::recv(fd_, chunk, sizeof chunk, 0);
     if (got < 0) {
@@ -66,8 +65,7 @@ void Transport::on_readable() {
 void Transport::write(std::string_view data) {
     if (eof_requested_) throw RuntimeError("write: cannot write after write_eof()");
     //@scratch ch10.write
-    //@exercise ch10.write  Closing or lost: drop it. Buffer empty: send now (MSG_NOSIGNAL). Keep
-    //the rest; register the writer once.
+    //@exercise ch10.write  Drop if closing; send now if nothing is buffered; buffer the rest.
     if (closing_ || lost_ || fd_ < 0 || data.empty()) return;
     std::size_t done = 0;
     if (write_buffer_size() == 0) {
@@ -104,8 +102,7 @@ void Transport::keep_writing() {
 // drain() waiters go on; once empty, stop watching, then the pending EOF/close.
 void Transport::on_writable() {
     //@scratch ch10.flush
-    //@exercise ch10.flush  Send what is buffered; an error aborts; at or below LOW_WATER wake the
-    //drainers; empty: unregister, then EOF or close.
+    //@exercise ch10.flush  Send from the buffer; wake drainers at low water; empty: stop, close.
     ssize_t n = ::send(fd_, buffer_.data() + sent_, write_buffer_size(), MSG_NOSIGNAL);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -127,8 +124,7 @@ void Transport::on_writable() {
 
 Coro<void> Transport::drain() {
     //@scratch ch10.drain
-    //@exercise ch10.drain  A lost connection: ConnectionResetError. Above HIGH_WATER: wait until
-    //the flush wakes you.
+    //@exercise ch10.drain  Lost: ConnectionResetError. Above high water: wait to be woken.
     if (lost_ || fd_ < 0) throw ConnectionResetError("Connection lost");
     if (write_buffer_size() <= HIGH_WATER) co_return;
     Future<void> drained(loop_);
@@ -181,6 +177,8 @@ void Transport::abort(std::exception_ptr error) {
 }
 
 void Transport::finish_close() {
+    //@scratch ch10.close
+    //@exercise ch10.close  Once: unwatch, close the fd; EOF, fail drainers, wake waiters.
     if (fd_ < 0) return;
     bool loop_alive = !loop_alive_.expired();
     if (loop_alive) {
@@ -197,6 +195,8 @@ void Transport::finish_close() {
         if (!waiter.done()) waiter.set_result();
     closed_waiters_.clear();
     if (auto callback = std::move(on_closed_)) callback();
+    //@end
+    //@end
 }
 
 Coro<void> Transport::wait_closed() {

@@ -36,7 +36,10 @@ TEST(Reader, AZeroLimitIsAValueError) {
 TEST(Reader, ReadReturnsFedDataAndEmptyAtEof) {
     EventLoop loop;
     StreamReader reader;
-    feed_later(loop, reader, {"abc", "def", ""}, true);
+    reader.feed_data("abc");
+    reader.feed_data("");
+    reader.feed_data("def");
+    reader.feed_eof();
     std::string after;
     std::string all = run_bounded(loop, read_all_then_more(reader, &after));
     EXPECT_EQ(all, "abcdef") << "ch10.feed_data: read() returns every fed byte, in order";

@@ -1,8 +1,10 @@
 // Graded tests, the sock_* awaitables (sock_ops.cpp) on socket pairs.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "streams_test_helpers.hpp"
@@ -73,29 +75,95 @@ TEST(Sock, SendallToAClosedPeerIsBrokenPipeNotSigpipe) {
 }
 
 namespace {
-Coro<std::string> connect_and_accept(int listener, std::uint16_t port) {
-    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(port);
-    co_await aio::sock_connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    int served = co_await aio::sock_accept(listener);
-    ::send(client, "hi", 2, 0);
-    char got[2] = {};
-    ::recv(served, got, 2, MSG_WAITALL);
+    return address;
+}
+
+Coro<std::string> connect_to(std::uint16_t port) {
+    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in address = loopback(port);
+    std::exception_ptr failure;
+    try {
+        co_await aio::sock_connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    } catch (...) {
+        failure = std::current_exception();
+    }
     ::close(client);
-    ::close(served);
-    co_return std::string(got, 2);
+    if (failure) std::rethrow_exception(failure);
+    co_return "connected";
+}
+
+Coro<int> accept_one(int listener) {
+    co_return co_await aio::sock_accept(listener);
 }
 } // namespace
 
-TEST(Sock, ConnectAndAcceptOnLoopback) {
+TEST(Sock, ConnectReachesAListenerOrIsRefused) {
+    std::uint16_t port = 0;
+    int listener = listen_loopback(&port);
+    EventLoop loop;
+    EXPECT_EQ(run_bounded(loop, connect_to(port)), "connected")
+        << "ch10.sock_connect: a listener on 127.0.0.1 accepts the connection";
+    ::close(listener);
+    EXPECT_THROW(run_bounded(loop, connect_to(port)), aio::ConnectionRefusedError)
+        << "ch10.sock_connect: nobody listening: SO_ERROR says ECONNREFUSED";
+}
+
+TEST(Sock, AcceptWaitsForAClientAndGivesANonBlockingFd) {
     std::uint16_t port = 0;
     int listener = listen_loopback(&port);
     set_nonblocking(listener);
+    std::thread client([port] {
+        std::this_thread::sleep_for(20ms); // the accept waits meanwhile
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address = loopback(port);
+        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        ::send(fd, "hi", 2, 0);
+        ::close(fd);
+    });
     EventLoop loop;
-    EXPECT_EQ(run_bounded(loop, connect_and_accept(listener, port)), "hi")
-        << "sock_connect and sock_accept make a working connection";
+    int served = run_bounded(loop, accept_one(listener));
+    client.join();
+    char got[2] = {};
+    ssize_t n = ::recv(served, got, 2, MSG_WAITALL);
+    int flags = ::fcntl(served, F_GETFL);
+    ::close(served);
     ::close(listener);
+    EXPECT_EQ(std::string(got, n > 0 ? n : 0), "hi") << "ch10.sock_accept: the client's connection";
+    EXPECT_TRUE(flags & O_NONBLOCK) << "ch10.sock_accept: the accepted fd is non-blocking";
+}
+
+TEST(Errors, OsErrorMapsTheConnectionErrnos) {
+    auto kind = [](int err) -> std::string {
+        try {
+            std::rethrow_exception(aio::os_error(err, "recv"));
+        } catch (const aio::ConnectionResetError&) {
+            return "reset";
+        } catch (const aio::ConnectionRefusedError&) {
+            return "refused";
+        } catch (const aio::BrokenPipeError&) {
+            return "pipe";
+        } catch (const aio::ConnectionAbortedError&) {
+            return "aborted";
+        } catch (const std::system_error& e) {
+            return e.code().value() == err ? "system_error" : "wrong errno";
+        } catch (...) {
+        }
+        return "something else";
+    };
+    EXPECT_EQ(kind(ECONNRESET), "reset") << "ch10.os_error: ECONNRESET";
+    EXPECT_EQ(kind(ECONNREFUSED), "refused") << "ch10.os_error: ECONNREFUSED";
+    EXPECT_EQ(kind(EPIPE), "pipe") << "ch10.os_error: EPIPE";
+    EXPECT_EQ(kind(ECONNABORTED), "aborted") << "ch10.os_error: ECONNABORTED";
+    EXPECT_EQ(kind(EADDRINUSE), "system_error") << "ch10.os_error: any other errno";
+    try {
+        std::rethrow_exception(aio::os_error(ECONNRESET, "recv"));
+    } catch (const aio::ConnectionError& e) {
+        EXPECT_STREQ(e.what(), "recv: Connection reset by peer")
+            << "ch10.os_error: the message names the call, then strerror";
+    }
 }

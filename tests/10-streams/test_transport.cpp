@@ -15,6 +15,24 @@ using aio::StreamWriter;
 using namespace looplab;
 
 namespace {
+Coro<std::string> close_at_once(int fd) {
+    auto [reader, writer] = aio::make_streams(fd);
+    writer.close();
+    co_await writer.wait_closed();
+    co_return writer.is_closing() ? "closed" : "not closing";
+}
+} // namespace
+
+TEST(Streams, CloseSendsEofAndWaitClosedReturns) {
+    auto [mine, peer] = socket_pair();
+    EventLoop loop;
+    EXPECT_EQ(run_bounded(loop, close_at_once(mine), 5s), "closed")
+        << "ch10.close: with nothing buffered, close() closes at once and wait_closed returns";
+    EXPECT_EQ(read_to_eof(peer), "") << "ch10.close: the peer reads EOF";
+    ::close(peer);
+}
+
+namespace {
 Coro<std::vector<std::string>> read_lines(int fd) {
     auto [reader, writer] = aio::make_streams(fd);
     std::vector<std::string> lines;
