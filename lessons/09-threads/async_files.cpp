@@ -36,12 +36,12 @@ private:
 // loop. The job is named before the co_await: GCC 12 destroys a capturing
 // lambda twice when it is a temporary inside the co_await expression.
 Coro<std::string> read_file(std::string path) {
-    // TODO(ch09.read_file): A named job that opens and reads the whole file (errors:
+    // TODO(ch09.read_file): A named job that reads the whole file, awaited via to_thread.
     throw aio::NotImplemented("ch09.read_file");
 }
 
 Coro<void> write_file(std::string path, std::string data) {
-    // TODO(ch09.write_file): A named job that creates or truncates (0644) and writes every byte,
+    // TODO(ch09.write_file): A named job that creates/truncates and writes all, via to_thread.
     throw aio::NotImplemented("ch09.write_file");
 }
 

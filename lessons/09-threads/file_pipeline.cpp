@@ -45,7 +45,7 @@ struct Pipeline {
 
 // One job: read -> transform -> write; a failure becomes the outcome's error.
 Coro<void> run_job(std::shared_ptr<Pipeline> pipeline, std::size_t index) {
-    // TODO(ch09.job): Read, transform, write one job; a std::exception becomes its outcome's
+    // TODO(ch09.job): Read, transform, write; a std::exception becomes the error.
     throw aio::NotImplemented("ch09.job");
 }
 
@@ -55,7 +55,7 @@ Coro<void> for_each_bounded(std::size_t count, std::size_t limit,
                             std::function<Coro<void>(std::size_t)> body) {
     if (limit == 0) throw ValueError("for_each_bounded: limit must be at least 1");
     auto cursor = std::make_shared<Cursor>(Cursor{0, count, std::move(body)});
-    // TODO(ch09.fan_out): Start min(limit, count) draining tasks, await every one, then rethrow
+    // TODO(ch09.fan_out): Start min(limit, count) drainers, await all, rethrow the first error.
     throw aio::NotImplemented("ch09.fan_out");
 }
 

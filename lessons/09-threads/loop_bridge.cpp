@@ -8,7 +8,7 @@
 namespace aio::detail {
 
 bool LoopLink::post(Callback callback) {
-    // TODO(ch09.post): Locked: a cut link drops it; else post to the loop, and a closed loop
+    // TODO(ch09.post): Locked: a cut link or a closed loop drops it; else post it.
     throw aio::NotImplemented("ch09.post");
 }
 

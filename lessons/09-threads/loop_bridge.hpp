@@ -69,14 +69,14 @@ public:
     // On a worker. False when the loop cancelled the call before it started
     // (it never runs); otherwise runs fn and keeps its value or exception.
     bool run() {
-        // TODO(ch09.run_call): Claim the call or give up; run it and keep its value or
+        // TODO(ch09.run_call): Claim the call or give up; run it, keep its outcome; never throw.
         throw aio::NotImplemented("ch09.run_call");
     }
 
     // On the loop's thread, after run() (or after a cancel by shutdown): the
     // outcome goes into the future, unless the future is already done.
     void settle(Future<R>& future) {
-        // TODO(ch09.settle): Done already: drop the outcome. Cancelled call: cancel the future.
+        // TODO(ch09.settle): Done: drop the outcome. Cancelled call: cancel. Else the outcome.
         throw aio::NotImplemented("ch09.settle");
     }
 
@@ -130,7 +130,7 @@ auto run_in_executor(EventLoop& loop, ThreadPoolExecutor* executor, F fn)
     using R = std::invoke_result_t<F>;
     static_assert(std::is_void_v<R> || std::is_copy_constructible_v<R>,
                   "run_in_executor: the result type must be copyable");
-    // TODO(ch09.hand_off): Refuse a closed loop; register the call's settle with the bridge;
+    // TODO(ch09.hand_off): Split the call: settle on the loop, a work item; cancel support.
     throw aio::NotImplemented("ch09.hand_off");
 }
 

@@ -36,7 +36,7 @@ bool ThreadPoolExecutor::is_shutdown() const {
 // more items wait than workers are idle and the pool is not full (Python:
 // _adjust_thread_count, with a count instead of its idle semaphore).
 void ThreadPoolExecutor::submit(WorkItem item) {
-    // TODO(ch09.submit): Locked: refuse after shutdown; queue the item; start a worker if none
+    // TODO(ch09.submit): Refuse after shutdown; queue it; start a worker if none is idle.
     throw aio::NotImplemented("ch09.submit");
 }
 
@@ -44,12 +44,12 @@ void ThreadPoolExecutor::submit(WorkItem item) {
 // it with the lock released (so the other workers take theirs meanwhile). A
 // shut-down pool is still drained: a worker exits only when shut down AND empty.
 void ThreadPoolExecutor::worker_loop() {
-    // TODO(ch09.worker): Wait for an item or shutdown; run the oldest unlocked; exit once shut
+    // TODO(ch09.worker): Take the oldest item, run it unlocked; exit when shut down, drained.
     throw aio::NotImplemented("ch09.worker");
 }
 
 void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
-    // TODO(ch09.shutdown): Refuse new work; optionally drop the queue (cancel each); wake every
+    // TODO(ch09.shutdown): Refuse new work; drop the queue if asked; wake all; join if wait.
     throw aio::NotImplemented("ch09.shutdown");
 }
 

@@ -78,7 +78,7 @@ Coro<std::vector<std::string>> echo_clients(int clients) {
 TEST(Server, EchoesLinesForManyClientsAtOnce) {
     EventLoop loop;
     std::vector<std::string> answers = run_bounded(loop, echo_clients(50));
-    ASSERT_EQ(answers.size(), 50u);
+    ASSERT_EQ(answers.size(), 50u) << "ch10.accept: one answer per client";
     for (int i = 0; i < 50; ++i)
         EXPECT_EQ(answers[i], "hello from " + std::to_string(i) + "\n")
             << "ch10.accept: each client gets its own line back";
