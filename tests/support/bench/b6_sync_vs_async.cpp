@@ -1,6 +1,8 @@
 // B6 sync-vs-async: a local server answers each request after 50 ms; 100
 // requests one after another on blocking sockets (chapter 00's sequential
-// client), then all at once on the loop (chapter 05's coroutine client).
+// client), then all at once on the loop: one task per request on streams
+// (chapter 10's open_connection), or chapter 05's coroutine client when the
+// stack stops before chapter 10.
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -10,7 +12,12 @@
 #include "fetch.hpp"
 #include "slow_server.hpp"
 
-#if __has_include("fetch_coroutines.hpp")
+#if __has_include("streams.hpp")
+#include "streams.hpp"
+#include "task.hpp"
+#define LOOPLAB_HAS_STREAMS 1
+#define LOOPLAB_HAS_FETCH_COROUTINES 1
+#elif __has_include("fetch_coroutines.hpp")
 #include "fetch_coroutines.hpp"
 #define LOOPLAB_HAS_FETCH_COROUTINES 1
 #endif
@@ -52,6 +59,38 @@ double measure_sync(SlowServer& server, const std::vector<std::string>& requests
     return seconds;
 }
 
+#ifdef LOOPLAB_HAS_STREAMS
+// One request on its own connection: a line out, a line back.
+aio::Coro<std::string> ask(std::uint16_t port, std::string request) {
+    auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port);
+    writer.write(request + "\n");
+    std::string answer = co_await reader.readline();
+    writer.close();
+    if (!answer.empty() && answer.back() == '\n') answer.pop_back();
+    co_return answer;
+}
+
+aio::Coro<std::vector<std::string>> ask_all(std::uint16_t port, std::vector<std::string> requests) {
+    std::vector<aio::Task<std::string>> tasks;
+    for (const std::string& request : requests)
+        tasks.push_back(aio::create_task(ask(port, request)));
+    std::vector<std::string> answers;
+    for (aio::Task<std::string>& task : tasks)
+        answers.push_back(co_await task);
+    co_return answers;
+}
+
+std::vector<std::string> fetch_all_at_once(std::uint16_t port,
+                                           const std::vector<std::string>& requests) {
+    return aio::run(ask_all(port, requests));
+}
+#elif defined(LOOPLAB_HAS_FETCH_COROUTINES)
+std::vector<std::string> fetch_all_at_once(std::uint16_t port,
+                                           const std::vector<std::string>& requests) {
+    return aio::fetch_with_coroutines(port, requests);
+}
+#endif
+
 #ifdef LOOPLAB_HAS_FETCH_COROUTINES
 // The async side takes a twentieth of a second, so it runs best of three like
 // the other workloads (the sequential side's five seconds are all sleep).
@@ -59,7 +98,7 @@ void measure_async(SlowServer& server, const std::vector<std::string>& requests,
     server.reset_stats();
     std::vector<std::string> answers;
     double seconds = best_of(default_runs, [&] {
-        return time_seconds([&] { answers = aio::fetch_with_coroutines(server.port(), requests); });
+        return time_seconds([&] { answers = fetch_all_at_once(server.port(), requests); });
     });
     std::vector<Field> fields{num("async_s", seconds, 3)};
     if (sync_s > 0) fields.push_back(num("speedup", sync_s / seconds, 1));

@@ -103,6 +103,7 @@ private:
 void run_b1_callbacks();
 void run_b2_timers();
 void run_b3_tasks();
+void run_b4_echo();
 void run_b6_sync_vs_async();
 void run_b7_scaling();
 

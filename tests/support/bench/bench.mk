@@ -20,9 +20,11 @@ BENCH_dir = $(patsubst %/,%,$(wildcard $(BENCH_FROM)/$1-*/))
 BENCH_prefix = $(if $(and $1,$(call BENCH_dir,$(firstword $1))),$(call BENCH_dir,$(firstword \
     $1)) $(call BENCH_prefix,$(wordlist 2,$(words $1),$1)))
 BENCH_CHAPTERS := $(strip $(call BENCH_prefix,00 01 02 03 04 05))
-# Chapters 06-08 each join once they exist, on a complete 00-05 (they build on
-# 00-05, and 08 on 07, not on 06): B5 needs 07 and 08 only.
-BENCH_LATER := $(foreach c,06 07 08,$(call BENCH_dir,$c))
+# Chapters 06-09 each join once they exist, on a complete 00-05 (they build on
+# 00-05, and 08 on 07, not on 06): B5 needs 07 and 08 only, B4 needs 09 and 10.
+BENCH_LATER := $(foreach c,06 07 08 09,$(call BENCH_dir,$c))
+# Chapter 10 builds on 09 as well (open_connection resolves on the executor).
+BENCH_LATER += $(if $(call BENCH_dir,09),$(call BENCH_dir,10))
 BENCH_CHAPTERS += $(if $(filter %/05-coroutines,$(BENCH_CHAPTERS)),$(BENCH_LATER))
 BENCH_reverse = $(if $1,$(call BENCH_reverse,$(wordlist 2,$(words $1),$1)) $(firstword $1))
 BENCH_INCLUDES := $(foreach d,$(call BENCH_reverse,$(BENCH_CHAPTERS)),-I$d) -Itests/support

@@ -31,6 +31,7 @@ const std::vector<Workload>& workloads() {
         {"B2", "timers", run_b2_timers},
         {"B7", "scaling", run_b7_scaling},
         {"B3", "tasks", run_b3_tasks},
+        {"B4", "echo", run_b4_echo},
         {"B5", "queue", run_b5_queue},
         {"B6", "sync-vs-async", run_b6_sync_vs_async},
     };
@@ -164,7 +165,8 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     for (const std::string& name : wanted) {
         auto known = [&](const Workload& w) { return name == w.id; };
         if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
-        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B5 B6)\n", name.c_str());
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6)
+", name.c_str());
         ok = false;
     }
     return ok;

@@ -213,6 +213,7 @@ void Summary::print(std::FILE* out) const {
     if (ran("B2")) add_b2(lines_, rows);
     if (ran("B7")) add_b7(lines_, rows);
     if (ran("B3")) rows.push_back(rate_row(lines_, "B3", "switches_per_s", 0, 7e6));
+    if (ran("B4")) rows.push_back(rate_row(lines_, "B4", "req_per_s", 0.95, 0));
     if (ran("B6") || find(lines_, "B6", "sync")) add_b6(lines_, rows);
     std::fprintf(out, "\nlooplab bench: the kit's loop against the raw baselines\n\n");
     print_rows(out, rows);
