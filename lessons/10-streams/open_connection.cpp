@@ -42,22 +42,8 @@ std::vector<Address> numeric_address(const std::string& host, std::uint16_t port
 
 // getaddrinfo blocks: it runs on a worker (asyncio: loop.getaddrinfo).
 std::vector<Address> resolve_blocking(const std::string& host, std::uint16_t port) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    std::string service = std::to_string(port);
-    int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
-    if (status != 0)
-        throw std::system_error(status, std::system_category(),
-                                "getaddrinfo " + host + ": " + ::gai_strerror(status));
-    std::vector<Address> addresses;
-    for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-        const char* bytes = reinterpret_cast<const char*>(entry->ai_addr);
-        addresses.emplace_back(bytes, bytes + entry->ai_addrlen);
-    }
-    ::freeaddrinfo(found);
-    return addresses;
+    // TODO(ch10.resolve): getaddrinfo for stream sockets; each sockaddr as bytes.
+    throw aio::NotImplemented("ch10.resolve");
 }
 
 } // namespace

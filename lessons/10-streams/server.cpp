@@ -88,22 +88,8 @@ Coro<void> ServerState::wait_closed() {
 }
 
 Coro<void> ServerState::serve_forever() {
-    if (listening_fd < 0) throw RuntimeError("server is closed");
-    if (serving_forever) throw RuntimeError("server is already being awaited on serve_forever()");
-    serving_forever = true;
-    forever_.emplace(loop);
-    Future<void> forever = *forever_;
-    bool cancelled = false;
-    std::string message;
-    try {
-        co_await forever;
-    } catch (const CancelledError& e) {
-        cancelled = true;
-        message = e.message();
-    }
-    close();
-    co_await wait_closed();
-    if (cancelled) throw CancelledError(message);
+    // TODO(ch10.serve_forever): Refuse closed or twice; wait till closed; a cancel closes.
+    throw aio::NotImplemented("ch10.serve_forever");
 }
 
 namespace {
@@ -116,18 +102,8 @@ Coro<void> server_serve_forever(std::shared_ptr<ServerState> state) {
 
 // A listening, non-blocking socket bound to address.
 int listen_on(const Address& address) {
-    const auto* target = reinterpret_cast<const sockaddr*>(address.data());
-    int fd = ::socket(target->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw_os_error(errno, "socket");
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, target, static_cast<socklen_t>(address.size())) != 0 ||
-        ::listen(fd, SOMAXCONN) != 0) {
-        int err = errno;
-        ::close(fd);
-        throw_os_error(err, "bind/listen");
-    }
-    return fd;
+    // TODO(ch10.listen): A non-blocking socket, SO_REUSEADDR, bound, listening.
+    throw aio::NotImplemented("ch10.listen");
 }
 
 std::uint16_t bound_port(int fd) {

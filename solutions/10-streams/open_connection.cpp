@@ -40,6 +40,8 @@ std::vector<Address> numeric_address(const std::string& host, std::uint16_t port
 
 // getaddrinfo blocks: it runs on a worker (asyncio: loop.getaddrinfo).
 std::vector<Address> resolve_blocking(const std::string& host, std::uint16_t port) {
+    //@scratch ch10.resolve
+    //@exercise ch10.resolve  getaddrinfo for stream sockets; each sockaddr as bytes.
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -56,6 +58,8 @@ std::vector<Address> resolve_blocking(const std::string& host, std::uint16_t por
     }
     ::freeaddrinfo(found);
     return addresses;
+    //@end
+    //@end
 }
 
 } // namespace

@@ -113,6 +113,8 @@ Coro<void> ServerState::wait_closed() {
 }
 
 Coro<void> ServerState::serve_forever() {
+    //@scratch ch10.serve_forever
+    //@exercise ch10.serve_forever  Refuse closed or twice; wait till closed; a cancel closes.
     if (listening_fd < 0) throw RuntimeError("server is closed");
     if (serving_forever) throw RuntimeError("server is already being awaited on serve_forever()");
     serving_forever = true;
@@ -129,6 +131,8 @@ Coro<void> ServerState::serve_forever() {
     close();
     co_await wait_closed();
     if (cancelled) throw CancelledError(message);
+    //@end
+    //@end
 }
 
 namespace {
@@ -141,6 +145,8 @@ Coro<void> server_serve_forever(std::shared_ptr<ServerState> state) {
 
 // A listening, non-blocking socket bound to address.
 int listen_on(const Address& address) {
+    //@scratch ch10.listen
+    //@exercise ch10.listen  A non-blocking socket, SO_REUSEADDR, bound, listening.
     const auto* target = reinterpret_cast<const sockaddr*>(address.data());
     int fd = ::socket(target->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) throw_os_error(errno, "socket");
@@ -153,6 +159,8 @@ int listen_on(const Address& address) {
         throw_os_error(err, "bind/listen");
     }
     return fd;
+    //@end
+    //@end
 }
 
 std::uint16_t bound_port(int fd) {

@@ -2,6 +2,7 @@
 // server.cpp) on 127.0.0.1 with ephemeral ports.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,38 @@ TEST(Connect, ResolvesLocalhostAndTriesEachAddress) {
     ::close(listener);
     EXPECT_EQ(peer, "127.0.0.1:" + std::to_string(port))
         << "ch10.open_connection: resolved on the executor, the address that listens is used";
+}
+
+namespace {
+Coro<std::size_t> resolve_localhost() {
+    std::vector<aio::detail::Address> found = co_await aio::detail::resolve("localhost", 80);
+    co_return found.size();
+}
+
+Coro<std::uint16_t> start_only() {
+    Server server = co_await aio::start_server(echo);
+    co_return server.port();
+}
+} // namespace
+
+TEST(Connect, ResolvesANameOnTheExecutor) {
+    EventLoop loop;
+    EXPECT_GE(run_bounded(loop, resolve_localhost()), 1u)
+        << "ch10.resolve: getaddrinfo finds at least one address for localhost";
+}
+
+TEST(Server, StartServerListensOnAnEphemeralPort) {
+    EventLoop loop;
+    std::uint16_t port = run_bounded(loop, start_only());
+    EXPECT_NE(port, 0) << "ch10.listen: port() is the port the system picked";
+    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    EXPECT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0)
+        << "ch10.listen: the server listens on 127.0.0.1 (the kernel queues the connection)";
+    ::close(client);
 }
 
 namespace {
