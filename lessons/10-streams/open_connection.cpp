@@ -79,7 +79,6 @@ Coro<int> connect_to(Address address) {
 
 Coro<std::pair<StreamReader, StreamWriter>> open_connection(std::string host, std::uint16_t port,
                                                             std::size_t limit) {
-    if (limit == 0) throw ValueError("open_connection: the limit must be greater than 0");
     // TODO(ch10.open_connection): Try each resolved address in turn; none: the last error.
     throw aio::NotImplemented("ch10.open_connection");
 }

@@ -41,8 +41,7 @@ public:
     Coro<void> drain();
     std::size_t write_buffer_size() const { return transport()->write_buffer_size(); }
     void write_eof() { transport()->write_eof(); } // half-close
-    bool can_write_eof() const { return true; }
-    void close() { transport()->close(); } // flushes what is buffered, then closes
+    void close() { transport()->close(); }         // flushes what is buffered, then closes
     bool is_closing() const { return transport()->is_closing(); }
     Coro<void> wait_closed();
     std::string peername() const { return transport()->peername(); }

@@ -52,23 +52,8 @@ void Transport::on_readable() {
 
 // Sends at once what the socket takes; keeps the rest and waits for writable.
 void Transport::write(std::string_view data) {
-    if (eof_requested_) throw RuntimeError("write: cannot write after write_eof()");
     // TODO(ch10.write): Drop if closing; send now if nothing is buffered; buffer the rest.
     throw aio::NotImplemented("ch10.write");
-}
-
-// Drops the sent prefix, so the buffer does not grow without end while a
-// writer keeps it between the water marks.
-void Transport::compact() {
-    if (sent_ == 0) return;
-    buffer_.erase(0, sent_);
-    sent_ = 0;
-}
-
-void Transport::keep_writing() {
-    if (writer_registered_) return;
-    writer_registered_ = true;
-    loop_.add_writer(fd_, [self = shared_from_this()] { self->on_writable(); });
 }
 
 // The socket can take more: send from the buffer; below the low-water mark the
@@ -116,13 +101,8 @@ void Transport::close() {
 
 // The connection is lost (an error) or dropped on purpose: nothing more is sent.
 void Transport::abort(std::exception_ptr error) {
-    if (fd_ < 0) return;
-    lost_ = error ? error : std::make_exception_ptr(ConnectionAbortedError("Connection aborted"));
-    closing_ = true;
-    buffer_.clear();
-    sent_ = 0;
-    if (!reader_->eof && !reader_->error) reader_->set_exception(lost_);
-    finish_close();
+    // TODO(ch10.abort): Keep the error; drop the buffer; tell the reader; close.
+    throw aio::NotImplemented("ch10.abort");
 }
 
 void Transport::finish_close() {
@@ -138,18 +118,8 @@ Coro<void> Transport::wait_closed() {
 }
 
 std::string Transport::peername() const {
-    sockaddr_storage address{};
-    socklen_t size = sizeof address;
-    if (fd_ < 0 || ::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "";
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-        ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-        return std::string(text) + ":" + std::to_string(ntohs(v4->sin_port));
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-    ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6->sin6_port));
+    // TODO(ch10.peername): getpeername as "a.b.c.d:port" or "[v6]:port"; "" if closed.
+    throw aio::NotImplemented("ch10.peername");
 }
 
 } // namespace aio::detail

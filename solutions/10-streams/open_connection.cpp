@@ -95,9 +95,9 @@ Coro<int> connect_to(Address address) {
 
 Coro<std::pair<StreamReader, StreamWriter>> open_connection(std::string host, std::uint16_t port,
                                                             std::size_t limit) {
-    if (limit == 0) throw ValueError("open_connection: the limit must be greater than 0");
     //@scratch ch10.open_connection
     //@exercise ch10.open_connection  Try each resolved address in turn; none: the last error.
+    if (limit == 0) throw ValueError("open_connection: the limit must be greater than 0");
     std::vector<Address> addresses = co_await detail::resolve(host, port);
     std::exception_ptr last_error;
     for (Address& address : addresses) {

@@ -84,6 +84,8 @@ Coro<void> wait_for_data(std::shared_ptr<ReaderState> state, const char* caller)
 namespace {
 
 Coro<std::string> read_some(std::shared_ptr<ReaderState> state, std::ptrdiff_t n) {
+    //@scratch ch10.read
+    //@exercise ch10.read  n < 0: wait for EOF, take all; else wait for some data, take up to n.
     state->throw_if_failed();
     if (n == 0) co_return std::string();
     if (n < 0) { // until EOF
@@ -93,6 +95,8 @@ Coro<std::string> read_some(std::shared_ptr<ReaderState> state, std::ptrdiff_t n
     }
     if (state->buffer.empty() && !state->eof) co_await wait_for_data(state, "read");
     co_return state->take(static_cast<std::size_t>(n));
+    //@end
+    //@end
 }
 
 Coro<std::string> read_exactly(std::shared_ptr<ReaderState> state, std::size_t n) {

@@ -63,9 +63,9 @@ void Transport::on_readable() {
 
 // Sends at once what the socket takes; keeps the rest and waits for writable.
 void Transport::write(std::string_view data) {
-    if (eof_requested_) throw RuntimeError("write: cannot write after write_eof()");
     //@scratch ch10.write
     //@exercise ch10.write  Drop if closing; send now if nothing is buffered; buffer the rest.
+    if (eof_requested_) throw RuntimeError("write: cannot write after write_eof()");
     if (closing_ || lost_ || fd_ < 0 || data.empty()) return;
     std::size_t done = 0;
     if (write_buffer_size() == 0) {
@@ -77,25 +77,15 @@ void Transport::write(std::string_view data) {
         done = n > 0 ? static_cast<std::size_t>(n) : 0;
     }
     if (done == data.size()) return;
-    compact();
-    buffer_.append(data.substr(done));
-    keep_writing();
-    //@end
-    //@end
-}
-
-// Drops the sent prefix, so the buffer does not grow without end while a
-// writer keeps it between the water marks.
-void Transport::compact() {
-    if (sent_ == 0) return;
-    buffer_.erase(0, sent_);
+    buffer_.erase(0, sent_); // drop the sent prefix, so the buffer does not grow without end
     sent_ = 0;
-}
-
-void Transport::keep_writing() {
-    if (writer_registered_) return;
-    writer_registered_ = true;
-    loop_.add_writer(fd_, [self = shared_from_this()] { self->on_writable(); });
+    buffer_.append(data.substr(done));
+    if (!writer_registered_) {
+        writer_registered_ = true;
+        loop_.add_writer(fd_, [self = shared_from_this()] { self->on_writable(); });
+    }
+    //@end
+    //@end
 }
 
 // The socket can take more: send from the buffer; below the low-water mark the
@@ -167,6 +157,8 @@ void Transport::close() {
 
 // The connection is lost (an error) or dropped on purpose: nothing more is sent.
 void Transport::abort(std::exception_ptr error) {
+    //@scratch ch10.abort
+    //@exercise ch10.abort  Keep the error; drop the buffer; tell the reader; close.
     if (fd_ < 0) return;
     lost_ = error ? error : std::make_exception_ptr(ConnectionAbortedError("Connection aborted"));
     closing_ = true;
@@ -174,6 +166,8 @@ void Transport::abort(std::exception_ptr error) {
     sent_ = 0;
     if (!reader_->eof && !reader_->error) reader_->set_exception(lost_);
     finish_close();
+    //@end
+    //@end
 }
 
 void Transport::finish_close() {
@@ -207,6 +201,8 @@ Coro<void> Transport::wait_closed() {
 }
 
 std::string Transport::peername() const {
+    //@scratch ch10.peername
+    //@exercise ch10.peername  getpeername as "a.b.c.d:port" or "[v6]:port"; "" if closed.
     sockaddr_storage address{};
     socklen_t size = sizeof address;
     if (fd_ < 0 || ::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "";
@@ -219,6 +215,8 @@ std::string Transport::peername() const {
     auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
     ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
     return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6->sin6_port));
+    //@end
+    //@end
 }
 
 } // namespace aio::detail

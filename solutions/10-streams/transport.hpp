@@ -45,23 +45,18 @@ public:
     std::size_t write_buffer_size() const { return buffer_.size() - sent_; }
     Coro<void> drain();
     void write_eof();
-    bool eof_written() const { return eof_requested_; }
 
     // Closing: flushes, then closes the fd; abort() closes at once.
     void close();
     void abort(std::exception_ptr error);
     bool is_closing() const { return closing_; }
-    bool is_closed() const { return fd_ < 0; }
     Coro<void> wait_closed();
     void on_closed(std::function<void()> callback) { on_closed_ = std::move(callback); }
 
     std::string peername() const;
-    int fd() const { return fd_; }
     EventLoop& loop() const { return loop_; }
 
 private:
-    void keep_writing();
-    void compact();
     void wake_drainers(std::exception_ptr error);
     void shutdown_write_if_flushed();
     void finish_close();

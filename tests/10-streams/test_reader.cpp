@@ -33,6 +33,21 @@ TEST(Reader, AZeroLimitIsAValueError) {
     EXPECT_THROW(StreamReader(0), aio::ValueError) << "a limit of 0 could never hold a line";
 }
 
+TEST(Reader, FeedDataAppendsWakesAndPausesAboveTwiceTheLimit) {
+    StreamReader reader(100);
+    int pauses = 0;
+    reader.state()->pause_reading = [&pauses] { ++pauses; };
+    reader.state()->resume_reading = [] {};
+    reader.feed_data(pattern(150));
+    reader.feed_data("");
+    EXPECT_EQ(pauses, 0) << "ch10.feed_data: 150 bytes, limit 100: not above 2 x limit yet";
+    reader.feed_data(pattern(100));
+    reader.feed_data(pattern(100));
+    EXPECT_EQ(pauses, 1) << "ch10.feed_data: above 2 x limit the transport is paused, once";
+    EXPECT_EQ(reader.state()->buffer, pattern(150) + pattern(100) + pattern(100))
+        << "ch10.feed_data: every chunk appended in order";
+}
+
 TEST(Reader, ReadReturnsFedDataAndEmptyAtEof) {
     EventLoop loop;
     StreamReader reader;
@@ -42,7 +57,7 @@ TEST(Reader, ReadReturnsFedDataAndEmptyAtEof) {
     reader.feed_eof();
     std::string after;
     std::string all = run_bounded(loop, read_all_then_more(reader, &after));
-    EXPECT_EQ(all, "abcdef") << "ch10.feed_data: read() returns every fed byte, in order";
+    EXPECT_EQ(all, "abcdef") << "ch10.read: read() returns every fed byte, in order";
     EXPECT_EQ(after, "") << "read after EOF: empty";
     EXPECT_TRUE(reader.at_eof()) << "at_eof: EOF fed and the buffer empty";
 }
@@ -52,7 +67,7 @@ TEST(Reader, AWaitingReadWakesWhenDataArrives) {
     StreamReader reader;
     feed_later(loop, reader, {"ping"});
     EXPECT_EQ(run_bounded(loop, reader.read(100), 2s), "ping")
-        << "ch10.feed_data: feeding wakes the read that waits";
+        << "ch10.read: feeding wakes the read that waits";
 }
 
 TEST(Reader, ReadexactlyWaitsForTheWholeCountAcrossFeeds) {
