@@ -165,8 +165,7 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     for (const std::string& name : wanted) {
         auto known = [&](const Workload& w) { return name == w.id; };
         if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
-        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6)
-", name.c_str());
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6)\n", name.c_str());
         ok = false;
     }
     return ok;
