@@ -1,88 +1,13 @@
-// Graded test for the cost model: one allocation per push, none per cancel.
-// It counts allocations by replacing the global operator new, for this test
-// binary only; under ASan or TSan, whose runtimes own operator new (clang links
-// theirs in whole, so a second definition does not link), it counts through the
-// sanitizer's malloc hook instead.
-#include <atomic>
+// Graded test for the cost model: one allocation per push, none per cancel
+// (allocations counted by tests/support/count_allocations.hpp).
 #include <chrono>
-#include <cstdlib>
-#include <memory>
-#include <new>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "clock.hpp"
+#include "count_allocations.hpp"
 #include "timers.hpp"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LOOPLAB_SANITIZER_OWNS_NEW 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LOOPLAB_SANITIZER_OWNS_NEW 1
-#endif
-#endif
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-} // namespace
-
-#ifdef LOOPLAB_SANITIZER_OWNS_NEW
-// From the sanitizers' allocator interface (sanitizer/allocator_interface.h, which
-// clang ships and g++ does not): the hooks run on every malloc and free.
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
-                                                                             std::size_t),
-                                                         void (*free_hook)(const volatile void*));
-
-namespace {
-void count_malloc(const volatile void*, std::size_t) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-}
-void ignore_free(const volatile void*) {}
-const bool hooks_installed = __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
-} // namespace
-#else
-namespace {
-void* counted_malloc(std::size_t size) noexcept {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size == 0 ? 1 : size);
-}
-} // namespace
-
-// Every plain form, so that each new is paired with a delete that frees with free()
-// (sanitizers check the pairing); the aligned forms stay the library's own.
-void* operator new(std::size_t size) {
-    if (void* block = counted_malloc(size)) return block;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-    return operator new(size);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    return counted_malloc(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-    return counted_malloc(size);
-}
-void operator delete(void* block) noexcept {
-    std::free(block);
-}
-void operator delete[](void* block) noexcept {
-    std::free(block);
-}
-void operator delete(void* block, std::size_t) noexcept {
-    std::free(block);
-}
-void operator delete[](void* block, std::size_t) noexcept {
-    std::free(block);
-}
-void operator delete(void* block, const std::nothrow_t&) noexcept {
-    std::free(block);
-}
-void operator delete[](void* block, const std::nothrow_t&) noexcept {
-    std::free(block);
-}
-#endif
 
 TEST(TimerQueue, PushAllocatesOnceCancelNever) {
     using namespace std::chrono_literals;
