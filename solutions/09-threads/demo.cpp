@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "file_pipeline.hpp"
+#include "heartbeat.hpp"
 #include "loop_bridge.hpp"
 
 using namespace std::chrono_literals;
@@ -20,36 +21,7 @@ using aio::Future;
 
 namespace {
 
-// A timer that re-arms itself every period and records how late each beat
-// fired: its worst lag is how long the loop was blocked.
-class Heartbeat {
-public:
-    Heartbeat(aio::EventLoop& loop, aio::Duration period) : loop_(loop), period_(period) {}
-    ~Heartbeat() { stop(); }
-    Heartbeat(const Heartbeat&) = delete;
-    Heartbeat& operator=(const Heartbeat&) = delete;
-
-    void start() { arm(loop_.time() + period_); }
-    void stop() { next_.cancel(); }
-
-    aio::Duration worst_lag() const { return worst_lag_; }
-    int beats() const { return beats_; }
-
-private:
-    void arm(aio::TimePoint due) {
-        next_ = loop_.call_at(due, [this, due] {
-            worst_lag_ = std::max(worst_lag_, loop_.time() - due);
-            ++beats_;
-            arm(loop_.time() + period_);
-        });
-    }
-
-    aio::EventLoop& loop_;
-    aio::Duration period_;
-    aio::TimerHandle next_;
-    aio::Duration worst_lag_{};
-    int beats_ = 0;
-};
+using looplab::Heartbeat;
 
 double ms(aio::Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();

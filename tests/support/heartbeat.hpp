@@ -1,6 +1,6 @@
-// The tests' heartbeat (the demo has its own copy): a timer that re-arms
-// itself every period and records how late each beat fired. Its worst lag is
-// how long the loop was blocked.
+// A heartbeat: a timer that re-arms itself every period and records how late
+// each beat fired. Its worst lag is how long the loop was blocked (the chapter
+// 09 demo and tests measure the cost of a blocking call with it).
 #pragma once
 
 #include <algorithm>
