@@ -229,8 +229,8 @@ RESET_DEPTH := $(or $(DEPTH),guided)
 reset: tools
 	@$(if $(filter 1,$(words $(filter $(CH)-%,$(CHAPTERS)))),,echo "usage: make reset CH=NN [DEPTH=scratch]"; exit 2;) \
 	$(if $(filter guided scratch,$(RESET_DEPTH)),,echo "DEPTH is guided or scratch"; exit 2;) \
-	c=$(filter $(CH)-%,$(CHAPTERS)); keep=build/kept/$$c-$$(date +%Y%m%d-%H%M%S); \
-	mkdir -p $$keep && cp -r lessons/$$c/. $$keep/ && \
+	c=$(filter $(CH)-%,$(CHAPTERS)); mkdir -p build/kept && \
+	keep=$$(mktemp -d build/kept/$$c-$$(date +%Y%m%d-%H%M%S)-XXXX) && cp -r lessons/$$c/. $$keep/ && \
 	$(MAKE_LESSONS) solutions lessons --depth $(RESET_DEPTH) --chapter $$c >/dev/null && \
 	echo "lessons/$$c now holds the $(RESET_DEPTH) stubs; your previous files are kept in $$keep/"
 

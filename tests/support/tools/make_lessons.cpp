@@ -150,10 +150,11 @@ private:
 
     void emit_stub(const Region& r, std::string& out) const {
         std::string ids = join(r.ids, ", ");
-        std::string task = r.kind == "exercise"
-                               ? r.hint
-                               : "write this function whole (scratch depth; make hint CH=NN "
-                                 "EX=<id> for each id)";
+        std::string chapter = r.ids.front().substr(2, 2); // "ch02.push" -> "02"
+        std::string task = r.kind == "exercise" ? r.hint
+                                                : "write this function whole (scratch depth; "
+                                                  "make hint CH=" +
+                                                      chapter + " EX=<id> for each id)";
         std::string stub =
             r.stub.empty() ? "throw aio::NotImplemented(\"" + r.ids.front() + "\");" : r.stub;
         out += r.indent + "// TODO(" + ids + "): " + task + "\n";
