@@ -91,7 +91,7 @@ void ServerState::close() {
     loop.remove_reader(listening_fd);
     ::close(listening_fd);
     listening_fd = -1;
-    if (forever_ && !forever_->done()) forever_->set_result();
+    if (forever_ && !forever_->done()) forever_->cancel(); // asyncio: Server.close
     maybe_finish_closing();
     //@end
     //@end

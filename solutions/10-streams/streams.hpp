@@ -76,7 +76,8 @@ public:
     void close();               // stops listening; accepted connections go on
     Coro<void> wait_closed();   // once closed AND every accepted connection is closed
     Coro<void> serve_forever(); // RuntimeError if closed or already awaited; cancelling it
-                                // closes the server and waits for wait_closed()
+                                // closes the server and waits for wait_closed(); a close()
+                                // from elsewhere ends it with CancelledError (asyncio)
     bool is_serving() const;
     std::size_t connection_count() const; // accepted connections not yet closed
 

@@ -203,10 +203,30 @@ Coro<std::string> cancel_serve_forever() {
     }
     co_return second + ", " + outcome + ", serving=" + (server.is_serving() ? "yes" : "no");
 }
+
+// asyncio: close() cancels the future serve_forever waits on, so serve_forever
+// ends with CancelledError once the server is closed, as if it were cancelled.
+Coro<std::string> close_under_serve_forever() {
+    Server server = co_await aio::start_server(echo);
+    aio::Task<void> serving = aio::create_task(server.serve_forever());
+    co_await aio::sleep(10ms);
+    server.close();
+    std::string outcome = "returned normally";
+    try {
+        co_await serving;
+    } catch (const aio::CancelledError&) {
+        outcome = "cancelled";
+    }
+    co_return outcome + ", serving=" + (server.is_serving() ? "yes" : "no");
+}
 } // namespace
 
 TEST(Server, CancellingServeForeverClosesTheServer) {
     EventLoop loop;
     EXPECT_EQ(run_bounded(loop, cancel_serve_forever()), "RuntimeError, cancelled, serving=no")
-        << "ch10.accept: a second serve_forever is a RuntimeError; cancelling it closes the server";
+        << "ch10.serve_forever: a second serve_forever is a RuntimeError; cancelling it closes "
+           "the server";
+    EXPECT_EQ(run_bounded(loop, close_under_serve_forever()), "cancelled, serving=no")
+        << "ch10.server_close: close() from elsewhere ends serve_forever with CancelledError, "
+           "as asyncio's close() cancels the future it waits on";
 }
