@@ -46,9 +46,9 @@ Coro<int> one() {
 } // namespace
 
 TEST(Task, CreateTaskQueuesTheFirstStepAndNamesTheTask) {
-    VirtualLoop v;
-    Events events;
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     LifetimeCounts counts;
+    VirtualLoop v;
     Task<void> first = aio::create_task(v.loop, holds(Counted(counts), &events));
     Task<void> named = aio::create_task(v.loop, holds(Counted(counts), &events), "named");
     EXPECT_EQ(first.base().state(), State::CREATED)
@@ -62,9 +62,9 @@ TEST(Task, CreateTaskQueuesTheFirstStepAndNamesTheTask) {
 }
 
 TEST(Task, TheRegistryListsPendingTasksInCreationOrder) {
-    VirtualLoop v;
-    Events events;
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     LifetimeCounts counts;
+    VirtualLoop v;
     std::vector<Task<void>> tasks;
     for (const char* name : {"a", "b", "c"})
         tasks.push_back(aio::create_task(v.loop, holds(Counted(counts), &events), name));
@@ -80,9 +80,9 @@ TEST(Task, TheRegistryListsPendingTasksInCreationOrder) {
 }
 
 TEST(Task, EnteringATaskWhileAnotherRunsIsARuntimeError) {
-    VirtualLoop v;
-    Events events;
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     LifetimeCounts counts;
+    VirtualLoop v;
     Task<void> a = aio::create_task(v.loop, holds(Counted(counts), &events), "a");
     Task<void> b = aio::create_task(v.loop, holds(Counted(counts), &events), "b");
     auto& registry = v.loop.extension<aio::detail::TaskRegistry>();
@@ -147,9 +147,9 @@ TEST(Task, CreateTaskRefusesAnEmptyOrFinishedCoroAndAClosedLoop) {
 }
 
 TEST(Task, CompleteEndsTheTaskAsItsRootEnded) {
-    VirtualLoop v;
-    Events events;
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     LifetimeCounts counts;
+    VirtualLoop v;
     Task<void> fine = aio::create_task(v.loop, holds(Counted(counts), &events));
     Task<void> failed = aio::create_task(v.loop, holds(Counted(counts), &events));
     Task<void> stopped = aio::create_task(v.loop, holds(Counted(counts), &events));
@@ -188,8 +188,8 @@ Coro<void> awaits_foreign(Counted counted, Events* events) {
 } // namespace
 
 TEST(Task, AYieldingTaskStepsAgainOnTheNextPass) {
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     VirtualLoop v;
-    Events events;
     Task<void> task = aio::create_task(v.loop, yields_twice(&events));
     v.loop.call_soon([&] {
         events.push_back("callback 1");
@@ -205,9 +205,9 @@ TEST(Task, AYieldingTaskStepsAgainOnTheNextPass) {
 }
 
 TEST(Task, AForeignAwaiterEndsTheTaskWithBadYield) {
-    VirtualLoop v;
-    Events events;
+    Events events; // declared before the loop: the loop's clean-up may still touch them
     LifetimeCounts counts;
+    VirtualLoop v;
     Task<void> task = aio::create_task(v.loop, awaits_foreign(Counted(counts), &events));
     ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
         << "ch05.follow_up: a task suspended by a foreign awaiter must end, not hang";

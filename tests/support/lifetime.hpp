@@ -4,19 +4,21 @@
 // (cppcoro: test/counted.hpp).
 #pragma once
 
+#include <atomic>
 #include <string>
 
 namespace looplab {
 
 // The tally of one test. No global state: each test owns its counts and hands
-// them to the Counted objects it creates.
+// them to the Counted objects it creates. Atomic, because a copy may die on an
+// executor's worker thread (chapter 09) while the loop's thread counts others.
 struct LifetimeCounts {
-    int default_constructed = 0;
-    int copy_constructed = 0;
-    int move_constructed = 0;
-    int copy_assigned = 0;
-    int move_assigned = 0;
-    int destroyed = 0;
+    std::atomic<int> default_constructed = 0;
+    std::atomic<int> copy_constructed = 0;
+    std::atomic<int> move_constructed = 0;
+    std::atomic<int> copy_assigned = 0;
+    std::atomic<int> move_assigned = 0;
+    std::atomic<int> destroyed = 0;
 
     int constructed() const { return default_constructed + copy_constructed + move_constructed; }
     int alive() const { return constructed() - destroyed; } // 0 once every frame is gone
