@@ -273,7 +273,9 @@ int main(int argc, char** argv) {
             int leaks =
                 check_leaks(m, args.get("--sources"), args.get("--readme"), args.get("--record"));
             std::string tests_dir = fs::path(m.path).parent_path().string();
-            return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks;
+            int hints = check_hint_stages(m, args.get("--readme"), args.get("--record")) |
+                        check_scratch_hints(m, args.get("--sources"), args.get("--record"));
+            return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks | hints;
         }
         if (args.mode == "mutants") {
             MutantBuild build{
