@@ -19,10 +19,11 @@ const char* stage_name(const Exercise& e, std::size_t stage) {
     return e.hints.size() == 3 && stage < 3 ? names[stage] : "hint";
 }
 
-void record_stage(const std::string& grades, const std::string& id, std::size_t stage) {
+void record_stage(const std::string& grades, const std::string& id, std::size_t stage,
+                  std::size_t total) {
     if (grades.empty()) return;
     fs::create_directories(grades);
-    std::ofstream(grades + "/hints", std::ios::app) << id << " " << stage << "\n";
+    std::ofstream(grades + "/hints", std::ios::app) << id << " " << stage << " " << total << "\n";
 }
 
 int list_exercises(const Manifest& m) {
@@ -37,12 +38,12 @@ int list_exercises(const Manifest& m) {
 
 } // namespace
 
-std::map<std::string, int> hint_stages_seen(const std::string& grades) {
-    std::map<std::string, int> seen;
+std::map<std::string, StageSeen> hint_stages_seen(const std::string& grades) {
+    std::map<std::string, StageSeen> seen;
     std::ifstream in(grades + "/hints");
     std::string id;
-    for (int stage; in >> id >> stage;)
-        seen[id] = std::max(seen[id], stage);
+    for (int stage, total; in >> id >> stage >> total;)
+        seen[id] = {std::max(seen[id].stage, stage), total};
     return seen;
 }
 
@@ -56,7 +57,7 @@ int show_hints(const Manifest& m, const HintRequest& r) {
         std::printf("no exercise %s in chapter %s\n", id.c_str(), m.number.c_str());
         return 2;
     }
-    std::size_t total = e->hints.size(), seen = std::max(1, hint_stages_seen(r.grades)[id]);
+    std::size_t total = e->hints.size(), seen = std::max(1, hint_stages_seen(r.grades)[id].stage);
     std::size_t upto = r.stage == "all"  ? total
                        : r.stage.empty() ? std::min(total, seen + 1)
                                          : std::clamp<std::size_t>(std::stoul(r.stage), 1, total);
@@ -66,7 +67,7 @@ int show_hints(const Manifest& m, const HintRequest& r) {
     for (std::size_t i = 0; i < upto; ++i)
         std::printf("  hint %zu of %zu (%s)%s: %s\n", i + 1, total, stage_name(*e, i),
                     i + 1 > seen ? " new" : "", e->hints[i].c_str());
-    record_stage(r.grades, id, upto);
+    record_stage(r.grades, id, upto, total);
     if (upto < total)
         std::printf(
             "one more stage: make hint CH=%s%s (make grade records the stage you reached)\n",

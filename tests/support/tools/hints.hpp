@@ -19,7 +19,12 @@ struct HintRequest {
 
 int show_hints(const Manifest& manifest, const HintRequest& request);
 
+struct StageSeen {
+    int stage = 0; // the highest stage shown
+    int total = 0; // the exercise's stages
+};
+
 // The highest hint stage shown per exercise id (build/grades/hints).
-std::map<std::string, int> hint_stages_seen(const std::string& grades);
+std::map<std::string, StageSeen> hint_stages_seen(const std::string& grades);
 
 } // namespace grader
