@@ -138,7 +138,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer test-mutants stubs probe mutants mutants-one \
+.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer test-mutants test-fuzz-replay fuzz stubs probe mutants mutants-one \
         doctor compdb format clean tools bench
 
 help:
@@ -310,6 +310,7 @@ test: tools
 	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c --readme solutions/$$c/README.md --record $(REC) || true; \
 	done
 	@$(if $(SAN),,$(MAKE) --no-print-directory test-mutants)
+	@$(MAKE) --no-print-directory test-fuzz-replay
 	@$(if $(SAN),,for s in $(TEST_SANITIZERS); do $(MAKE) --no-print-directory test-sanitizer SAN=$$s; done)
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
 	@$(GRADER) summary --records $(RECORDS)
@@ -382,6 +383,42 @@ mutants-one:
 	  --link-tail "$(foreach d,$(BEFORE_$(C)),$(LIBOBJ_sol_$d)) $(SUPPORT_OBJ) $(LDLIBS)" \
 	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) $(if $(M),--only $(M)) \
 	  $(if $(MUTANT_RECORD),--record $(MUTANT_RECORD))
+
+# `make fuzz`: clang's libFuzzer on chapter 11's request and response parsers
+# and json::parse (tests/support/fuzz/), FUZZ_S seconds each, from the seed
+# corpus; new inputs stay under build/fuzz. A crash leaves its input there:
+# copy it into tests/support/fuzz/corpus/<target>/ (make test replays it) and fix.
+FUZZ_S ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_TARGETS := request response json
+FUZZ_CHAPTERS := $(filter 00-% 11-%,$(CHAPTERS))
+FUZZ_LIB = $(wildcard $(addprefix solutions/11-http/,http_parser.cpp http_message.cpp http_rules.cpp json_parse.cpp json_value.cpp))
+FUZZ_INC := $(foreach d,$(call reverse,$(FUZZ_CHAPTERS)),-Isolutions/$d) -Itests/support -Itests/support/fuzz
+fuzz:
+	@$(if $(filter 11-%,$(CHAPTERS)),,echo "make fuzz: chapter 11 (HTTP) is missing"; exit 2;) \
+	mkdir -p build/fuzz; status=0; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t: $(FUZZ_S) s ($(FUZZ_CXX) -fsanitize=fuzzer,address,undefined)"; \
+	  $(FUZZ_CXX) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -DLOOPLAB_FUZZ_TARGET=$$t $(FUZZ_INC) tests/support/fuzz/fuzz_targets.cpp $(FUZZ_LIB) \
+	    -o build/fuzz/fuzz-$$t || { status=1; continue; }; \
+	  mkdir -p build/fuzz/corpus-$$t; \
+	  build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_S) -print_final_stats=1 -max_len=4096 \
+	    -artifact_prefix=build/fuzz/crash-$$t- build/fuzz/corpus-$$t tests/support/fuzz/corpus/$$t \
+	    >build/fuzz/$$t.log 2>&1 || status=1; \
+	  grep -E 'stat::number_of_executed_units|stat::new_units_added' build/fuzz/$$t.log | sed 's/^/  /'; \
+	  ls build/fuzz/crash-$$t-* 2>/dev/null | sed 's/^/  FOUND: /'; \
+	done; [ $$status = 0 ] && echo "fuzz: no crash" || echo "fuzz: see build/fuzz/*.log and the FOUND inputs"; exit $$status
+
+# make test replays the fuzz corpus with the kit's compiler (no clang needed).
+build/fuzz/replay: tests/support/fuzz/fuzz_replay.cpp tests/support/fuzz/fuzz_targets.cpp $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS_BASE)) $(WARN_sol) $(SANFLAGS) $(FUZZ_INC) $^ -o $@
+test-fuzz-replay:
+	@$(if $(filter 11-%,$(CHAPTERS)),,exit 0;) echo "== the fuzz corpus replayed through the parsers"; \
+	if $(MAKE) --no-print-directory build/fuzz/replay >build/fuzz-replay-build.log 2>&1 && \
+	  build/fuzz/replay $(foreach t,$(FUZZ_TARGETS),$t=tests/support/fuzz/corpus/$t); \
+	then $(GRADER) record --record $(REC) --pass "the fuzz corpus replays without a crash"; \
+	else $(GRADER) record --record $(REC) --fail "the fuzz corpus replays without a crash: see build/fuzz-replay-build.log"; fi
 
 ifneq ($(wildcard tests/support/bench/bench.mk),)
 include tests/support/bench/bench.mk
