@@ -392,7 +392,7 @@ FUZZ_S ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_TARGETS := request response json
 FUZZ_CHAPTERS := $(filter 00-% 11-%,$(CHAPTERS))
-FUZZ_LIB = $(wildcard $(addprefix solutions/11-http/,http_parser.cpp http_message.cpp http_rules.cpp json_parse.cpp json_value.cpp))
+FUZZ_LIB = $(wildcard $(addprefix solutions/11-http/,http_parser.cpp http_lines.cpp http_message.cpp http_rules.cpp json_parse.cpp json_value.cpp))
 FUZZ_INC := $(foreach d,$(call reverse,$(FUZZ_CHAPTERS)),-Isolutions/$d) -Itests/support -Itests/support/fuzz
 fuzz:
 	@$(if $(filter 11-%,$(CHAPTERS)),,echo "make fuzz: chapter 11 (HTTP) is missing"; exit 2;) \
