@@ -232,6 +232,10 @@ int run_mutants(const Manifest& manifest, const MutantBuild& build, RunOptions o
         }
     std::erase_if(mutants,
                   [&](const Mutant& m) { return !build.only.empty() && m.name != build.only; });
+    if (build.first_per_exercise) {
+        std::set<std::string> kept;
+        std::erase_if(mutants, [&](const Mutant& m) { return !kept.insert(m.exercise).second; });
+    }
     options.jobs = 1; // one test at a time per mutant; mutants run side by side
     std::mutex print;
     std::atomic<std::size_t> next{0};

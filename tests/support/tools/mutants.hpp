@@ -54,6 +54,7 @@ struct MutantBuild {
     std::string link_tail; // the earlier chapters' objects, support objects, libraries
     std::string only;      // one mutant's name, or "" for all
     int jobs = 2;
+    bool first_per_exercise = false; // make test's subset: the first mutant (by name) of each
 };
 
 // Builds and runs every mutant of the chapter; prints one line per mutant and

@@ -283,7 +283,8 @@ int print_grade_table(const Style& style, const std::string& dir) {
         std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
         while (!body.empty() && (body.back() == '\n' || body.back() == '}'))
             body.pop_back();
-        body += ", \"revealed\": " + json_list(revealed[number]) + ", \"hints\": " + hints_json + "}";
+        body +=
+            ", \"revealed\": " + json_list(revealed[number]) + ", \"hints\": " + hints_json + "}";
         json += (json.size() > 1 ? ",\n " : "") + body;
     }
     std::printf("  %s %7d/%zu\n", pad("total", 39).c_str(), total, rows.size() * 100);
