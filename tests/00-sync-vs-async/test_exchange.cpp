@@ -320,8 +320,8 @@ TEST(RunExchanges, SleepsInPollWhileItWaits) {
     aio::run_exchanges(exchanges);
     double cpu = thread_cpu_seconds() - cpu_before;
     double seconds = wall.seconds();
-    report_timing("run_exchanges waited " + fixed(seconds) + " s and used " +
-                  fixed(cpu * 1000, 1) + " ms of CPU (a spinning loop uses most of the wait)");
+    report_timing("run_exchanges waited " + fixed(seconds) + " s and used " + fixed(cpu * 1000, 1) +
+                  " ms of CPU (a spinning loop uses most of the wait)");
     for (std::size_t i = 0; i < exchanges.size(); ++i)
         EXPECT_EQ(exchanges[i].answer(), SlowServer::answer_for("sleep-" + std::to_string(i)))
             << "ch00.poll_loop: exchange " << i << " has the wrong answer";
