@@ -155,6 +155,32 @@ TEST(Phases, DispatchIoRunsOnlyTheCallbackRegisteredUnderThatId) {
     EXPECT_EQ(ran.size(), 3u) << "ch03.dispatch_io: an fd with no watcher any more runs nothing";
 }
 
+namespace {
+// Set when the captures of the reader below die; read by that reader after it
+// removed itself, when only globals may be touched.
+std::weak_ptr<int> reader_captures;
+bool captures_alive_after_removal = false;
+} // namespace
+
+TEST(Phases, DispatchIoKeepsAReaderThatRemovesItselfAliveUntilItReturns) {
+    EventLoop loop;
+    looplab::SocketPair pair;
+    int fd = pair.left();
+    auto captures = std::make_shared<int>(0);
+    reader_captures = captures;
+    loop.add_reader(fd, [&loop, fd, captures] {
+        loop.remove_reader(fd); // drops the watcher's reference to this very callback
+        captures_alive_after_removal = !reader_captures.expired();
+    });
+    captures.reset(); // the reader holds the only reference now
+    Access::dispatch_io(loop, fd, Access::watchers(loop).at(fd).reader_id);
+    EXPECT_TRUE(captures_alive_after_removal)
+        << "ch03.dispatch_io: a reader that removes itself must live (with its captures) until "
+           "it returns: run it through your own copy of its shared_ptr";
+    EXPECT_TRUE(reader_captures.expired())
+        << "ch03.dispatch_io: once it returned, the removed reader is gone";
+}
+
 TEST(Phases, QueueIoCallbacksQueuesOneEntryPerReadyInterest) {
     EventLoop loop;
     looplab::SocketPair pair;

@@ -53,7 +53,8 @@ TEST(ReadyQueue, PopsInFifoOrderAndWrapsAround) {
     for (int round = 0; round < 5; ++round) { // 200 entries through 64 slots: head wraps
         for (int i = 0; i < 40; ++i) {
             EXPECT_EQ(queue.push(logs(log, next)), static_cast<std::uint64_t>(next))
-                << "ch03.ready_pop: tickets go on counting after pops";
+                << "ch03.ready_push / ch03.ready_pop: tickets go on counting after pops (a ticket "
+                   "counts the entries ever pushed; it is not a slot index)";
             expected.push_back(next++);
         }
         pop_and_run(queue, log, 40);
