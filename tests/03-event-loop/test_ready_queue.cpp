@@ -62,6 +62,12 @@ TEST(ReadyQueue, PopsInFifoOrderAndWrapsAround) {
     }
     EXPECT_EQ(log, expected) << "ch03.ready_pop: entries come out first in, first out, also "
                                 "after the head wrapped around the end of the ring";
+    auto captured = std::make_shared<int>(0);
+    queue.push([captured] {});
+    queue.pop(); // the popped callback dies here
+    EXPECT_EQ(captured.use_count(), 1)
+        << "ch03.ready_pop: a popped entry leaves nothing behind in its slot (take it out, do "
+           "not copy it): the ring must not keep its captures alive";
 }
 
 TEST(ReadyQueue, GrowsWhenFullKeepingOrderAndTickets) {
