@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -129,6 +130,24 @@ TEST(Phases, PollIoJumpsVirtualTimeOnlyWhenThePassWouldWait) {
     real.call_later(30ms, [] {});
     Access::poll_io(real, aio::Duration(30ms));
     EXPECT_GE(wall.millis(), 25.0) << "ch03.poll_io: on the real clock select() waits the timeout";
+}
+
+// On a VirtualClock with no timer at all, there is no deadline to jump to: the
+// pass must block for real, until I/O (or a post) arrives.
+TEST(Phases, PollIoWithNoDeadlineBlocksForIoEvenOnTheVirtualClock) {
+    looplab::SocketPair pair; // declared first: it outlives the loop that watches it
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    loop.add_reader(pair.left(), [] {});
+    std::thread writer([&] {
+        std::this_thread::sleep_for(50ms);
+        pair.send_to_left("x");
+    });
+    std::vector<aio::ReadyEvent> events = Access::poll_io(loop, std::nullopt);
+    writer.join();
+    EXPECT_EQ(events.size(), 1u)
+        << "ch03.poll_io: with no timer at all there is nothing to jump to: select() blocks "
+           "(no timeout) until the fd is readable";
 }
 
 TEST(Phases, DispatchIoRunsOnlyTheCallbackRegisteredUnderThatId) {
