@@ -1,5 +1,6 @@
 // The grader's output: terminal lines for the learner, files for the teacher.
 #include "report.hpp"
+#include <cctype>
 
 #include <algorithm>
 #include <cstdio>
@@ -132,10 +133,11 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             const auto& o = outcomes[i];
             if (earns_points(o.status) || (o.status == Status::TODO) != todo) continue;
-            std::string id = todo ? o.detail.substr(o.detail.find(": ") + 2)
-                                  : suspect_of(manifest, manifest.tests[i]);
+            std::vector<std::string> ids{o.detail.substr(o.detail.find(": ") + 2)};
+            if (!todo) ids = suspects_of(manifest, manifest.tests[i], o);
             for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
-                if (manifest.exercises[rank].id == id && rank < best_rank)
+                if (std::count(ids.begin(), ids.end(), manifest.exercises[rank].id) &&
+                    rank < best_rank)
                     best_rank = rank, best = &manifest.exercises[rank];
         }
         return best;
@@ -150,6 +152,33 @@ std::string suspect_of(const Manifest& manifest, const GradedTest& test) {
         for (const auto& id : test.exercises)
             if (id == exercise.id) suspect = id;
     return suspect;
+}
+
+namespace {
+
+// Whether `text` names `id` as a whole word ("ch10.read" is not in "ch10.read_line").
+bool names(const std::string& text, const std::string& id) {
+    auto word = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
+    for (std::size_t at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
+        std::size_t end = at + id.size();
+        if ((at == 0 || !word(text[at - 1])) && (end == text.size() || !word(text[end])))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest& test,
+                                     const Outcome& outcome) {
+    std::vector<std::string> named, all;
+    for (const auto& exercise : manifest.exercises)
+        for (const auto& id : test.exercises)
+            if (id == exercise.id) {
+                all.push_back(id);
+                if (names(outcome.output, id)) named.push_back(id);
+            }
+    return named.empty() ? all : named;
 }
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise) {
