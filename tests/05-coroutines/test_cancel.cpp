@@ -280,7 +280,45 @@ TEST(Cancel, ATaskCanCancelItself) {
     ASSERT_TRUE(first.done()) << "ch05.cancel: the first task must end";
     EXPECT_EQ(events, (Events{"returns after cancel()", "next await throws: self"}))
         << "ch05.cancel: cancel() on itself returns; its next co_await throws CancelledError";
-    EXPECT_TRUE(first.cancelled()) << "ch05.cancel: cancelled right before its coroutine returned: "
-                                      "the task ends cancelled, as asyncio";
+    EXPECT_TRUE(first.cancelled())
+        << "ch05.complete: cancelled right before its coroutine returned (a cancel still "
+           "pending at the end): the task ends cancelled, as asyncio";
     EXPECT_TRUE(second.cancelled()) << "ch05.cancel: the second task ends cancelled";
+}
+
+namespace {
+
+Coro<void> awaits_and_records(aio::Future<int> future, Events* events) {
+    try {
+        int value = co_await future;
+        events->push_back("got " + std::to_string(value));
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("cancelled at the co_await: " + cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+// asyncio's Task.cancel: when the future the task waits on refuses the cancel
+// (it is already done, the task's wake-up is queued but has not run), the
+// request is kept (_must_cancel) and thrown in at the task's next step.
+TEST(Cancel, AWaiterAlreadyDoneLeavesTheCancelPending) {
+    VirtualLoop v;
+    Events events;
+    aio::Future<int> future(v.loop);
+    Task<void> task = aio::create_task(v.loop, awaits_and_records(future, &events));
+    bool accepted = false;
+    v.loop.call_later(1s, [&] {
+        future.set_result(7); // the task's wake-up is now queued, not run
+        accepted = task.cancel("too late for the future");
+    });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.cancel: the cancelled task must end, not hang";
+    EXPECT_TRUE(accepted) << "ch05.cancel: cancel() of a pending task returns true, even when "
+                             "the future it waits on is already done";
+    EXPECT_EQ(events, (Events{"cancelled at the co_await: too late for the future"}))
+        << "ch05.cancel: the waiter refused the cancel (already done), so the request must be "
+           "kept as the pending cancel and thrown in at the next step, at the co_await";
+    EXPECT_TRUE(task.cancelled()) << "ch05.cancel: the CancelledError re-raised cancels the task";
 }
