@@ -271,15 +271,18 @@ TEST(Scheduler, ReportsEachJobsWaitAndRunTimes) {
     Log log;
     VirtualLoop v;
     std::vector<aio::JobRecord> records;
+    std::size_t left = 99;
     auto main = [&]() -> Coro<void> {
         aio::Scheduler scheduler(1);
         scheduler.schedule("a", 1, sleeper(log, "a", 30));
         scheduler.schedule("b", 1, sleeper(log, "b", 20, /*fail=*/true));
         scheduler.schedule("c", 1, sleeper(log, "c", 10));
         records = co_await scheduler.drain();
+        left = scheduler.unfinished();
     };
     auto m = aio::create_task(v.loop, main());
     v.settle();
+    EXPECT_EQ(left, 0u) << "ch08.run_job: a job that ended is forgotten (its entry erased)";
     EXPECT_EQ(records_of(records), "a:done waited 0 ran 30; b:failed: b broke waited 30 ran 20; "
                                    "c:done waited 50 ran 10; ")
         << "ch08.run_job, ch08.schedule: outcome, time queued (from the schedule time on the "
