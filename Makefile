@@ -128,7 +128,7 @@ $(BUILD)/support/%.o: tests/support/%.cpp
 	$(if $(Q),@echo "  CXX   $<")
 	$(Q)$(CXX) $(CXXFLAGS_BASE) $(WARN_sol) $(SANFLAGS) -Isolutions/00-sync-vs-async -Itests/support -c $< -o $@
 
-$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp) tests/support/tools/*.hpp
+$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp hint_checks.cpp mutants.cpp hints.cpp) tests/support/tools/*.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
 $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/text.hpp
@@ -138,7 +138,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer stubs probe \
+.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer stubs probe mutants mutants-one \
         doctor compdb format clean tools bench
 
 help:
@@ -215,7 +215,7 @@ grade: tools
 hint: tools
 	@$(if $(CH),,echo "usage: make hint CH=NN [EX=chNN.name]"; exit 2;) \
 	$(GRADER) hint --manifest tests/$(filter $(CH)-%,$(CHAPTERS))/manifest \
-	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next))
+	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next)) --grades $(GRADES) $(if $(STAGE),--stage $(STAGE))
 
 # The answer of one exercise, on purpose: printed and recorded (make grade lists it).
 reveal: tools
@@ -332,6 +332,25 @@ probe: tools
 	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c \
 	    --readme solutions/$$c/README.md $(if $(PROBE_RECORD),--record $(PROBE_RECORD)) || status=1; \
 	done; exit $$status
+
+# Every trap is graded: each mutant under tests/NN-*/mutants/ is the reference
+# with one small patch; the tests mapped to its exercise must fail on it and
+# name that exercise (tests/support/tools/mutants.hpp). M=name runs one.
+mutants: tools
+	@status=0; for c in $(SELECTED); do \
+	  [ -d tests/$$c/mutants ] || continue; \
+	  $(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/sol/$$c/test >/dev/null || { status=1; continue; }; \
+	  echo "== mutants of chapter $$c"; \
+	  $(MAKE) --no-print-directory mutants-one C=$$c || status=1; \
+	done; exit $$status
+mutants-one:
+	@$(GRADER) mutants --manifest tests/$(C)/manifest --sources solutions/$(C) --tests tests/$(C) \
+	  --objects $(BUILD)/sol/$(C) --work build/mutants/$(BUILD:build/%=%)/$(C) \
+	  --compile "$(CXX) -std=c++20 -pthread -g -O0 $(WARN_les) $(SANFLAGS)" \
+	  --includes "$(INC_sol_$(C)) -Itests/support" \
+	  --link-tail "$(foreach d,$(BEFORE_$(C)),$(LIBOBJ_sol_$d)) $(SUPPORT_OBJ) $(LDLIBS)" \
+	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) $(if $(M),--only $(M)) \
+	  $(if $(MUTANT_RECORD),--record $(MUTANT_RECORD))
 
 ifneq ($(wildcard tests/support/bench/bench.mk),)
 include tests/support/bench/bench.mk
