@@ -72,8 +72,12 @@ TEST(Reader, AWaitingReadWakesWhenDataArrives) {
         got = run_bounded(loop, reader.read(100), 2s);
     } catch (const aio::InvalidStateError&) {
     }
-    EXPECT_EQ(got, "ping") << "ch10.read: feeding wakes the read that waits, and read(100) "
-                              "returns the 4 bytes there: it never waits for 100";
+    EXPECT_EQ(got, "ping") << "ch10.feed_data wakes the read that waits, and ch10.read returns "
+                              "the 4 bytes there: read(100) never waits for 100";
+    StreamReader until_eof;
+    feed_later(loop, until_eof, {"ab", "cd"}, true);
+    EXPECT_EQ(run_bounded(loop, until_eof.read()), "abcd")
+        << "ch10.read: read() waits for EOF, then returns every byte fed before it";
 }
 
 TEST(Reader, ReadexactlyWaitsForTheWholeCountAcrossFeeds) {
