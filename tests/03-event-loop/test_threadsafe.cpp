@@ -176,6 +176,13 @@ TEST(CallSoonThreadsafe, ManyPostsBetweenTwoPassesRunInOnePassInOrder) {
         << "ch03.take_posted: the second batch is taken alone: nothing of the first is left "
            "in posted_ or taking_";
     EXPECT_EQ(order.size(), 105u) << "ch03.take_posted: each posted callback runs once";
+    std::thread third([&] { loop.call_soon_threadsafe([&order] { order.push_back(105); }); });
+    third.join();
+    loop.run_once();
+    EXPECT_EQ(last.posted, 1u)
+        << "ch03.take_posted: the third batch is taken alone too: what an earlier take moved "
+           "out must not come back through posted_ (clear taking_ once it is pushed)";
+    EXPECT_EQ(order.size(), 106u) << "ch03.take_posted: each posted callback runs once";
 }
 
 // asyncio has one ready queue, so a post that happens before a call_soon runs
