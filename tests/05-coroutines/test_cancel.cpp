@@ -350,3 +350,33 @@ TEST(Cancel, ADeliveredCancelIsNotThrownAgain) {
            "the next co_await of a coroutine that caught it does not throw it again";
     EXPECT_FALSE(task.cancelled()) << "ch05.task_step: the coroutine caught it and returned";
 }
+
+namespace {
+
+Coro<void> cancels_itself_then_sleeps(Events* events) {
+    aio::current_task()->cancel("self");
+    try {
+        co_await aio::sleep(1h);
+        events->push_back("slept");
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("cancelled: " + cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+// The cancel is pending (the task was running) when the frames start to wait
+// on a future: asyncio's __step cancels that future at once.
+TEST(Cancel, ACancelPendingWhenTheTaskStartsToWaitCancelsThatFuture) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, cancels_itself_then_sleeps(&events));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.wakeup: a cancel still pending when the task starts to wait must reach the "
+           "future it waits on; the task hung instead";
+    EXPECT_EQ(events, (Events{"cancelled: self"}))
+        << "ch05.wakeup: the pending cancel cancels the future the task starts to wait on";
+    EXPECT_LT(v.elapsed(), 1s) << "ch05.wakeup: at once, not when the sleep would end";
+    EXPECT_TRUE(task.cancelled()) << "ch05.wakeup: re-raised, it cancels the task";
+}
