@@ -199,16 +199,19 @@ Verdict judge(const Manifest& manifest, const Mutant& m, RunOptions options) {
             (t.timing ? timing : mapped).push_back(t);
     if (mapped.empty()) mapped = timing; // timing tests only when nothing else is mapped
     if (mapped.empty()) return {false, "no test has " + m.exercise + " in its ex="};
+    // The tests that grade this exercise most directly first (fewest exercises
+    // in their ex=); the first one that catches the mutant ends the run.
+    std::stable_sort(mapped.begin(), mapped.end(), [](const GradedTest& a, const GradedTest& b) {
+        return a.exercises.size() < b.exercises.size();
+    });
     Verdict verdict{false, "every test mapped to " + m.exercise + " passes on it"};
-    auto outcomes = run_tests(options, mapped, [](std::size_t, const Outcome&) {});
-    for (std::size_t i = 0; i < mapped.size() && !verdict.caught; ++i) {
-        if (earns_points(outcomes[i].status)) continue;
-        auto suspects = suspects_of(manifest, mapped[i], outcomes[i]);
+    for (const auto& test : mapped) {
+        Outcome outcome = run_tests(options, {test}, [](std::size_t, const Outcome&) {}).front();
+        if (earns_points(outcome.status)) continue;
+        auto suspects = suspects_of(manifest, test, outcome);
         if (std::count(suspects.begin(), suspects.end(), m.exercise))
-            verdict = {true, mapped[i].name + " (" + status_word(outcomes[i].status) + ")"};
-        else
-            verdict.how =
-                mapped[i].name + " fails but names " + suspects.front() + ", not " + m.exercise;
+            return {true, test.name + " (" + status_word(outcome.status) + ")"};
+        verdict.how = test.name + " fails but names " + suspects.front() + ", not " + m.exercise;
     }
     return verdict;
 }
