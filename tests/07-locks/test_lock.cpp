@@ -121,7 +121,8 @@ TEST(Lock, AWaiterCancelledWhileWaitingLeavesTheQueue) {
     EXPECT_EQ(outcome_of(b), "cancelled")
         << "ch07.lock_cancel: the cancelled waiter ends cancelled";
     EXPECT_EQ(joined(log.lines), "A got it @0, C got it @10")
-        << "ch07.lock_cancel: the lock skips a waiter cancelled while it waited";
+        << "ch07.lock_cancel: the lock skips a waiter cancelled while it waited; and "
+           "ch07.lock_guard: B's cancelled guard() releases nothing (C must not get in at 5)";
     EXPECT_FALSE(lock.locked()) << "ch07.lock_cancel: a cancelled waiter never holds the lock";
 }
 
