@@ -65,8 +65,8 @@ TEST(Wait, FirstExceptionIgnoresCancellations) {
 // other rules wait looks at nothing, and a failure nobody reads is reported
 // as never retrieved.
 TEST(Wait, OnlyFirstExceptionReadsTheErrors) {
-    for (ReturnWhen when : {ReturnWhen::ALL_COMPLETED, ReturnWhen::FIRST_COMPLETED,
-                            ReturnWhen::FIRST_EXCEPTION}) {
+    for (ReturnWhen when :
+         {ReturnWhen::ALL_COMPLETED, ReturnWhen::FIRST_COMPLETED, ReturnWhen::FIRST_EXCEPTION}) {
         VirtualLoop v;
         RecordedReports reports(v.loop);
         {
