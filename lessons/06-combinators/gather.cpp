@@ -30,17 +30,17 @@ std::weak_ptr<GatherBase> GatherBase::weak_self() {
 }
 
 void GatherBase::watch_children() {
-    // TODO(ch06.gather_watch): Subscribe to every pending child; count the done ones at once.
+    // TODO(ch06.gather_watch): Subscribe to every pending child; count the done ones now.
     throw aio::NotImplemented("ch06.gather_watch");
 }
 
 void GatherBase::on_child_done(FutureStateBase& child) {
-    // TODO(ch06.gather_child_done): Count the child; the first error, or the last child,
+    // TODO(ch06.gather_child_done): Count the child; the first error or the last child ends it.
     throw aio::NotImplemented("ch06.gather_child_done");
 }
 
 bool GatherBase::cancel_children(const std::string& message) {
-    // TODO(ch06.gather_cancel): Cancel every child; true if any accepted, and remember the
+    // TODO(ch06.gather_cancel): Cancel every child; true if any accepted (then remember it).
     throw aio::NotImplemented("ch06.gather_cancel");
 }
 

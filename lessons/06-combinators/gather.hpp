@@ -148,7 +148,7 @@ std::vector<StatePtr> states_of(const std::vector<Future<T>>& futures) {
 // child. No children: a future already done, on the running loop.
 template <class T>
 Future<std::vector<Value<T>>> gather(std::vector<Future<T>> children) {
-    // TODO(ch06.gather_results): Start a gather whose results are the children's values, read in
+    // TODO(ch06.gather_results): Gather the children's values, in argument order.
     throw aio::NotImplemented("ch06.gather_results");
 }
 
@@ -160,7 +160,7 @@ Future<std::vector<Value<T>>> gather(std::vector<Task<T>> children) {
 // gather(a, b, c) of different types: a tuple of their values.
 template <class... T>
 Future<std::tuple<Value<T>...>> gather(Future<T>... children) {
-    // TODO(ch06.gather_tuple): The same start as the list form, with a tuple of the children's
+    // TODO(ch06.gather_tuple): The list form's start, with a tuple of values.
     throw aio::NotImplemented("ch06.gather_tuple");
 }
 
@@ -168,7 +168,7 @@ Future<std::tuple<Value<T>...>> gather(Future<T>... children) {
 // the outer fails only when it was cancelled itself (bpo-32684).
 template <class T>
 Future<std::vector<Outcome<T>>> gather_outcomes(std::vector<Future<T>> children) {
-    // TODO(ch06.gather_outcomes): Start a gather that keeps errors; each child's outcome:
+    // TODO(ch06.gather_outcomes): A gather that keeps errors: one Outcome per child.
     throw aio::NotImplemented("ch06.gather_outcomes");
 }
 

@@ -18,7 +18,7 @@ namespace aio {
 // The callbacks hold each other's future weakly: no cycle of handles.
 template <class T>
 Future<T> shield(Future<T> inner) {
-    // TODO(ch06.shield): A done inner as is; else an outer that mirrors inner's ending unless
+    // TODO(ch06.shield): A done inner as is; else an outer mirroring it.
     throw aio::NotImplemented("ch06.shield");
 }
 

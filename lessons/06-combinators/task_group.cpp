@@ -44,7 +44,7 @@ void TaskGroup::adopt(TaskBase& task) {
 }
 
 void TaskGroup::abort() {
-    // TODO(ch06.group_abort): The group is shutting down: cancel every child not done yet.
+    // TODO(ch06.group_abort): Shutting down: cancel every child not done yet.
     throw aio::NotImplemented("ch06.group_abort");
 }
 
@@ -53,12 +53,12 @@ void TaskGroup::wake_exit() {
 }
 
 void TaskGroup::on_task_done(TaskBase& task) {
-    // TODO(ch06.group_task_done): Forget the child; keep its failure; the first failure aborts
+    // TODO(ch06.group_task_done): Forget the child; keep its failure; the first one aborts.
     throw aio::NotImplemented("ch06.group_task_done");
 }
 
 Coro<void> TaskGroup::exit(std::exception_ptr error) {
-    // TODO(ch06.group_exit): Wait for every child (a cancel meanwhile aborts); then the
+    // TODO(ch06.group_exit): Wait for every child; then the cancel or the ExceptionGroup.
     throw aio::NotImplemented("ch06.group_exit");
 }
 

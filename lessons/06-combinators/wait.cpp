@@ -15,9 +15,11 @@ struct WaitCounter {
     explicit WaitCounter(EventLoop& loop, std::size_t count, ReturnWhen when)
         : released(loop), left(count), when(when) {}
 
-    // asyncio: _wait's _on_completion.
+    // asyncio: _wait's _on_completion. A future's exception is asked for only
+    // under FIRST_EXCEPTION, as asyncio does: exception() marks it retrieved,
+    // and under the other rules reading it is the caller's business.
     void on_completion(FutureStateBase& future) {
-        // TODO(ch06.wait_release): One fewer to wait for; release the waiter when the ReturnWhen
+        // TODO(ch06.wait_release): One fewer left; release when the ReturnWhen rule holds.
         throw aio::NotImplemented("ch06.wait_release");
     }
     void release() {
@@ -35,7 +37,7 @@ struct WaitCounter {
 
 Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
                       std::optional<Duration> timeout) {
-    // TODO(ch06.wait_until): A shared counter, a timer that releases it, a done callback per
+    // TODO(ch06.wait_until): Shared counter, timer, callbacks; await; clean up.
     throw aio::NotImplemented("ch06.wait_until");
 }
 
@@ -60,7 +62,7 @@ void CompletionQueue::watch(const std::vector<StatePtr>& futures, std::optional<
 }
 
 void CompletionQueue::on_completion(FutureStateBase& future) {
-    // TODO(ch06.as_completed_arrive): Unless timed out: move the future from watched to done,
+    // TODO(ch06.as_completed_arrive): Queue it (unless timed out); wake a claim.
     throw aio::NotImplemented("ch06.as_completed_arrive");
 }
 
@@ -85,7 +87,7 @@ void CompletionQueue::wake_one() {
 }
 
 Coro<StatePtr> CompletionQueue::next_done() {
-    // TODO(ch06.as_completed_next): Wait (as a queued claim) until a completion is queued or the
+    // TODO(ch06.as_completed_next): Wait as a claim for a completion; take the oldest.
     throw aio::NotImplemented("ch06.as_completed_next");
 }
 

@@ -77,7 +77,7 @@ private:
 template <class T>
 Coro<WaitResult<T>> wait(std::vector<Future<T>> fs, ReturnWhen when = ReturnWhen::ALL_COMPLETED,
                          std::optional<Duration> timeout = {}) {
-    // TODO(ch06.wait): Refuse an empty list; wait on each distinct future once; split them into
+    // TODO(ch06.wait): Refuse an empty list; wait; split into done and pending.
     throw aio::NotImplemented("ch06.wait");
 }
 

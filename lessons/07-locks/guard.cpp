@@ -4,6 +4,7 @@
 // block by any path releases (asyncio: _ContextManagerMixin.__aexit__).
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "locks.hpp"
 
@@ -37,7 +38,8 @@ Coro<Guard> Lock::guard() {
 
 Coro<Guard> Semaphore::guard() {
     co_await acquire();
-    co_return Guard([this] { release(); }, get_running_loop());
+    Guard held([this] { release(); }, get_running_loop());
+    co_return std::move(held);
 }
 
 } // namespace aio

@@ -115,7 +115,8 @@ protected:
     Semaphore(int value, int bound); // BoundedSemaphore's
 
 private:
-    bool wake_up_next(); // asyncio: Semaphore._wake_up_next
+    bool wake_up_next();                                 // asyncio: Semaphore._wake_up_next
+    void give_back_if_woken(const Future<void>& waiter); // a cancelled waiter's permit
 
     int value_; // invariant: never below zero
     std::optional<int> bound_;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cassert>
 #include <exception>
-#include <optional>
 #include <string>
 
 #include "locks.hpp"
@@ -28,20 +27,15 @@ bool Semaphore::locked() const {
 }
 
 Coro<void> Semaphore::acquire() {
-    std::exception_ptr cancelled;       // set when the wait below ends in a CancelledError
-    std::optional<Future<void>> waiter; // our future, once we queued
-    // TODO(ch07.semaphore_acquire): Take a permit unless locked(); else wait for one.
+    // TODO(ch07.semaphore_acquire): Take a permit unless locked(); else wait; then wake more.
     throw aio::NotImplemented("ch07.semaphore_acquire");
-    if (cancelled) {
-        // TODO(ch07.semaphore_give_back): Woken, then cancelled: give the permit back.
-        throw aio::NotImplemented("ch07.semaphore_give_back");
-    }
-    // Permits may be free while waiters that came after us wait (FIFO kept
-    // them out of the fast path): wake as many as there are permits.
-    while (value_ > 0 && wake_up_next()) {
-    }
-    assert(value_ >= 0 && "Semaphore: the counter went below zero");
-    if (cancelled) std::rethrow_exception(cancelled);
+}
+
+// gh-90155: a waiter cancelled after wake_up_next chose it holds a permit it
+// will never use (asyncio: the `except CancelledError` of Semaphore.acquire).
+void Semaphore::give_back_if_woken(const Future<void>& waiter) {
+    // TODO(ch07.semaphore_give_back): Woken, then cancelled: give the permit back.
+    throw aio::NotImplemented("ch07.semaphore_give_back");
 }
 
 void Semaphore::release() {

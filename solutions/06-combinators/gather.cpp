@@ -29,7 +29,7 @@ std::weak_ptr<GatherBase> GatherBase::weak_self() {
 
 void GatherBase::watch_children() {
     //@scratch ch06.gather_watch
-    //@exercise ch06.gather_watch  Subscribe to every pending child; count the done ones at once.
+    //@exercise ch06.gather_watch  Subscribe to every pending child; count the done ones now.
     if (unique_.empty()) {
         set_outer_results();
         return;
@@ -56,8 +56,7 @@ void GatherBase::watch_children() {
 
 void GatherBase::on_child_done(FutureStateBase& child) {
     //@scratch ch06.gather_child_done
-    //@exercise ch06.gather_child_done  Count the child; the first error, or the last child,
-    // finishes the outer.
+    //@exercise ch06.gather_child_done  Count the child; the first error or the last child ends it.
     ++finished_;
     assert(finished_ <= unique_.size() && "gather: a child was counted twice");
     FutureStateBase& gathering = outer();
@@ -87,8 +86,7 @@ void GatherBase::on_child_done(FutureStateBase& child) {
 
 bool GatherBase::cancel_children(const std::string& message) {
     //@scratch ch06.gather_cancel
-    //@exercise ch06.gather_cancel  Cancel every child; true if any accepted, and remember the
-    // request.
+    //@exercise ch06.gather_cancel  Cancel every child; true if any accepted (then remember it).
     if (outer().done()) return false;
     bool any_cancelled = false;
     for (const StatePtr& child : unique_)

@@ -147,8 +147,7 @@ std::vector<StatePtr> states_of(const std::vector<Future<T>>& futures) {
 template <class T>
 Future<std::vector<Value<T>>> gather(std::vector<Future<T>> children) {
     //@scratch ch06.gather_results
-    //@exercise ch06.gather_results  Start a gather whose results are the children's values, read in
-    //argument order.
+    //@exercise ch06.gather_results  Gather the children's values, in argument order.
     auto collect = [children] {
         std::vector<Value<T>> results;
         for (const Future<T>& child : children)
@@ -169,8 +168,7 @@ Future<std::vector<Value<T>>> gather(std::vector<Task<T>> children) {
 template <class... T>
 Future<std::tuple<Value<T>...>> gather(Future<T>... children) {
     //@scratch ch06.gather_tuple
-    //@exercise ch06.gather_tuple  The same start as the list form, with a tuple of the children's
-    //values.
+    //@exercise ch06.gather_tuple  The list form's start, with a tuple of values.
     std::vector<detail::StatePtr> states{children.state()...};
     auto collect = [children...] { return std::tuple<Value<T>...>(detail::value_of(children)...); };
     return detail::start_gather<std::tuple<Value<T>...>>(std::move(states), false, collect);
@@ -183,8 +181,7 @@ Future<std::tuple<Value<T>...>> gather(Future<T>... children) {
 template <class T>
 Future<std::vector<Outcome<T>>> gather_outcomes(std::vector<Future<T>> children) {
     //@scratch ch06.gather_outcomes
-    //@exercise ch06.gather_outcomes  Start a gather that keeps errors; each child's outcome:
-    //cancelled, failed or its value.
+    //@exercise ch06.gather_outcomes  A gather that keeps errors: one Outcome per child.
     auto collect = [children] {
         std::vector<Outcome<T>> outcomes;
         for (const Future<T>& child : children) {

@@ -17,8 +17,7 @@ namespace aio {
 template <class T>
 Future<T> shield(Future<T> inner) {
     //@scratch ch06.shield
-    //@exercise ch06.shield  A done inner as is; else an outer that mirrors inner's ending unless
-    //cancelled, and whose ending unsubscribes from inner.
+    //@exercise ch06.shield  A done inner as is; else an outer mirroring it.
     if (inner.done()) return inner;
     Future<T> outer(inner.get_loop());
     std::weak_ptr<detail::FutureState<T>> weak_outer = outer.state();

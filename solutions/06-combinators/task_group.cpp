@@ -43,7 +43,7 @@ void TaskGroup::adopt(TaskBase& task) {
 
 void TaskGroup::abort() {
     //@scratch ch06.group_abort
-    //@exercise ch06.group_abort  The group is shutting down: cancel every child not done yet.
+    //@exercise ch06.group_abort  Shutting down: cancel every child not done yet.
     aborting_ = true;
     for (const std::shared_ptr<TaskBase>& task : tasks_)
         if (!task->done()) task->cancel();
@@ -57,8 +57,7 @@ void TaskGroup::wake_exit() {
 
 void TaskGroup::on_task_done(TaskBase& task) {
     //@scratch ch06.group_task_done
-    //@exercise ch06.group_task_done  Forget the child; keep its failure; the first failure aborts
-    // the group and cancels the parent once.
+    //@exercise ch06.group_task_done  Forget the child; keep its failure; the first one aborts.
     std::erase_if(tasks_, [&task](const std::shared_ptr<TaskBase>& t) { return t.get() == &task; });
     wake_exit();
     if (task.cancelled()) return;
@@ -76,8 +75,7 @@ void TaskGroup::on_task_done(TaskBase& task) {
 
 Coro<void> TaskGroup::exit(std::exception_ptr error) {
     //@scratch ch06.group_exit
-    //@exercise ch06.group_exit  Wait for every child (a cancel meanwhile aborts); then the
-    // cancellation or the ExceptionGroup.
+    //@exercise ch06.group_exit  Wait for every child; then the cancel or the ExceptionGroup.
     exiting_ = true;
     bool body_cancelled = detail::is_cancellation(error);
     std::exception_ptr propagate_cancel = body_cancelled ? error : nullptr;

@@ -28,17 +28,22 @@ bool is_cancellation(const std::exception_ptr& error) {
     }
 }
 
-// asyncio: Timeout.__aenter__ and reschedule(). Python calls call_soon for a
-// deadline already passed; call_at does the same here: due at the next pass.
+// asyncio: Timeout.__aenter__ and reschedule(). A deadline already passed is
+// queued with call_soon, not call_at: a due timer would join the ready queue
+// only after the task's own next step, so a body whose one wait is sleep(0s)
+// would finish first, where asyncio raises TimeoutError.
 TimeoutScope::TimeoutScope(TimePoint deadline)
     : task_(running_task("timeout()")), cancelling_at_entry_(task_.cancelling()) {
-    timer_ = task_.get_loop().call_at(deadline, [this] { on_deadline(); });
+    EventLoop& loop = task_.get_loop();
+    if (deadline <= loop.time())
+        expiry_soon_ = loop.call_soon([this] { on_deadline(); });
+    else
+        timer_ = loop.call_at(deadline, [this] { on_deadline(); });
 }
 
 void TimeoutScope::on_deadline() {
     //@scratch ch06.timeout_expire
-    //@exercise ch06.timeout_expire  The deadline passed: cancel the task and remember that the
-    // cancel is ours.
+    //@exercise ch06.timeout_expire  Cancel the task; remember the cancel is ours.
     assert(status_ == Status::ENTERED && "timeout: the deadline fired after the block ended");
     task_.cancel();
     status_ = Status::EXPIRING;
@@ -48,9 +53,8 @@ void TimeoutScope::on_deadline() {
 
 std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
     //@scratch ch06.timeout_exit
-    //@exercise ch06.timeout_exit  Stop the timer; if it expired, withdraw our cancel and turn our
-    // CancelledError into TimeoutError.
-    timer_.cancel();
+    //@exercise ch06.timeout_exit  Stop the timer; if expired, ours? Then TimeoutError.
+    stop_timer();
     if (status_ != Status::EXPIRING) {
         status_ = Status::EXITED;
         return error;
@@ -65,8 +69,7 @@ std::exception_ptr TimeoutScope::exit(std::exception_ptr error) {
 
 Coro<void> cancel_and_wait(std::shared_ptr<FutureStateBase> f) {
     //@scratch ch06.cancel_and_wait
-    //@exercise ch06.cancel_and_wait  Cancel f, then wait until it is done (through a done
-    // callback); clean the callback up however the wait ends.
+    //@exercise ch06.cancel_and_wait  Cancel f; wait until it is done; clean up either way.
     Future<void> finished(f->loop());
     CallbackId id = f->add_done_callback([finished](FutureStateBase&) mutable {
         if (!finished.done()) finished.set_result();

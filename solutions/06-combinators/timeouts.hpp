@@ -24,7 +24,7 @@ namespace detail {
 class TimeoutScope {
 public:
     explicit TimeoutScope(TimePoint deadline); // RuntimeError outside a task
-    ~TimeoutScope() { timer_.cancel(); }
+    ~TimeoutScope() { stop_timer(); }
     TimeoutScope(const TimeoutScope&) = delete;
     TimeoutScope& operator=(const TimeoutScope&) = delete;
 
@@ -36,11 +36,16 @@ public:
 private:
     enum class Status { ENTERED, EXPIRING, EXPIRED, EXITED };
     void on_deadline(); // asyncio: Timeout._on_timeout
+    void stop_timer() { // whichever of the two was armed
+        timer_.cancel();
+        expiry_soon_.cancel();
+    }
 
     TaskBase& task_;
     int cancelling_at_entry_; // the task's cancelling() when the block began
     Status status_ = Status::ENTERED;
-    TimerHandle timer_;
+    TimerHandle timer_;  // the deadline, while it lies ahead
+    Handle expiry_soon_; // the expiry, when the deadline had passed at entry
 };
 
 bool is_cancellation(const std::exception_ptr& error);
@@ -94,8 +99,7 @@ Coro<T> timeout(Duration delay, Coro<T> body) {
 template <class T>
 Coro<T> wait_for(Future<T> f, std::optional<Duration> timeout) {
     //@scratch ch06.wait_for
-    //@exercise ch06.wait_for  No limit: await f. Zero or less: done now, or cancel, wait,
-    // TimeoutError. Else a timeout block.
+    //@exercise ch06.wait_for  No limit, zero or less, or a timeout block around f.
     if (!timeout) co_return co_await f;
     if (*timeout > Duration::zero()) {
         TimePoint deadline = f.get_loop().time() + *timeout;

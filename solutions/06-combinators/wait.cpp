@@ -13,15 +13,16 @@ struct WaitCounter {
     explicit WaitCounter(EventLoop& loop, std::size_t count, ReturnWhen when)
         : released(loop), left(count), when(when) {}
 
-    // asyncio: _wait's _on_completion.
+    // asyncio: _wait's _on_completion. A future's exception is asked for only
+    // under FIRST_EXCEPTION, as asyncio does: exception() marks it retrieved,
+    // and under the other rules reading it is the caller's business.
     void on_completion(FutureStateBase& future) {
         //@scratch ch06.wait_release
-        //@exercise ch06.wait_release  One fewer to wait for; release the waiter when the ReturnWhen
-        // rule holds.
+        //@exercise ch06.wait_release  One fewer left; release when the ReturnWhen rule holds.
         --left;
-        bool failed = !future.cancelled() && future.exception() != nullptr;
         if (left == 0 || when == ReturnWhen::FIRST_COMPLETED ||
-            (when == ReturnWhen::FIRST_EXCEPTION && failed))
+            (when == ReturnWhen::FIRST_EXCEPTION && !future.cancelled() &&
+             future.exception() != nullptr))
             release();
         //@end
         //@end
@@ -42,8 +43,7 @@ struct WaitCounter {
 Coro<void> wait_until(std::vector<StatePtr> futures, ReturnWhen when,
                       std::optional<Duration> timeout) {
     //@scratch ch06.wait_until
-    //@exercise ch06.wait_until  A shared counter, a timer that releases it, a done callback per
-    // future; await, then clean up.
+    //@exercise ch06.wait_until  Shared counter, timer, callbacks; await; clean up.
     EventLoop& loop = get_running_loop();
     auto counter = std::make_shared<WaitCounter>(loop, futures.size(), when);
     if (timeout) counter->timer = loop.call_later(*timeout, [counter] { counter->release(); });
@@ -87,8 +87,7 @@ void CompletionQueue::watch(const std::vector<StatePtr>& futures, std::optional<
 
 void CompletionQueue::on_completion(FutureStateBase& future) {
     //@scratch ch06.as_completed_arrive
-    //@exercise ch06.as_completed_arrive  Unless timed out: move the future from watched to done,
-    // stop the timer after the last, wake a claim.
+    //@exercise ch06.as_completed_arrive  Queue it (unless timed out); wake a claim.
     if (timed_out_) return; // asyncio: "_on_timeout() was here first"
     for (auto it = watched_.begin(); it != watched_.end(); ++it)
         if (it->first.get() == &future) {
@@ -124,8 +123,7 @@ void CompletionQueue::wake_one() {
 
 Coro<StatePtr> CompletionQueue::next_done() {
     //@scratch ch06.as_completed_next
-    //@exercise ch06.as_completed_next  Wait (as a queued claim) until a completion is queued or the
-    // timeout passed; take the oldest.
+    //@exercise ch06.as_completed_next  Wait as a claim for a completion; take the oldest.
     while (done_.empty() && !timed_out_) {
         Future<void> arrival(loop_);
         claims_.push_back(arrival);

@@ -76,8 +76,7 @@ template <class T>
 Coro<WaitResult<T>> wait(std::vector<Future<T>> fs, ReturnWhen when = ReturnWhen::ALL_COMPLETED,
                          std::optional<Duration> timeout = {}) {
     //@scratch ch06.wait
-    //@exercise ch06.wait  Refuse an empty list; wait on each distinct future once; split them into
-    //done and pending.
+    //@exercise ch06.wait  Refuse an empty list; wait; split into done and pending.
     if (fs.empty()) throw ValueError("wait: the list of futures is empty");
     std::vector<Future<T>> unique = detail::distinct(std::move(fs));
     co_await detail::wait_until(detail::states_of(unique), when, timeout);

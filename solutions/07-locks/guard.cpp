@@ -2,6 +2,7 @@
 // block by any path releases (asyncio: _ContextManagerMixin.__aexit__).
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "locks.hpp"
 
@@ -51,7 +52,8 @@ Coro<Guard> Lock::guard() {
 
 Coro<Guard> Semaphore::guard() {
     co_await acquire();
-    co_return Guard([this] { release(); }, get_running_loop());
+    Guard held([this] { release(); }, get_running_loop());
+    co_return std::move(held);
 }
 
 } // namespace aio

@@ -26,6 +26,7 @@ TEST(Gather, NoChildrenIsAFutureAlreadyFinished) {
 
 TEST(Gather, ResultsComeInArgumentOrderWhateverTheFinishingOrder) {
     VirtualLoop v;
+    RecordedReports reports(v.loop);
     auto body = []() -> aio::Coro<std::vector<int>> {
         std::vector<Task<int>> children;
         for (int i = 0; i < 4; ++i)
@@ -35,6 +36,10 @@ TEST(Gather, ResultsComeInArgumentOrderWhateverTheFinishingOrder) {
     EXPECT_EQ(run_in_task(v.loop, body()), (std::vector<int>{0, 1, 2, 3}))
         << "ch06.gather_child_done: results in argument order, not in finishing order";
     EXPECT_EQ(v.elapsed(), 40ms) << "ch06.gather_child_done: the children ran concurrently";
+    EXPECT_TRUE(reports.messages.empty())
+        << "ch06.gather_child_done: nothing reaches the exception handler (results read before "
+           "the last child is done fail in a callback): "
+        << (reports.messages.empty() ? "" : reports.messages.front());
 }
 
 TEST(Gather, TupleFormMixesTypesAndTakesTasksAsTheyAre) {
@@ -68,6 +73,7 @@ TEST(Gather, ChildrenAlreadyDoneAreCountedWithoutALoopPass) {
 
 TEST(Gather, FirstExceptionGoesToTheOuterAndSiblingsKeepRunning) {
     VirtualLoop v;
+    RecordedReports reports(v.loop);
     Task<int> slow = aio::create_task(v.loop, value_after(50ms, 7));
     Task<int> failing = aio::create_task(v.loop, fail_after(10ms, "boom"));
     Future<std::vector<int>> outer = aio::gather(std::vector<Task<int>>{slow, failing});
@@ -81,6 +87,17 @@ TEST(Gather, FirstExceptionGoesToTheOuterAndSiblingsKeepRunning) {
     ASSERT_TRUE(run_until_done(v.loop, Future<int>(slow)))
         << "the run ends (a lost wake-up would leave it pending)";
     EXPECT_EQ(slow.result(), 7) << "ch06.gather_child_done: the sibling runs to its end";
+    {
+        Task<int> early = aio::create_task(v.loop, fail_after(10ms, "early"));
+        Task<int> late = aio::create_task(v.loop, fail_after(20ms, "late"));
+        Future<std::vector<int>> both = aio::gather(std::vector<Task<int>>{early, late});
+        ASSERT_TRUE(run_until_done(v.loop, Future<int>(late))) << "the late child fails in time";
+        EXPECT_EQ(outcome_kind(both), "ValueError") << "ch06.gather_child_done: the first error";
+    }
+    run_for(v.loop, 1ms); // the last handles go: a never-retrieved error is reported now
+    EXPECT_TRUE(reports.messages.empty())
+        << "ch06.gather_child_done: an error that arrives after the outer is done is retrieved "
+           "by gather, never reported as never retrieved";
 }
 
 TEST(Gather, ACancelledChildFailsTheOuterWithACancelledErrorException) {
@@ -184,17 +201,21 @@ TEST(GatherOutcomes, ReportsEveryOutcomeInArgumentOrder) {
     Future<std::vector<aio::Outcome<int>>> outer =
         aio::gather_outcomes(std::vector<Future<int>>{good, bad, dropped});
     ASSERT_TRUE(run_until_done(v.loop, outer))
-        << "ch06.gather_child_done: gather_outcomes waits for all";
-    EXPECT_EQ(v.elapsed(), 30ms)
-        << "ch06.gather_child_done: an error does not end gather_outcomes early";
+        << "ch06.gather_outcomes, ch06.gather_child_done: gather_outcomes waits for all";
+    EXPECT_EQ(v.elapsed(), 30ms) << "ch06.gather_outcomes, ch06.gather_child_done: an error does "
+                                    "not end gather_outcomes early";
     std::vector<aio::Outcome<int>> outcomes = outer.result();
-    ASSERT_EQ(outcomes.size(), 3u) << "ch06.gather_child_done: one outcome per child";
-    EXPECT_TRUE(outcomes[0].ok()) << "ch06.gather_child_done: the good child is ok";
-    EXPECT_EQ(outcomes[0].value(), 3) << "ch06.gather_child_done: with its value";
+    ASSERT_EQ(outcomes.size(), 3u)
+        << "ch06.gather_outcomes, ch06.gather_child_done: one outcome per child";
+    EXPECT_TRUE(outcomes[0].ok())
+        << "ch06.gather_outcomes, ch06.gather_child_done: the good child is ok";
+    EXPECT_EQ(outcomes[0].value(), 3)
+        << "ch06.gather_outcomes, ch06.gather_child_done: with its value";
     EXPECT_EQ(kind_of(outcomes[1].error()), "ValueError")
-        << "ch06.gather_child_done: the failing child's error";
+        << "ch06.gather_outcomes, ch06.gather_child_done: the failing child's error";
     EXPECT_EQ(kind_of(outcomes[2].error()), "CancelledError")
-        << "ch06.gather_child_done: a cancelled child is a CancelledError outcome";
+        << "ch06.gather_outcomes, ch06.gather_child_done: a cancelled child is a CancelledError "
+           "outcome";
     EXPECT_EQ(thrown_by([&] { (void)outcomes[1].value(); }), "ValueError")
         << "Outcome::value() rethrows the error";
 }

@@ -96,6 +96,30 @@ TEST(Timeout, ADeadlineAlreadyPassedCancelsAtTheFirstAwait) {
         << "ch06.timeout_exit: timeout(0s) around a body that awaits: TimeoutError";
 }
 
+// CPython's test_timeout_zero_sleep_zero and test_timeout_in_the_past_sleep_zero:
+// a deadline already passed expires before the task's next step, so even a
+// body whose only wait is sleep(0s) is cut (asyncio: Timeout.reschedule's
+// call_soon; a due call_at timer would run after that step).
+TEST(Timeout, ADeadlinePassedExpiresBeforeTheBodysFirstYield) {
+    VirtualLoop v;
+    auto body = [&]() -> aio::Coro<std::string> {
+        std::string zero = co_await kind_of_await(aio::timeout(0s, aio::sleep(0s)));
+        EXPECT_EQ(zero, "TimeoutError") << "ch06.timeout_exit: timeout(0s, sleep(0s)) raises "
+                                           "TimeoutError (the expiry is queued before the "
+                                           "task's next step), got "
+                                        << zero;
+        std::string past = co_await kind_of_await(aio::timeout(-11s, aio::sleep(0s)));
+        EXPECT_EQ(past, "TimeoutError")
+            << "ch06.timeout_exit: timeout(-11s, sleep(0s)) raises TimeoutError, got " << past;
+        EXPECT_EQ(aio::current_task()->cancelling(), 0)
+            << "ch06.timeout_exit: after the TimeoutError the task's own cancel is withdrawn";
+        co_return "done";
+    };
+    EXPECT_EQ(run_in_task(v.loop, body()), "done")
+        << "ch06.timeout_exit: the task goes on after both TimeoutErrors";
+    EXPECT_EQ(v.elapsed(), 0ms) << "ch06.timeout_expire: no time passes for a passed deadline";
+}
+
 TEST(Timeout, TheDeadlineIsFixedWhenTheCoroStarts) {
     VirtualLoop v;
     auto body = [&]() -> aio::Coro<std::string> {
@@ -167,7 +191,8 @@ TEST(WaitFor, ZeroOrLessReturnsADoneResultAndCancelsAPendingOne) {
         co_return kind + " " + coro_kind;
     };
     EXPECT_EQ(run_in_task(v.loop, body()), "TimeoutError TimeoutError")
-        << "ch06.wait_for: timeout <= 0 on a pending future: TimeoutError";
+        << "ch06.wait_for: timeout <= 0 on a pending future: TimeoutError, once "
+           "ch06.cancel_and_wait waited until the cancelled future (a task) was really done";
     EXPECT_FALSE(body_ran)
         << "ch06.wait_for: a coroutine with timeout <= 0 is cancelled before it starts";
 }

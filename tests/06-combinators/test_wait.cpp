@@ -60,6 +60,35 @@ TEST(Wait, FirstExceptionIgnoresCancellations) {
         << "ch06.wait_release: the cancelled and the failed future are done";
 }
 
+// asyncio's _wait asks a future for its exception only under FIRST_EXCEPTION,
+// when others are still pending (and asking marks it retrieved); under the
+// other rules wait looks at nothing, and a failure nobody reads is reported
+// as never retrieved.
+TEST(Wait, OnlyFirstExceptionReadsTheErrors) {
+    for (ReturnWhen when :
+         {ReturnWhen::ALL_COMPLETED, ReturnWhen::FIRST_COMPLETED, ReturnWhen::FIRST_EXCEPTION}) {
+        VirtualLoop v;
+        RecordedReports reports(v.loop);
+        {
+            Task<int> failing = aio::create_task(v.loop, fail_after(10ms, "unread"));
+            Future<int> slow = resolved_later(v.loop, 1s, 3);
+            auto body = [&]() -> aio::Coro<bool> {
+                std::vector<Future<int>> fs{Future<int>(failing), slow};
+                aio::WaitResult<int> result = co_await aio::wait(fs, when);
+                co_return !result.done.empty() && result.done[0] == Future<int>(failing);
+            };
+            EXPECT_TRUE(run_in_task(v.loop, body()))
+                << "ch06.wait_release: the failed future is done";
+        }
+        std::size_t expected = when == ReturnWhen::FIRST_EXCEPTION ? 0u : 1u;
+        EXPECT_EQ(reports.messages.size(), expected)
+            << "ch06.wait_release: " << (expected ? "without FIRST_EXCEPTION" : "with it")
+            << " (rule " << static_cast<int>(when) << "), wait "
+            << (expected ? "must not read a future's exception: unread, it is reported once"
+                         : "reads the exception (as asyncio), which marks it retrieved");
+    }
+}
+
 TEST(Wait, ATimeoutReturnsWhatIsDoneWithoutRaisingOrCancelling) {
     VirtualLoop v;
     Future<int> slow = resolved_later(v.loop, 1s, 3);
@@ -120,6 +149,51 @@ TEST(AsCompleted, AClaimWokenThenCancelledPassesTheCompletionOn) {
         << "ch06.as_completed_next: the completion is not lost with the cancelled claim";
     EXPECT_TRUE(woken.cancelled()) << "ch06.as_completed_next: the woken claim was cancelled";
     EXPECT_EQ(other.result(), 1) << "ch06.as_completed_next: the other claim gets the completion";
+}
+
+// A woken claim checks again: A waits; X completes at 10 ms and wakes A, but
+// B's claim runs first in the next pass and takes X. A must wait on (for Y),
+// not take the empty queue for a timeout.
+TEST(AsCompleted, AWokenClaimWhoseCompletionWasTakenWaitsAgain) {
+    VirtualLoop v;
+    Future<int> x = resolved_later(v.loop, 10ms, 1);
+    std::vector<Future<int>> fs{x, resolved_later(v.loop, 20ms, 2)};
+    aio::AsCompleted<int> completions = aio::as_completed(fs);
+    auto claim = [&completions](aio::Duration start) -> aio::Coro<int> {
+        co_await aio::sleep(start);
+        co_return co_await completions.next();
+    };
+    Task<int> a = aio::create_task(v.loop, claim(0ms));
+    Task<int> b = aio::create_task(v.loop, claim(10ms)); // its step runs before A's wake-up
+    ASSERT_TRUE(run_until_done(v.loop, Future<int>(a), 100ms))
+        << "ch06.as_completed_next: the first claim ends";
+    EXPECT_EQ(kind_of(a.exception()), "none")
+        << "ch06.as_completed_next: a woken claim that finds the queue empty waits again "
+           "(a loop, not an if); it is no timeout";
+    EXPECT_EQ(b.result(), 1) << "ch06.as_completed_next: B took X, queued when B ran";
+    EXPECT_EQ(a.result(), 2) << "ch06.as_completed_next: A gets the next completion, Y";
+}
+
+// asyncio's _on_completion: "_on_timeout() was here first". X completes in
+// the very pass of the timeout, its callback already scheduled when the
+// timeout runs: it must not be queued, and next() is a TimeoutError.
+TEST(AsCompleted, ACompletionInThePassOfTheTimeoutComesTooLate) {
+    VirtualLoop v;
+    Future<int> x = resolved_later(v.loop, 50ms, 1); // its timer comes before the timeout's
+    auto body = [&]() -> aio::Coro<std::string> {
+        std::vector<Future<int>> fs{x};
+        aio::AsCompleted<int> completions = aio::as_completed(fs, 50ms);
+        std::exception_ptr error;
+        try {
+            co_await completions.next();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        co_return kind_of(error);
+    };
+    EXPECT_EQ(run_in_task(v.loop, body()), "TimeoutError")
+        << "ch06.as_completed_arrive: a completion that arrives after the timeout (same pass) "
+           "is not queued; next() raises TimeoutError";
 }
 
 TEST(AsCompleted, NothingInTimeGivesTimeoutErrorFromNext) {

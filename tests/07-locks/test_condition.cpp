@@ -127,6 +127,7 @@ TEST(Condition, WaitRetakesTheLockWhenCancelled) {
 TEST(Condition, ACancelDuringTheRetakeIsKeptAndTheLockStillRetaken) {
     Condition condition;
     bool held_when_cancelled = false;
+    long cancelled_at = -1;
     VirtualLoop v;
     auto waiter = [&]() -> Coro<void> {
         aio::Guard held = co_await condition.guard();
@@ -134,6 +135,7 @@ TEST(Condition, ACancelDuringTheRetakeIsKeptAndTheLockStillRetaken) {
             co_await condition.wait();
         } catch (const aio::CancelledError&) {
             held_when_cancelled = condition.locked();
+            cancelled_at = v.ms();
             throw;
         }
     };
@@ -151,6 +153,9 @@ TEST(Condition, ACancelDuringTheRetakeIsKeptAndTheLockStillRetaken) {
     EXPECT_EQ(outcome_of(w), "cancelled") << "ch07.condition_retake: the cancellation comes out";
     EXPECT_TRUE(held_when_cancelled)
         << "ch07.condition_retake: a cancel while retaking the lock retries until it has it";
+    EXPECT_EQ(cancelled_at, 11)
+        << "ch07.condition_retake: the cancel (at 5 ms) leaves wait() only once the lock is "
+           "retaken, when the notifier released it at 11 ms";
     EXPECT_FALSE(condition.locked()) << "ch07.lock_cancel: the lock ends free";
 }
 
@@ -200,7 +205,35 @@ TEST(Condition, WaitForLoopsUntilThePredicateHolds) {
     auto p = aio::create_task(v.loop, producer());
     v.settle();
     EXPECT_EQ(outcome_of(c), "ok") << "ch07.condition_retake: wait_for returns once it holds";
-    EXPECT_EQ(checks, 4) << "ch07.condition_retake: checked at entry and after each notify";
+    EXPECT_EQ(checks, 4)
+        << "ch07.condition_wait_for: the predicate is checked at entry and after each notify";
+}
+
+// notify(n) counts only pending waiters: W1, cancelled in the notifier's own
+// step, is still queued (its task has not run yet), and must not use up the
+// notify(1) meant for W2. W1's leaving then passes one more on, to W3.
+TEST(Condition, NotifySkipsAWaiterCancelledButStillQueued) {
+    Condition condition;
+    Log log;
+    VirtualLoop v;
+    std::optional<aio::Task<void>> w1;
+    auto notifier = [&]() -> Coro<void> {
+        co_await aio::sleep(5ms);
+        aio::Guard held = co_await condition.guard();
+        w1->cancel();
+        condition.notify(1);
+    };
+    w1 = aio::create_task(v.loop, wait_for_notify(condition, log, "W1"));
+    auto w2 = aio::create_task(v.loop, wait_for_notify(condition, log, "W2"));
+    auto w3 = aio::create_task(v.loop, wait_for_notify(condition, log, "W3"));
+    auto n = aio::create_task(v.loop, notifier());
+    v.settle();
+    EXPECT_EQ(outcome_of(*w1), "cancelled") << "ch07.condition_wait: W1 was cancelled";
+    EXPECT_EQ(outcome_of(w2), "ok")
+        << "ch07.condition_notify: notify(1) skips W1 (cancelled, still queued) and wakes W2";
+    EXPECT_EQ(outcome_of(w3), "ok")
+        << "ch07.condition_notify: W1's leaving with an error notifies one more, W3 (if notify(1) "
+           "was spent on W1, W1's pass-on woke W2 and W3 still waits)";
 }
 
 TEST(Condition, SharesALockGivenToIt) {

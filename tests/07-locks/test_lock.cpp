@@ -121,7 +121,8 @@ TEST(Lock, AWaiterCancelledWhileWaitingLeavesTheQueue) {
     EXPECT_EQ(outcome_of(b), "cancelled")
         << "ch07.lock_cancel: the cancelled waiter ends cancelled";
     EXPECT_EQ(joined(log.lines), "A got it @0, C got it @10")
-        << "ch07.lock_cancel: the lock skips a waiter cancelled while it waited";
+        << "ch07.lock_cancel: the lock skips a waiter cancelled while it waited; and "
+           "ch07.lock_guard: B's cancelled guard() releases nothing (C must not get in at 5)";
     EXPECT_FALSE(lock.locked()) << "ch07.lock_cancel: a cancelled waiter never holds the lock";
 }
 
@@ -149,6 +150,49 @@ TEST(Lock, AWokenThenCancelledWaiterPassesTheLockOn) {
     EXPECT_EQ(joined(log.lines), "A got it @0, C got it @10")
         << "ch07.lock_cancel: the woken-then-cancelled waiter passes the wake-up to the next";
     EXPECT_FALSE(lock.locked()) << "ch07.lock_cancel: the lock ends free, not stuck locked";
+}
+
+// release() wakes the head only, and only if it is pending. B, the head, is
+// cancelled in the releaser's own step (its future done, B still queued):
+// release() must neither set it again nor look past it, since B's leaving
+// wakes the next one. Then X, cancelled behind a woken head B, leaves while
+// the lock is free: waking past B would let C in beside B.
+TEST(Lock, ADoneHeadIsNeitherWokenAgainNorSkipped) {
+    Lock lock; // before the loop: frames still waiting at the end point into it
+    Log log;
+    VirtualLoop v;
+    log.clock = &v;
+    std::optional<aio::Task<void>> b, x;
+    std::string release_error;
+    auto releaser = [&](bool cancel_head) -> Coro<void> {
+        co_await lock.acquire();
+        co_await aio::sleep(10ms);
+        (cancel_head ? *b : *x).cancel();
+        try {
+            lock.release();
+        } catch (const std::exception& error) {
+            release_error = error.what();
+        }
+    };
+    auto a = aio::create_task(v.loop, releaser(true));
+    b = aio::create_task(v.loop, hold_lock(lock, log, "B", 10ms));
+    auto c = aio::create_task(v.loop, hold_lock(lock, log, "C", 10ms));
+    v.settle();
+    EXPECT_EQ(release_error, "")
+        << "ch07.lock_wake: a head that is done (cancelled, not yet gone) is not woken again";
+    EXPECT_EQ(joined(log.lines), "C got it @10")
+        << "ch07.lock_wake: C gets the lock once, through B's leaving";
+
+    log.lines.clear();
+    auto a2 = aio::create_task(v.loop, releaser(false));
+    b = aio::create_task(v.loop, hold_lock(lock, log, "B", 10ms));
+    x = aio::create_task(v.loop, hold_lock(lock, log, "X", 10ms));
+    auto c2 = aio::create_task(v.loop, hold_lock(lock, log, "C", 10ms));
+    v.settle();
+    EXPECT_EQ(outcome_of(*x), "cancelled") << "ch07.lock_cancel: X was cancelled while waiting";
+    EXPECT_EQ(joined(log.lines), "B got it @1010, C got it @1020")
+        << "ch07.lock_wake: X leaving a free lock behind a woken head B must not wake C too; "
+           "B and C hold the lock one after the other";
 }
 
 TEST(Lock, TheGuardReleasesWhenTheBlockThrowsOrIsCancelled) {

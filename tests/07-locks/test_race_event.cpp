@@ -50,7 +50,7 @@ TEST(Event, SetWakesEveryWaiterAndAWaitOnASetEventReturnsAtOnce) {
     EXPECT_TRUE(log.lines.empty()) << "ch07.event_wait: wait() blocks while the flag is down";
     v.settle();
     EXPECT_EQ(joined(log.lines), "A @5, B @5, C @5")
-        << "ch07.event_wait: set() wakes every waiter, in the order they waited";
+        << "ch07.event_set, ch07.event_wait: set() wakes every waiter, in the order they waited";
     auto late = aio::create_task(v.loop, waiter("D"));
     v.loop.run_once(); // one iteration: the task's first step
     EXPECT_EQ(outcome_of(late), "ok")
@@ -60,6 +60,28 @@ TEST(Event, SetWakesEveryWaiterAndAWaitOnASetEventReturnsAtOnce) {
     v.settle();
     EXPECT_EQ(outcome_of(blocked), "pending")
         << "ch07.event_wait: after clear() wait() blocks again";
+}
+
+// A is cancelled and set() comes in the same pass, before A's task ran: A's
+// future is done (cancelled) but still queued, and set() must skip it.
+TEST(Event, SetSkipsAWaiterCancelledButStillQueued) {
+    aio::Event event;
+    Log log;
+    VirtualLoop v;
+    auto waiter = [&](std::string name) -> Coro<void> {
+        co_await event.wait();
+        log.add(name);
+    };
+    auto a = aio::create_task(v.loop, waiter("A"));
+    auto b = aio::create_task(v.loop, waiter("B"));
+    v.settle(1ms);
+    a.cancel();
+    EXPECT_NO_THROW(event.set())
+        << "ch07.event_set: set() skips a waiter whose future is done (cancelled): setting it "
+           "would be an InvalidStateError";
+    v.settle(1ms);
+    EXPECT_EQ(outcome_of(a), "cancelled") << "ch07.event_wait: a waiter can be cancelled";
+    EXPECT_EQ(joined(log.lines), "B") << "ch07.event_set: the other waiter wakes";
 }
 
 TEST(Event, ACancelledWaiterLeavesAndTheOthersStillWake) {

@@ -147,6 +147,72 @@ TEST(Semaphore, AWokenThenCancelledWaiterPassesThePermitOn) {
     EXPECT_EQ(outcome_of(d), "ok") << "ch07.semaphore_give_back: the semaphore still works";
 }
 
+// The wake-more loop of acquire() runs on the normal path too. At 10 ms S
+// releases twice: the first wakes B, the second finds nobody pending and
+// stays in the counter. C, whose step comes next in the same pass, finds
+// locked() true (B is a live waiter) and queues. Only B, leaving its wait,
+// can hand that free permit on to C.
+TEST(Semaphore, AWokenWaiterHandsAFreePermitOnToANewcomer) {
+    Semaphore semaphore(0);
+    Log log;
+    VirtualLoop v;
+    log.clock = &v;
+    bool locked_with_a_free_permit = false;
+    auto releaser = [&]() -> Coro<void> {
+        co_await aio::sleep(10ms);
+        semaphore.release(); // wakes B
+        semaphore.release(); // nobody pending: the permit stays in the counter
+        locked_with_a_free_permit = semaphore.locked();
+    };
+    auto newcomer = [&]() -> Coro<void> {
+        co_await aio::sleep(10ms); // its step comes right after the releaser's
+        co_await semaphore.acquire();
+        log.add("C");
+    };
+    auto b = aio::create_task(v.loop, hold_permit(semaphore, log, "B", 10ms));
+    auto s = aio::create_task(v.loop, releaser());
+    auto c = aio::create_task(v.loop, newcomer());
+    v.settle();
+    EXPECT_TRUE(locked_with_a_free_permit)
+        << "ch07.semaphore_locked: a woken waiter that has not run yet keeps locked() true, "
+           "even with a permit free (FIFO)";
+    EXPECT_EQ(joined(log.lines), "B @10, C @10")
+        << "ch07.semaphore_acquire: B, leaving its wait normally, wakes C for the free permit "
+           "(the wake-more loop runs on both paths)";
+    int free_permits = 0;
+    auto count = [&]() -> Coro<void> {
+        while (!semaphore.locked() && free_permits < 5) {
+            co_await semaphore.acquire();
+            ++free_permits;
+        }
+    };
+    auto counting = aio::create_task(v.loop, count());
+    v.settle();
+    EXPECT_EQ(free_permits, 1)
+        << "ch07.semaphore_acquire: two releases, B's permit back, C still holding one: one "
+           "permit is free (a woken waiter does not take a second permit for itself)";
+}
+
+// A waiter cancelled while it still waited (its future cancelled, not woken)
+// got no permit and gives none back.
+TEST(Semaphore, AWaiterCancelledWhileWaitingGivesNothingBack) {
+    Semaphore semaphore(1);
+    VirtualLoop v;
+    auto holder = [&]() -> Coro<void> {
+        co_await semaphore.acquire();
+        co_await aio::sleep(100ms);
+    };
+    auto a = aio::create_task(v.loop, holder());
+    auto b = aio::create_task(v.loop, semaphore.acquire());
+    v.settle(10ms);
+    b.cancel();
+    v.settle(10ms);
+    EXPECT_EQ(outcome_of(b), "cancelled") << "ch07.semaphore_give_back: B ends cancelled";
+    EXPECT_TRUE(semaphore.locked())
+        << "ch07.semaphore_give_back: B was cancelled while waiting, so it had no permit to give "
+           "back; A still holds the only one";
+}
+
 TEST(Semaphore, BoundsConcurrencyMeasuredAsAPeak) {
     Semaphore semaphore(3);
     Log log;
