@@ -127,9 +127,11 @@ TEST(TaskGroup, TheFirstFailureCancelsTheSiblingsAndTheBody) {
     });
     EXPECT_EQ(messages_of(error), (std::vector<std::string>{"first"}))
         << "ch06.group_task_done: ExceptionGroup with the failure";
-    EXPECT_TRUE(sibling->cancelled()) << "ch06.group_task_done: the sibling is cancelled";
+    EXPECT_TRUE(sibling->cancelled()) << "ch06.group_abort: the sibling is cancelled";
     EXPECT_FALSE(body_went_on) << "ch06.group_task_done: the body is cancelled at its await";
-    EXPECT_EQ(v.elapsed(), 20ms) << "ch06.group_task_done: the group ends at the failure";
+    EXPECT_EQ(v.elapsed(), 20ms)
+        << "ch06.group_task_done, ch06.group_abort: the group ends at the failure (the "
+           "siblings are cancelled)";
 }
 
 TEST(TaskGroup, ReportsEveryFailureInTheOrderTheyHappened) {
@@ -217,7 +219,8 @@ TEST(TaskGroup, CreateTaskWhileShuttingDownIsARuntimeError) {
     EXPECT_EQ(messages_of(error), (std::vector<std::string>{"fails"}))
         << "ch06.group_task_done: the failure";
     EXPECT_EQ(refused, "TaskGroup is shutting down")
-        << "ch06.group_task_done: after a failure the group refuses new tasks";
+        << "ch06.group_abort, ch06.group_task_done: after a failure the group refuses new "
+           "tasks (it is marked as shutting down)";
 }
 
 TEST(TaskGroup, CreateTaskOnceTheLastChildEndedInExitIsARuntimeError) {
