@@ -197,13 +197,17 @@ Verdict judge(const Manifest& manifest, const Mutant& m, RunOptions options) {
     for (const auto& t : manifest.tests)
         if (std::count(t.exercises.begin(), t.exercises.end(), m.exercise))
             (t.timing ? timing : mapped).push_back(t);
-    if (mapped.empty()) mapped = timing; // timing tests only when nothing else is mapped
-    if (mapped.empty()) return {false, "no test has " + m.exercise + " in its ex="};
+    if (mapped.empty() && timing.empty())
+        return {false, "no test has " + m.exercise + " in its ex="};
     // The tests that grade this exercise most directly first (fewest exercises
-    // in their ex=); the first one that catches the mutant ends the run.
-    std::stable_sort(mapped.begin(), mapped.end(), [](const GradedTest& a, const GradedTest& b) {
+    // in their ex=), timing tests last; the first one that catches the mutant
+    // ends the run, so a caught mutant costs one test or a few.
+    auto direct = [](const GradedTest& a, const GradedTest& b) {
         return a.exercises.size() < b.exercises.size();
-    });
+    };
+    std::stable_sort(mapped.begin(), mapped.end(), direct);
+    std::stable_sort(timing.begin(), timing.end(), direct);
+    mapped.insert(mapped.end(), timing.begin(), timing.end());
     Verdict verdict{false, "every test mapped to " + m.exercise + " passes on it"};
     for (const auto& test : mapped) {
         Outcome outcome = run_tests(options, {test}, [](std::size_t, const Outcome&) {}).front();
