@@ -5,4 +5,5 @@
 
 #include "http_message.hpp" // HttpError, Headers, Request, Response, serialize
 #include "http_parser.hpp"  // Limits, RequestParser, ResponseParser
+#include "http_server.hpp"  // Application, serve, ServerOptions
 #include "json.hpp"         // json::Value, json::parse
