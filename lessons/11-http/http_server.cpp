@@ -35,7 +35,9 @@ Coro<void> close_lingering(StreamReader reader, StreamWriter writer, Duration li
     writer.write_eof();
     TimePoint until = get_running_loop().time() + linger;
     try {
-        while (!(co_await timeout_at(until, reader.read(READ_CHUNK))).empty()) {
+        for (;;) { // (not in the loop's condition: GCC 12 mishandles a co_await there)
+            std::string unread = co_await timeout_at(until, reader.read(READ_CHUNK));
+            if (unread.empty()) break;
         }
     } catch (const Error&) {
         // the linger time ran out or the peer reset: close anyway

@@ -25,7 +25,8 @@ using Handler = std::function<Coro<Response>(Request)>;
 
 class Application {
 public:
-    // pattern: "/user/{user_id}"; a {name} segment matches one non-empty segment
+    // pattern: "/user/{user_id}"; a {name} segment matches one non-empty
+    // segment; method "*" matches every method (aiohttp: METH_ANY)
     void add_route(std::string method, std::string pattern, Handler handler);
     void add_get(std::string pattern, Handler handler); // answers HEAD too (body dropped)
     void add_post(std::string pattern, Handler handler);

@@ -78,7 +78,8 @@ Coro<Response> Application::handle(Request request) const {
         std::map<std::string, std::string> params;
         if (!detail::match_route(route.segments, path, params)) continue;
         bool head_on_get = request.method == "HEAD" && route.method == "GET";
-        if (!chosen && (route.method == request.method || head_on_get)) {
+        bool any = route.method == "*"; // aiohttp: hdrs.METH_ANY
+        if (!chosen && (route.method == request.method || head_on_get || any)) {
             chosen = &route;
             request.match_info = std::move(params);
         }
