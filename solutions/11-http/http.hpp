@@ -8,3 +8,4 @@
 #include "http_parser.hpp"  // Limits, RequestParser, ResponseParser
 #include "http_server.hpp"  // Application, serve, ServerOptions
 #include "json.hpp"         // json::Value, json::parse
+#include "web_api.hpp"      // TtlCache, user_api, httpbin
