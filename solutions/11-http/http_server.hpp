@@ -28,6 +28,7 @@ public:
     void add_route(std::string method, std::string pattern, Handler handler);
     void add_get(std::string pattern, Handler handler); // answers HEAD too (body dropped)
     void add_post(std::string pattern, Handler handler);
+    void add_routes(const Application& other); // every route of other, after these
     // No route: 404; the path routed for other methods: 405 with Allow (HEAD
     // listed with GET); a handler's HttpError: its status; any other exception:
     // a plain 500, and the exception to the loop's exception handler, once.
