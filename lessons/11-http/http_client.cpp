@@ -68,8 +68,6 @@ Request request_for(const SessionState& state, const std::string& method, const 
 
 } // namespace
 
-// Sends the request and reads its response whole. `answered` says whether any
-// byte came back: a pooled connection that fails before that was stale.
 Coro<Response> exchange(const SessionState& state, Connection& c, const Request& request,
                         bool& answered) {
     // TODO(ch11.exchange): Write the request, then feed reads to a ResponseParser until a response comes out.
@@ -82,11 +80,26 @@ Coro<Response> send_once(std::shared_ptr<SessionState> state, std::string method
     throw aio::NotImplemented("ch11.send_once");
 }
 
+namespace {
+bool is_redirect(const Response& r) {
+    int s = r.status;
+    return (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) &&
+           r.headers.contains("Location");
+}
+} // namespace
+
 // Follows redirects up to max_redirects (aiohttp: ClientSession._request's loop).
 Coro<Response> follow_redirects(std::shared_ptr<SessionState> state, std::string method, Url url,
                                 std::string body, Headers headers) {
-    // TODO(ch11.redirects): Send; a 301/302/303/307/308 with a Location is followed (303 and POST-after-301/302 become GET); history; too many: TooManyRedirects.
-    throw aio::NotImplemented("ch11.redirects");
+    Response response = co_await send_once(state, method, url, body, headers);
+    std::vector<std::string> history;
+    if (is_redirect(response)) {
+        // TODO(ch11.redirects): Follow Locations until an answer that is not a redirect; method rules; history; TooManyRedirects.
+        throw aio::NotImplemented("ch11.redirects");
+    }
+    response.url = url.text();
+    response.history = std::move(history);
+    co_return response;
 }
 
 std::string Url::text() const {

@@ -3,33 +3,26 @@
 // The parsers' state machine: a buffer, a position and a stage; every step
 // consumes one line or one run of body bytes (aiohttp: HttpParser.feed_data,
 // h11's _readers). The rules for start lines and framing: http_rules.cpp.
-#include <charconv>
-
 #include "http_parser.hpp"
 
 namespace aio::http::detail {
-
-namespace {
-bool is_token_char(char c) {
-    static const std::string_view specials = "!#$%&'*+-.^_`|~";
-    return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string::npos;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-} // namespace
 
 // asyncio's streams keep going after a bad byte; a parser must not: the bytes
 // after it cannot be framed any more (h11: ProtocolError puts it in ERROR).
 template <class Message>
 void MessageParser<Message>::feed(std::string_view data) {
-    // TODO(ch11.feed): Rethrow a stored error; append; step until no progress; keep an error.
-    throw aio::NotImplemented("ch11.feed");
+    if (error_) std::rethrow_exception(error_);
+    if (eof_) throw RuntimeError("feed after feed_eof");
+    buffer_.append(data);
+    try {
+        while (step()) {
+        }
+    } catch (const HttpError&) {
+        error_ = std::current_exception();
+        throw;
+    }
+    buffer_.erase(0, pos_); // what was parsed is gone; pos_ restarts at the unparsed bytes
+    pos_ = 0;
 }
 
 template <class Message>
@@ -58,22 +51,9 @@ bool MessageParser<Message>::step() {
 }
 
 template <class Message>
-std::optional<std::string_view> MessageParser<Message>::take_line(std::size_t max, int status,
-                                                                  bool lf_ok) {
-    // TODO(ch11.take_line): One line without its end; bare CR, bare LF (unless lf_ok), too long.
-    throw aio::NotImplemented("ch11.take_line");
-}
-
-template <class Message>
 bool MessageParser<Message>::head_step() {
     // TODO(ch11.head): A start line (empty lines before it skipped), then fields until the empty line.
     throw aio::NotImplemented("ch11.head");
-}
-
-template <class Message>
-void MessageParser<Message>::field_line(std::string_view line) {
-    // TODO(ch11.field_line): Refuse obs-fold, no colon, a bad name, space before the colon, too many.
-    throw aio::NotImplemented("ch11.field_line");
 }
 
 template <class Message>
@@ -96,12 +76,6 @@ template <class Message>
 bool MessageParser<Message>::body_step() {
     // TODO(ch11.body): Take what is there of the body: up to the length, or all until EOF.
     throw aio::NotImplemented("ch11.body");
-}
-
-template <class Message>
-std::size_t MessageParser<Message>::chunk_size(std::string_view line) const {
-    // TODO(ch11.chunk_size): The hex size before any ';' extension; 400 when malformed; 413 past max_body.
-    throw aio::NotImplemented("ch11.chunk_size");
 }
 
 template <class Message>

@@ -45,6 +45,10 @@ void Application::add_post(std::string pattern, Handler handler) {
     add_route("POST", std::move(pattern), std::move(handler));
 }
 
+void Application::add_routes(const Application& other) {
+    routes_.insert(routes_.end(), other.routes_.begin(), other.routes_.end());
+}
+
 namespace {
 Response method_not_allowed(const std::set<std::string>& allowed) {
     std::string allow;

@@ -66,7 +66,7 @@ Framing framing_of_fields(const Headers& headers, const Limits& limits, std::siz
 } // namespace detail
 
 // method SP request-target SP HTTP-version (RFC 9112 §3)
-void RequestParser::start_line(std::string_view line) {
+void detail::parse_request_line(std::string_view line, Request& r) {
     // TODO(ch11.request_line): Split into method, target and version; refuse each bad part with 400.
     throw aio::NotImplemented("ch11.request_line");
 }
@@ -82,9 +82,17 @@ std::optional<Request> RequestParser::pending() const {
 }
 
 // HTTP-version SP status-code [SP reason-phrase] (RFC 9112 §4)
-void ResponseParser::start_line(std::string_view line) {
+void detail::parse_status_line(std::string_view line, Response& r) {
     // TODO(ch11.status_line): Version, three digits, an optional reason; 400 when malformed.
     throw aio::NotImplemented("ch11.status_line");
+}
+
+void RequestParser::start_line(std::string_view line) {
+    detail::parse_request_line(line, current_);
+}
+
+void ResponseParser::start_line(std::string_view line) {
+    detail::parse_status_line(line, current_);
 }
 
 void ResponseParser::expect(std::string method) {

@@ -16,12 +16,6 @@ namespace {
 
 constexpr std::size_t READ_CHUNK = 65536;
 
-// What the connection waits for, and until when.
-struct Deadlines {
-    TimePoint head; // the end of the current request's head
-    TimePoint idle; // the first byte of the next request
-};
-
 Response error_answer(const HttpError& e) {
     Response r = text_response(std::to_string(e.status) + ": " + e.what(), e.status);
     r.headers.set("Connection", "close");
@@ -51,9 +45,6 @@ bool expects_continue(const Request& head) {
 
 } // namespace
 
-// Reads until the parser has a whole request; nullopt: the client closed
-// between requests. TimeoutError when a deadline passes, HttpError when the
-// bytes are malformed.
 Coro<std::optional<Request>> read_request(RequestParser& parser, StreamReader& reader,
                                           StreamWriter& writer, Deadlines& deadlines,
                                           const ServerOptions& options) {

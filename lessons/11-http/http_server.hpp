@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,7 @@ public:
     void add_route(std::string method, std::string pattern, Handler handler);
     void add_get(std::string pattern, Handler handler); // answers HEAD too (body dropped)
     void add_post(std::string pattern, Handler handler);
+    void add_routes(const Application& other); // every route of other, after these
     // No route: 404; the path routed for other methods: 405 with Allow (HEAD
     // listed with GET); a handler's HttpError: its status; any other exception:
     // a plain 500, and the exception to the loop's exception handler, once.
@@ -67,6 +69,19 @@ Coro<Server> serve(Application app, std::string host = "127.0.0.1", std::uint16_
                    ServerOptions options = {});
 
 namespace detail {
+// Until when a connection waits for the end of a request's head, and for the
+// first byte of the next request.
+struct Deadlines {
+    TimePoint head;
+    TimePoint idle;
+};
+// Reads until the parser has a whole request; nullopt: the client closed
+// between requests. TimeoutError when a deadline passes, HttpError when the
+// bytes are malformed. Sends 100 Continue when the head asks for it.
+Coro<std::optional<Request>> read_request(RequestParser& parser, StreamReader& reader,
+                                          StreamWriter& writer, Deadlines& deadlines,
+                                          const ServerOptions& options);
+
 struct ServerContext {
     Application app;
     ServerOptions options;

@@ -21,6 +21,52 @@
 
 namespace aio::http {
 
+namespace detail {
+
+// Values by key with the time they were stored, most recently used first;
+// putting one past max_entries evicts the least recently used (Python:
+// OrderedDict with move_to_end and popitem(last=False)).
+template <class V>
+class LruMap {
+public:
+    explicit LruMap(std::size_t max_entries) : max_entries_(max_entries) {}
+    // The entry and when it was stored, made the most recent; nullptr if absent.
+    const V* find(const std::string& key, TimePoint* stored);
+    void put(const std::string& key, V value, TimePoint now);
+    std::size_t size() const { return entries_.size(); }
+    void clear() {
+        entries_.clear();
+        order_.clear();
+    }
+
+private:
+    struct Entry {
+        V value;
+        TimePoint stored;
+        std::list<std::string>::iterator place; // in order_
+    };
+    std::size_t max_entries_;
+    std::map<std::string, Entry> entries_;
+    std::list<std::string> order_; // most recently used first
+};
+
+template <class V>
+const V* LruMap<V>::find(const std::string& key, TimePoint* stored) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second.place);
+    *stored = it->second.stored;
+    return &it->second.value;
+}
+
+template <class V>
+void LruMap<V>::put(const std::string& key, V value, TimePoint now) {
+    // TODO(ch11.cache_store): Insert or replace as most recent; evict the least recently used over max_entries.
+    throw aio::NotImplemented("ch11.cache_store");
+}
+
+} // namespace detail
+
 // A copyable handle; on the running loop's clock (virtual-clock testable).
 // Fresh while loop.time() < stored + ttl. Concurrent misses for one key share
 // ONE fetch; its exception goes to every waiter and is not cached; a cancelled
@@ -36,19 +82,11 @@ public:
     Coro<V> get_or_fetch(std::string key, std::function<Coro<V>()> fetch);
 
     std::size_t size() const { return state_->entries.size(); }
-    void clear() {
-        state_->entries.clear();
-        state_->order.clear();
-    }
+    void clear() { state_->entries.clear(); }
     std::size_t hits() const { return state_->hits; }
     std::size_t misses() const { return state_->misses; }
 
 private:
-    struct Entry {
-        V value;
-        TimePoint stored;
-        std::list<std::string>::iterator place; // in order
-    };
     // One fetch in progress and the futures of the callers waiting for it.
     struct Flight {
         std::vector<Future<V>> waiters;
@@ -60,16 +98,17 @@ private:
         }
     };
     struct State {
-        State(Duration t, std::size_t m) : ttl(t), max_entries(m) {}
+        State(Duration t, std::size_t m) : ttl(t), entries(m) {}
         Duration ttl;
-        std::size_t max_entries;
-        std::map<std::string, Entry> entries;
-        std::list<std::string> order; // most recently used first
+        detail::LruMap<V> entries;
         std::map<std::string, std::shared_ptr<Flight>> flights;
         std::size_t hits = 0, misses = 0;
 
-        const V* fresh(const std::string& key, TimePoint now);
-        void store(const std::string& key, const V& value, TimePoint now);
+        const V* fresh(const std::string& key, TimePoint now) {
+            TimePoint stored;
+            const V* value = entries.find(key, &stored);
+            return value && now < stored + ttl ? value : nullptr;
+        }
     };
 
     static Coro<void> run_flight(std::shared_ptr<State> state, std::string key,
@@ -78,27 +117,30 @@ private:
     std::shared_ptr<State> state_;
 };
 
-// A hit moves the entry to the front of the order.
-template <class V>
-const V* TtlCache<V>::State::fresh(const std::string& key, TimePoint now) {
-    auto it = entries.find(key);
-    if (it == entries.end() || now >= it->second.stored + ttl) return nullptr;
-    order.splice(order.begin(), order, it->second.place);
-    return &it->second.value;
-}
-
-template <class V>
-void TtlCache<V>::State::store(const std::string& key, const V& value, TimePoint now) {
-    // TODO(ch11.cache_store): Insert or replace as most recent; evict the least recently used over max_entries.
-    throw aio::NotImplemented("ch11.cache_store");
-}
-
 // The shared fetch: its outcome goes to every waiter still waiting.
 template <class V>
 Coro<void> TtlCache<V>::run_flight(std::shared_ptr<State> state, std::string key,
                                    std::shared_ptr<Flight> flight, std::function<Coro<V>()> fetch) {
-    // TODO(ch11.run_flight): Fetch once; store a value (never an error); hand the outcome to each live waiter.
-    throw aio::NotImplemented("ch11.run_flight");
+    std::optional<V> value;
+    std::exception_ptr error;
+    try {
+        value.emplace(co_await fetch());
+    } catch (...) {
+        error = std::current_exception();
+    }
+    auto current = state->flights.find(key);
+    if (current != state->flights.end() && current->second == flight) state->flights.erase(current);
+    flight->task.reset(); // the flight held its own task: break the cycle
+    if (value) state->entries.put(key, *value, get_running_loop().time()); // never an error
+    for (Future<V>& waiter : flight->waiters) {
+        if (waiter.done()) continue; // cancelled meanwhile
+        if (value)
+            waiter.set_result(*value);
+        else
+            waiter.set_exception(error);
+    }
+    // Cancelled because every waiter left: end cancelled, as asyncio would.
+    if (error && aio::detail::is_cancellation(error)) std::rethrow_exception(error);
 }
 
 template <class V>

@@ -38,7 +38,8 @@ Coro<Response> backend_user(Request r) {
 
 Coro<Response> backend_orders(Request) {
     co_await aio::sleep(100ms);
-    co_return aio::http::json_response(Value::array({Value::object({{"order", 1}, {"total", 9.5}})}));
+    co_return aio::http::json_response(
+        Value::array({Value::object({{"order", 1}, {"total", 9.5}})}));
 }
 
 Coro<Response> backend_preferences(Request) {
@@ -76,9 +77,9 @@ Coro<void> compare(std::string base, aio::Timeline* timeline) {
     aio::TimePoint start = aio::get_running_loop().time();
     std::vector<aio::Future<void>> all;
     for (int i = 0; i < 12; ++i)
-        all.push_back(aio::create_task(timed_get(pool, base + "/delay/" + delays[i % 4],
-                                                 "limit=5 #" + std::to_string(i + 1), zero,
-                                                 timeline)));
+        all.push_back(
+            aio::create_task(timed_get(pool, base + "/delay/" + delays[i % 4],
+                                       "limit=5 #" + std::to_string(i + 1), zero, timeline)));
     co_await aio::gather(all);
     double concurrent = since(start);
     std::printf("\n12 requests (delays 0.1 0.2 0.1 0.3 x3): one after another %.2f s, "
@@ -103,9 +104,9 @@ void save(const aio::Timeline& timeline) {
 
 void print_curl(const std::string& base) {
     std::printf("\nPaste these into a second terminal while the demo runs:\n\n");
-    const char* paths[] = {"/user/7", "/user/7", "/user/13", "/user/abc", "/delay/1",
-                           "/status/418", "/redirect/3 -L", "/stream/3", "/anything?x=1 -d hi",
-                           "/json"};
+    const char* paths[] = {
+        "/user/7",     "/user/7",        "/user/13",  "/user/abc",           "/delay/1",
+        "/status/418", "/redirect/3 -L", "/stream/3", "/anything?x=1 -d hi", "/json"};
     for (const char* path : paths) {
         std::string p = path, extra;
         if (std::size_t space = p.find(' '); space != std::string::npos) {
@@ -135,11 +136,10 @@ Coro<void> demo(double seconds) {
     save(timeline);
 
     print_curl(base);
-    std::printf("\nserving for %.0f s (DEMO_S=300 make demo CH=11 keeps it up longer)\n",
-                seconds);
+    std::printf("\nserving for %.0f s (DEMO_S=300 make demo CH=11 keeps it up longer)\n", seconds);
     std::fflush(stdout);
-    co_await aio::sleep(std::chrono::duration_cast<aio::Duration>(
-        std::chrono::duration<double>(seconds)));
+    co_await aio::sleep(
+        std::chrono::duration_cast<aio::Duration>(std::chrono::duration<double>(seconds)));
     co_await to_backend.close();
     server.close();
     slow.close();

@@ -66,8 +66,6 @@ Request request_for(const SessionState& state, const std::string& method, const 
 
 } // namespace
 
-// Sends the request and reads its response whole. `answered` says whether any
-// byte came back: a pooled connection that fails before that was stale.
 Coro<Response> exchange(const SessionState& state, Connection& c, const Request& request,
                         bool& answered) {
     //@scratch ch11.exchange
@@ -119,34 +117,42 @@ Coro<Response> send_once(std::shared_ptr<SessionState> state, std::string method
     //@end
 }
 
+namespace {
+bool is_redirect(const Response& r) {
+    int s = r.status;
+    return (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) &&
+           r.headers.contains("Location");
+}
+} // namespace
+
 // Follows redirects up to max_redirects (aiohttp: ClientSession._request's loop).
 Coro<Response> follow_redirects(std::shared_ptr<SessionState> state, std::string method, Url url,
                                 std::string body, Headers headers) {
-    //@scratch ch11.redirects
-    //@exercise ch11.redirects  Send; a 301/302/303/307/308 with a Location is followed (303 and POST-after-301/302 become GET); history; too many: TooManyRedirects.
+    Response response = co_await send_once(state, method, url, body, headers);
     std::vector<std::string> history;
-    for (;;) {
-        Response response = co_await send_once(state, method, url, body, headers);
-        std::optional<std::string> location = response.headers.get("Location");
-        int s = response.status;
-        bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
-        if (!redirect || !location) {
-            response.url = url.text();
-            response.history = std::move(history);
-            co_return response;
+    if (is_redirect(response)) {
+        //@scratch ch11.redirects
+        //@exercise ch11.redirects  Follow Locations until an answer that is not a redirect; method rules; history; TooManyRedirects.
+        while (is_redirect(response)) {
+            std::string location = *response.headers.get("Location");
+            if (history.size() >= static_cast<std::size_t>(state->options.max_redirects))
+                throw TooManyRedirects("more than " + std::to_string(state->options.max_redirects) +
+                                       " redirects, the last to " + location);
+            history.push_back(url.text());
+            int s = response.status;
+            if ((s == 303 && method != "HEAD") || ((s == 301 || s == 302) && method == "POST")) {
+                method = "GET"; // RFC 9110 §15.4: a 303 fetches, a 301/302 after POST does too
+                body.clear();
+            }
+            url = parse_url(resolve_url(url, location));
+            response = co_await send_once(state, method, url, body, headers);
         }
-        if (history.size() >= static_cast<std::size_t>(state->options.max_redirects))
-            throw TooManyRedirects("more than " + std::to_string(state->options.max_redirects) +
-                                   " redirects, the last to " + *location);
-        history.push_back(url.text());
-        if ((s == 303 && method != "HEAD") || ((s == 301 || s == 302) && method == "POST")) {
-            method = "GET";
-            body.clear();
-        }
-        url = parse_url(resolve_url(url, *location));
+        //@end
+        //@end
     }
-    //@end
-    //@end
+    response.url = url.text();
+    response.history = std::move(history);
+    co_return response;
 }
 
 std::string Url::text() const {

@@ -97,6 +97,12 @@ struct SessionState {
     bool closed = false;
 };
 
+// Sends the request on c and reads its response whole (sock_read bounds each
+// read). answered: whether any byte came back; a pooled connection that fails
+// before that was closed by the server while it sat idle.
+Coro<Response> exchange(const SessionState& state, Connection& c, const Request& request,
+                        bool& answered);
+
 // One request and its response on one connection, with the one retry of a
 // pooled connection found closed (no redirects).
 Coro<Response> send_once(std::shared_ptr<SessionState> state, std::string method, Url url,

@@ -1,33 +1,14 @@
 // The parsers' state machine: a buffer, a position and a stage; every step
 // consumes one line or one run of body bytes (aiohttp: HttpParser.feed_data,
 // h11's _readers). The rules for start lines and framing: http_rules.cpp.
-#include <charconv>
-
 #include "http_parser.hpp"
 
 namespace aio::http::detail {
-
-namespace {
-bool is_token_char(char c) {
-    static const std::string_view specials = "!#$%&'*+-.^_`|~";
-    return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string::npos;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-} // namespace
 
 // asyncio's streams keep going after a bad byte; a parser must not: the bytes
 // after it cannot be framed any more (h11: ProtocolError puts it in ERROR).
 template <class Message>
 void MessageParser<Message>::feed(std::string_view data) {
-    //@scratch ch11.feed
-    //@exercise ch11.feed  Rethrow a stored error; append; step until no progress; keep an error.
     if (error_) std::rethrow_exception(error_);
     if (eof_) throw RuntimeError("feed after feed_eof");
     buffer_.append(data);
@@ -40,8 +21,6 @@ void MessageParser<Message>::feed(std::string_view data) {
     }
     buffer_.erase(0, pos_); // what was parsed is gone; pos_ restarts at the unparsed bytes
     pos_ = 0;
-    //@end
-    //@end
 }
 
 template <class Message>
@@ -81,74 +60,23 @@ bool MessageParser<Message>::step() {
 }
 
 template <class Message>
-std::optional<std::string_view> MessageParser<Message>::take_line(std::size_t max, int status,
-                                                                  bool lf_ok) {
-    //@scratch ch11.take_line
-    //@exercise ch11.take_line  One line without its end; bare CR, bare LF (unless lf_ok), too long.
-    std::string_view rest(buffer_.data() + pos_, available());
-    std::size_t lf = rest.find('\n');
-    std::string_view line = rest.substr(0, lf);
-    bool crlf = lf != std::string_view::npos && !line.empty() && line.back() == '\r';
-    if (crlf) line.remove_suffix(1);
-    std::size_t cr = line.find('\r');
-    // A CR as the last byte buffered may still be followed by its LF.
-    if (cr != std::string_view::npos && !(lf == std::string_view::npos && cr + 1 == line.size()))
-        throw HttpError(400, "a bare CR in a line");
-    if (lf != std::string_view::npos && !crlf && !lf_ok) throw HttpError(400, "a bare LF line end");
-    std::size_t length = line.size() - (cr != std::string_view::npos ? 1 : 0);
-    if (length > max)
-        throw HttpError(status, "a line longer than " + std::to_string(max) + " bytes");
-    if (lf == std::string_view::npos) return std::nullopt;
-    pos_ += lf + 1;
-    return line;
-    //@end
-    //@end
-}
-
-template <class Message>
 bool MessageParser<Message>::head_step() {
     //@scratch ch11.head
     //@exercise ch11.head  A start line (empty lines before it skipped), then fields until the empty line.
     bool first = stage_ == Stage::START_LINE;
-    auto line = first ? take_line(limits_.max_line, 414, lf_ok_)
-                      : take_line(limits_.max_field, 431, lf_ok_);
-    if (!line) return false;
+    auto text = first ? line(limits_.max_line, 414, lf_ok_) : line(limits_.max_field, 431, lf_ok_);
+    if (!text) return false;
     if (first) {
-        if (line->empty()) return true; // RFC 9112 §2.2: ignore CRLFs before a request line
+        if (text->empty()) return true; // RFC 9112 §2.2: ignore CRLFs before a request line
         started_ = true;
-        start_line(*line);
+        start_line(*text);
         stage_ = Stage::FIELDS;
-    } else if (line->empty()) {
+    } else if (text->empty()) {
         head_complete();
     } else {
-        field_line(*line);
+        add_field(*text, current_.headers, limits_.max_headers);
     }
     return true;
-    //@end
-    //@end
-}
-
-template <class Message>
-void MessageParser<Message>::field_line(std::string_view line) {
-    //@scratch ch11.field_line
-    //@exercise ch11.field_line  Refuse obs-fold, no colon, a bad name, space before the colon, too many.
-    if (line.front() == ' ' || line.front() == '\t')
-        throw HttpError(400, "obs-fold: a field line starting with white space");
-    if (current_.headers.size() >= limits_.max_headers)
-        throw HttpError(431, "more than " + std::to_string(limits_.max_headers) + " fields");
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) throw HttpError(400, "a field line without a colon");
-    std::string_view name = line.substr(0, colon);
-    if (name.empty()) throw HttpError(400, "an empty field name");
-    if (name.back() == ' ' || name.back() == '\t')
-        throw HttpError(400, "white space before the colon of a field");
-    for (char c : name)
-        if (!is_token_char(c)) throw HttpError(400, "a field name that is not a token");
-    std::string_view value = trim(line.substr(colon + 1));
-    for (char c : value)
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-            throw HttpError(400, "a control character in a field value");
-    current_.headers.add(std::string(name), std::string(value));
     //@end
     //@end
 }
@@ -189,24 +117,6 @@ bool MessageParser<Message>::body_step() {
 }
 
 template <class Message>
-std::size_t MessageParser<Message>::chunk_size(std::string_view line) const {
-    //@scratch ch11.chunk_size
-    //@exercise ch11.chunk_size  The hex size before any ';' extension; 400 when malformed; 413 past max_body.
-    std::string_view digits = line.substr(0, line.find(';'));
-    while (!digits.empty() && (digits.back() == ' ' || digits.back() == '\t'))
-        digits.remove_suffix(1); // BWS before an extension
-    std::size_t size = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
-        throw HttpError(400, "a bad chunk size line");
-    if (size > limits_.max_body || current_.body.size() + size > limits_.max_body)
-        throw HttpError(413, "chunks over " + std::to_string(limits_.max_body) + " bytes");
-    return size;
-    //@end
-    //@end
-}
-
-template <class Message>
 bool MessageParser<Message>::chunk_step() {
     //@scratch ch11.chunked
     //@exercise ch11.chunked  Size line, data, its CRLF, again; after the 0 chunk, trailers to the empty line.
@@ -228,13 +138,15 @@ bool MessageParser<Message>::chunk_step() {
         stage_ = Stage::CHUNK_SIZE;
         return true;
     }
-    auto line = take_line(limits_.max_field, stage_ == Stage::TRAILERS ? 431 : 400, false);
-    if (!line) return false;
+    auto text = line(limits_.max_field, stage_ == Stage::TRAILERS ? 431 : 400, false);
+    if (!text) return false;
     if (stage_ == Stage::TRAILERS) {
-        if (line->empty()) complete(); // trailer fields are accepted and ignored
+        if (text->empty()) complete(); // trailer fields are accepted and ignored
         return true;
     }
-    remaining_ = chunk_size(*line);
+    remaining_ = parse_chunk_size(*text);
+    if (remaining_ > limits_.max_body - current_.body.size())
+        throw HttpError(413, "chunks over " + std::to_string(limits_.max_body) + " bytes");
     stage_ = remaining_ == 0 ? Stage::TRAILERS : Stage::CHUNK_DATA;
     return true;
     //@end

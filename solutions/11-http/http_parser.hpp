@@ -49,6 +49,20 @@ Framing framing_of_fields(const Headers& headers, const Limits& limits, std::siz
 
 // "HTTP/1.1" -> 11; malformed: 400; HTTP/d.d other than 1.0 and 1.1: 505.
 int parse_version(std::string_view text);
+// method SP request-target SP HTTP-version, into r; 400 (or 505) when bad.
+void parse_request_line(std::string_view line, Request& r);
+// HTTP-version SP status-code [SP reason-phrase], into r; 400 when bad.
+void parse_status_line(std::string_view line, Response& r);
+// name ":" OWS value OWS, added to headers; 400 when bad, 431 past max_headers.
+void add_field(std::string_view line, Headers& headers, std::size_t max_headers);
+// The hex size at the start of a chunk line, extensions ignored; 400 when bad.
+std::size_t parse_chunk_size(std::string_view line);
+
+// The next whole line of buffer from pos, without its line end, moving pos
+// past it; nullopt while the line is incomplete. A bare CR, a bare LF (unless
+// lf_ok): 400; a line longer than max (as soon as it is known): status.
+std::optional<std::string_view> take_line(std::string_view buffer, std::size_t& pos,
+                                          std::size_t max, int status, bool lf_ok);
 
 // The machinery both parsers share; Message is Request or Response.
 template <class Message>
@@ -79,11 +93,10 @@ private:
     bool head_step();  // START_LINE, FIELDS
     bool body_step();  // LENGTH_BODY, UNTIL_EOF
     bool chunk_step(); // CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS
-    // A whole line without its line end, or nullopt while it is incomplete.
-    std::optional<std::string_view> take_line(std::size_t max, int status, bool lf_ok);
-    void field_line(std::string_view line);
+    std::optional<std::string_view> line(std::size_t max, int status, bool lf_ok) {
+        return take_line(buffer_, pos_, max, status, lf_ok);
+    }
     void head_complete();
-    std::size_t chunk_size(std::string_view line) const;
     std::size_t available() const { return buffer_.size() - pos_; }
     void complete();
 

@@ -97,7 +97,7 @@ Framing framing_of_fields(const Headers& headers, const Limits& limits, std::siz
 } // namespace detail
 
 // method SP request-target SP HTTP-version (RFC 9112 §3)
-void RequestParser::start_line(std::string_view line) {
+void detail::parse_request_line(std::string_view line, Request& r) {
     //@scratch ch11.request_line
     //@exercise ch11.request_line  Split into method, target and version; refuse each bad part with 400.
     std::size_t first = line.find(' ');
@@ -106,14 +106,14 @@ void RequestParser::start_line(std::string_view line) {
         throw HttpError(400, "a malformed request line");
     std::string_view method = line.substr(0, first);
     std::string_view target = line.substr(first + 1, last - first - 1);
-    if (!detail::is_token(method)) throw HttpError(400, "a method that is not a token");
+    if (!is_token(method)) throw HttpError(400, "a method that is not a token");
     bool clean = !target.empty() && std::none_of(target.begin(), target.end(), [](char c) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
     });
     if (!clean) throw HttpError(400, "a bad request target");
-    current_.method = std::string(method);
-    current_.target = std::string(target);
-    current_.version = detail::parse_version(line.substr(last + 1));
+    r.method = std::string(method);
+    r.target = std::string(target);
+    r.version = parse_version(line.substr(last + 1));
     //@end
     //@end
 }
@@ -129,21 +129,29 @@ std::optional<Request> RequestParser::pending() const {
 }
 
 // HTTP-version SP status-code [SP reason-phrase] (RFC 9112 §4)
-void ResponseParser::start_line(std::string_view line) {
+void detail::parse_status_line(std::string_view line, Response& r) {
     //@scratch ch11.status_line
     //@exercise ch11.status_line  Version, three digits, an optional reason; 400 when malformed.
     std::size_t space = line.find(' ');
     if (space == std::string_view::npos) throw HttpError(400, "a malformed status line");
-    current_.version = detail::parse_version(line.substr(0, space));
+    r.version = parse_version(line.substr(0, space));
     std::string_view rest = line.substr(space + 1);
     std::string_view code = rest.substr(0, 3);
-    if (code.size() != 3 || !detail::all_digits(code) || code[0] == '0' ||
+    if (code.size() != 3 || !all_digits(code) || code[0] == '0' ||
         (rest.size() > 3 && rest[3] != ' '))
         throw HttpError(400, "a malformed status code");
-    current_.status = std::stoi(std::string(code));
-    current_.reason = std::string(rest.size() > 4 ? rest.substr(4) : std::string_view());
+    r.status = std::stoi(std::string(code));
+    r.reason = std::string(rest.size() > 4 ? rest.substr(4) : std::string_view());
     //@end
     //@end
+}
+
+void RequestParser::start_line(std::string_view line) {
+    detail::parse_request_line(line, current_);
+}
+
+void ResponseParser::start_line(std::string_view line) {
+    detail::parse_status_line(line, current_);
 }
 
 void ResponseParser::expect(std::string method) {

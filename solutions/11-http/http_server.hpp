@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,19 @@ Coro<Server> serve(Application app, std::string host = "127.0.0.1", std::uint16_
                    ServerOptions options = {});
 
 namespace detail {
+// Until when a connection waits for the end of a request's head, and for the
+// first byte of the next request.
+struct Deadlines {
+    TimePoint head;
+    TimePoint idle;
+};
+// Reads until the parser has a whole request; nullopt: the client closed
+// between requests. TimeoutError when a deadline passes, HttpError when the
+// bytes are malformed. Sends 100 Continue when the head asks for it.
+Coro<std::optional<Request>> read_request(RequestParser& parser, StreamReader& reader,
+                                          StreamWriter& writer, Deadlines& deadlines,
+                                          const ServerOptions& options);
+
 struct ServerContext {
     Application app;
     ServerOptions options;

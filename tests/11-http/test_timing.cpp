@@ -29,10 +29,13 @@ Coro<double> delays(bool gathered, ClientOptions options, int* ok) {
     Stopwatch watch;
     if (gathered) {
         std::vector<aio::Future<Response>> all;
-        for (int i = 0; i < REQUESTS; ++i) all.push_back(aio::create_task(session.get(url)));
-        for (const auto& r : co_await aio::gather(all)) *ok += r.status == 200;
+        for (int i = 0; i < REQUESTS; ++i)
+            all.push_back(aio::create_task(session.get(url)));
+        for (const auto& r : co_await aio::gather(all))
+            *ok += r.status == 200;
     } else {
-        for (int i = 0; i < REQUESTS; ++i) *ok += (co_await session.get(url)).status == 200;
+        for (int i = 0; i < REQUESTS; ++i)
+            *ok += (co_await session.get(url)).status == 200;
     }
     double seconds = watch.seconds();
     co_await session.close();
@@ -66,8 +69,7 @@ TEST(Timing, FiftyDelaysWithAtMostFiveConnections) {
     double unlimited = run_bounded(loop, delays(true, {}, &ok_free), 30s);
     double sequential = REQUESTS * 0.1; // the previous test measures it
     report_timing("50 x /delay/0.1 gathered: limit=5 " + fixed(limited) + " s · unlimited " +
-                  fixed(unlimited) + " s · one after another about " + fixed(sequential) +
-                  " s");
+                  fixed(unlimited) + " s · one after another about " + fixed(sequential) + " s");
     EXPECT_EQ(ok_limited + ok_free, 2 * REQUESTS) << "ch11.acquire: every request answered 200";
     EXPECT_GE(limited, 0.9) << "ch11.acquire: limit=5 lets 5 run at once: 10 rounds of 0.1 s";
     EXPECT_GE(limited / unlimited, 3.0)
@@ -93,8 +95,8 @@ Coro<std::vector<double>> user_twice() {
         });
     aio::Server slow = co_await aio::http::serve(backend);
     ClientSession to_backend;
-    aio::Server api = co_await aio::http::serve(aio::http::user_api(
-        to_backend, "http://127.0.0.1:" + std::to_string(slow.port()), 60s));
+    aio::Server api = co_await aio::http::serve(
+        aio::http::user_api(to_backend, "http://127.0.0.1:" + std::to_string(slow.port()), 60s));
     ClientSession client;
     std::string url = "http://127.0.0.1:" + std::to_string(api.port()) + "/user/7";
     std::vector<double> out;
