@@ -82,7 +82,6 @@ private:
     void take_slot(const std::string& key);
     void free_slot(const std::string& key); // and hand it to the first waiter that fits
     std::optional<Connection> take_idle(const std::string& key);
-    Coro<void> wait_for_slot(const std::string& key);
 
     const ClientOptions& options_;
     std::map<std::string, std::deque<Connection>> idle_;

@@ -57,22 +57,6 @@ bool MessageParser<Message>::head_step() {
 }
 
 template <class Message>
-void MessageParser<Message>::head_complete() {
-    head_done_ = true;
-    std::size_t length = 0;
-    switch (framing(length)) {
-    case Framing::NONE: complete(); break;
-    case Framing::LENGTH:
-        remaining_ = length;
-        stage_ = Stage::LENGTH_BODY;
-        if (length == 0) complete();
-        break;
-    case Framing::CHUNKED: stage_ = Stage::CHUNK_SIZE; break;
-    case Framing::UNTIL_EOF: stage_ = Stage::UNTIL_EOF; break;
-    }
-}
-
-template <class Message>
 bool MessageParser<Message>::body_step() {
     // TODO(ch11.body): Take what is there of the body: up to the length, or all until EOF.
     throw aio::NotImplemented("ch11.body");

@@ -98,7 +98,6 @@ private:
     std::optional<std::string_view> line(std::size_t max, int status, bool lf_ok) {
         return take_line(buffer_, pos_, max, status, lf_ok);
     }
-    void head_complete();
     std::size_t available() const { return buffer_.size() - pos_; }
     void complete();
 

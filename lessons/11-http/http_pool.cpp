@@ -35,36 +35,8 @@ void Pool::free_slot(const std::string& key) {
 std::optional<Connection> Pool::take_idle(const std::string& key) {
     auto found = idle_.find(key);
     if (found == idle_.end()) return std::nullopt;
-    std::deque<Connection>& connections = found->second;
-    TimePoint now = get_running_loop().time();
-    std::optional<Connection> fresh;
-    while (!connections.empty() && !fresh) {
-        Connection c = std::move(connections.back()); // the most recently used first
-        connections.pop_back();
-        if (c.reader.at_eof() || c.writer.is_closing() ||
-            now - c.idle_since >= options_.keepalive_timeout)
-            c.writer.close(); // closed by the server, or idle too long
-        else
-            fresh = std::move(c);
-    }
-    if (connections.empty()) idle_.erase(found);
-    if (fresh) fresh->reused = true;
-    return fresh;
-}
-
-Coro<void> Pool::wait_for_slot(const std::string& key) {
-    Future<void> wake(get_running_loop());
-    waiters_.push_back({key, wake});
-    std::exception_ptr error;
-    try {
-        co_await wake;
-    } catch (...) {
-        error = std::current_exception();
-    }
-    if (!error) co_return;
-    // Woken (a slot was handed over) and then cancelled: pass the slot on.
-    if (wake.done() && !wake.cancelled()) free_slot(key);
-    std::rethrow_exception(error);
+    // TODO(ch11.take_idle): The most recent idle connection that is still usable; close the dead and the expired.
+    throw aio::NotImplemented("ch11.take_idle");
 }
 
 Coro<Connection> Pool::acquire(const Url& url) {

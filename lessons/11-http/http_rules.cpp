@@ -22,33 +22,19 @@ bool is_token(std::string_view s) {
     });
 }
 
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
 bool all_digits(std::string_view s) {
     return !s.empty() &&
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "gzip, chunked" -> {"gzip", "chunked"}, lower case, over every field.
-std::vector<std::string> codings_of(const std::vector<std::string>& fields) {
-    std::vector<std::string> codings;
-    for (const std::string& field : fields) {
-        std::string_view rest = field;
-        for (;;) {
-            std::size_t comma = rest.find(',');
-            std::string_view item = rest.substr(0, comma);
-            while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-                item.remove_prefix(1);
-            while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-                item.remove_suffix(1);
-            std::string coding(item);
-            for (char& c : coding)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            codings.push_back(coding);
-            if (comma == std::string_view::npos) break;
-            rest.remove_prefix(comma + 1);
-        }
-    }
-    return codings;
-}
 } // namespace
 
 int parse_version(std::string_view text) {
@@ -102,11 +88,8 @@ void ResponseParser::expect(std::string method) {
 // 1xx, 204, 304 and an answer to HEAD have no body whatever their fields say;
 // a response with neither field ends at EOF (RFC 9112 §6.3).
 detail::Framing ResponseParser::framing(std::size_t& length) {
-    bool head = !methods_.empty() && methods_.front() == "HEAD";
-    int status = current_.status;
-    if (head || status < 200 || status == 204 || status == 304) return detail::Framing::NONE;
-    detail::Framing f = detail::framing_of_fields(current_.headers, limits_, length);
-    return f == detail::Framing::NONE ? detail::Framing::UNTIL_EOF : f;
+    // TODO(ch11.response_framing): No body for HEAD, 1xx, 204, 304; else the fields' framing, and without one: until EOF.
+    throw aio::NotImplemented("ch11.response_framing");
 }
 
 // An interim 1xx answer is skipped; the final one answers the oldest request.

@@ -160,6 +160,8 @@ std::string Url::text() const {
 }
 
 Url parse_url(std::string_view text) {
+    //@scratch ch11.parse_url
+    //@exercise ch11.parse_url  Scheme (http only; https is a ValueError), host, optional port, then path?query ("/" when absent).
     std::string_view rest = text;
     std::string scheme(rest.substr(0, rest.find("://")));
     for (char& ch : scheme)
@@ -186,15 +188,21 @@ Url parse_url(std::string_view text) {
     if (end != std::string_view::npos) url.target = std::string(rest.substr(end));
     if (url.target.front() == '?') url.target.insert(0, "/");
     return url;
+    //@end
+    //@end
 }
 
 std::string resolve_url(const Url& base, std::string_view location) {
+    //@scratch ch11.resolve_url
+    //@exercise ch11.resolve_url  An absolute Location as is; "//host", "/path" and "relative" made absolute against base.
     if (location.find("://") != std::string_view::npos) return std::string(location);
     if (location.substr(0, 2) == "//") return "http:" + std::string(location);
     std::string origin = "http://" + (base.port == 80 ? base.host : base.key());
     if (!location.empty() && location.front() == '/') return origin + std::string(location);
     std::string path = base.target.substr(0, base.target.find('?'));
     return origin + path.substr(0, path.rfind('/') + 1) + std::string(location);
+    //@end
+    //@end
 }
 
 } // namespace detail

@@ -71,6 +71,8 @@ void Headers::remove(std::string_view name) {
 }
 
 std::string percent_decode(std::string_view s, bool plus_is_space) {
+    //@scratch ch11.percent_decode
+    //@exercise ch11.percent_decode  "%41" is A; '+' is a space only in a query; a bad escape stays as it is.
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '+' && plus_is_space) {
@@ -85,6 +87,8 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
         }
     }
     return out;
+    //@end
+    //@end
 }
 
 std::string Request::path() const {
@@ -92,6 +96,8 @@ std::string Request::path() const {
 }
 
 std::optional<std::string> Request::query(std::string_view name) const {
+    //@scratch ch11.query
+    //@exercise ch11.query  The first name=value pair of the query with that name, both percent-decoded.
     std::size_t q = target.find('?');
     if (q == std::string::npos) return std::nullopt;
     std::string_view rest = std::string_view(target).substr(q + 1);
@@ -104,6 +110,8 @@ std::optional<std::string> Request::query(std::string_view name) const {
         rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
     }
     return std::nullopt;
+    //@end
+    //@end
 }
 
 json::Value Request::json() const {
@@ -116,9 +124,13 @@ json::Value Request::json() const {
 
 namespace {
 bool keep_alive_of(int version, const Headers& headers) {
+    //@scratch ch11.keep_alive
+    //@exercise ch11.keep_alive  1.1 stays open unless Connection lists close; 1.0 only if it lists keep-alive.
     std::string connection = headers.get("Connection").value_or("");
     if (version >= 11) return !has_token(connection, "close");
     return has_token(connection, "keep-alive");
+    //@end
+    //@end
 }
 } // namespace
 
@@ -227,6 +239,8 @@ std::string serialize(const Request& r) {
 }
 
 std::string serialize(const Response& r, bool head) {
+    //@scratch ch11.serialize
+    //@exercise ch11.serialize  Status line, the fields with Date, Server and Content-Length added, the body unless head.
     std::string reason = r.reason.empty() ? std::string(reason_phrase(r.status)) : r.reason;
     std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason + "\r\n";
     Headers headers = r.headers;
@@ -238,6 +252,8 @@ std::string serialize(const Response& r, bool head) {
     append_fields(out, headers);
     if (!head && !has_no_body(r.status)) out += r.body;
     return out;
+    //@end
+    //@end
 }
 
 } // namespace aio::http

@@ -71,30 +71,25 @@ bool MessageParser<Message>::head_step() {
         started_ = true;
         start_line(*text);
         stage_ = Stage::FIELDS;
-    } else if (text->empty()) {
-        head_complete();
+    } else if (text->empty()) { // the head is complete: how does the body end?
+        head_done_ = true;
+        std::size_t length = 0;
+        switch (framing(length)) {
+        case Framing::NONE: complete(); break;
+        case Framing::LENGTH:
+            remaining_ = length;
+            stage_ = Stage::LENGTH_BODY;
+            if (length == 0) complete();
+            break;
+        case Framing::CHUNKED: stage_ = Stage::CHUNK_SIZE; break;
+        case Framing::UNTIL_EOF: stage_ = Stage::UNTIL_EOF; break;
+        }
     } else {
         add_field(*text, current_.headers, limits_.max_headers);
     }
     return true;
     //@end
     //@end
-}
-
-template <class Message>
-void MessageParser<Message>::head_complete() {
-    head_done_ = true;
-    std::size_t length = 0;
-    switch (framing(length)) {
-    case Framing::NONE: complete(); break;
-    case Framing::LENGTH:
-        remaining_ = length;
-        stage_ = Stage::LENGTH_BODY;
-        if (length == 0) complete();
-        break;
-    case Framing::CHUNKED: stage_ = Stage::CHUNK_SIZE; break;
-    case Framing::UNTIL_EOF: stage_ = Stage::UNTIL_EOF; break;
-    }
 }
 
 template <class Message>

@@ -50,6 +50,7 @@ void Pool::free_slot(const std::string& key) {
 std::optional<Connection> Pool::take_idle(const std::string& key) {
     auto found = idle_.find(key);
     if (found == idle_.end()) return std::nullopt;
+    //@exercise ch11.take_idle  The most recent idle connection that is still usable; close the dead and the expired.
     std::deque<Connection>& connections = found->second;
     TimePoint now = get_running_loop().time();
     std::optional<Connection> fresh;
@@ -65,21 +66,7 @@ std::optional<Connection> Pool::take_idle(const std::string& key) {
     if (connections.empty()) idle_.erase(found);
     if (fresh) fresh->reused = true;
     return fresh;
-}
-
-Coro<void> Pool::wait_for_slot(const std::string& key) {
-    Future<void> wake(get_running_loop());
-    waiters_.push_back({key, wake});
-    std::exception_ptr error;
-    try {
-        co_await wake;
-    } catch (...) {
-        error = std::current_exception();
-    }
-    if (!error) co_return;
-    // Woken (a slot was handed over) and then cancelled: pass the slot on.
-    if (wake.done() && !wake.cancelled()) free_slot(key);
-    std::rethrow_exception(error);
+    //@end
 }
 
 Coro<Connection> Pool::acquire(const Url& url) {
@@ -88,12 +75,22 @@ Coro<Connection> Pool::acquire(const Url& url) {
     std::string key = url.key();
     bool queue_empty = std::all_of(waiters_.begin(), waiters_.end(),
                                    [](const Waiter& w) { return w.wake.done(); });
-    if (has_room(key) && queue_empty)
-        take_slot(key);
-    else
-        co_await wait_for_slot(key);
-    if (std::optional<Connection> idle = take_idle(key)) co_return std::move(*idle);
     std::exception_ptr error;
+    if (has_room(key) && queue_empty) {
+        take_slot(key);
+    } else {
+        Future<void> wake(get_running_loop()); // free_slot hands a slot over by completing it
+        waiters_.push_back({key, wake});
+        try {
+            co_await wake;
+        } catch (...) {
+            error = std::current_exception();
+        }
+        // Woken (a slot was handed over) and then cancelled: pass the slot on.
+        if (error && wake.done() && !wake.cancelled()) free_slot(key);
+        if (error) std::rethrow_exception(error);
+    }
+    if (std::optional<Connection> idle = take_idle(key)) co_return std::move(*idle);
     try {
         auto [reader, writer] = co_await open_connection(url.host, url.port);
         ++opened_;

@@ -24,6 +24,8 @@ Response error_answer(const HttpError& e) {
 // a while, then close. A plain close over unread input sends a reset, which can
 // destroy the answer in flight (RFC 9112 §9.6; aiohttp: lingering_time).
 Coro<void> close_lingering(StreamReader reader, StreamWriter writer, Duration linger) {
+    //@scratch ch11.lingering
+    //@exercise ch11.lingering  Half-close, read off what still comes until EOF, an error or the linger time, then close.
     writer.write_eof();
     TimePoint until = get_running_loop().time() + linger;
     try {
@@ -35,6 +37,8 @@ Coro<void> close_lingering(StreamReader reader, StreamWriter writer, Duration li
         // the linger time ran out or the peer reset: close anyway
     }
     writer.close();
+    //@end
+    //@end
 }
 
 bool expects_continue(const Request& head) {

@@ -110,7 +110,7 @@ Coro<std::vector<std::string>> get_and_post() {
 TEST(Client, GetsAndPostsOnOneKeptAliveConnection) {
     EventLoop loop;
     auto got = run_bounded(loop, get_and_post());
-    ASSERT_EQ(got.size(), 6u);
+    ASSERT_EQ(got.size(), 6u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "200 hello") << "ch11.exchange: a GET and its response";
     EXPECT_EQ(got[1], "POST:payload") << "ch11.exchange: a POST sends its body";
     EXPECT_EQ(got[2], "5000") << "ch11.exchange: a larger body arrives whole";
@@ -144,7 +144,7 @@ Coro<std::vector<std::string>> framing_cases() {
 TEST(Client, ChunkedBodiesAndConnectionCloseAndHead) {
     EventLoop loop;
     auto got = run_bounded(loop, framing_cases());
-    ASSERT_EQ(got.size(), 6u);
+    ASSERT_EQ(got.size(), 6u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "abcdefg") << "ch11.exchange: a chunked body is decoded";
     EXPECT_EQ(got[1], "bye") << "ch11.exchange: a Connection: close answer is read";
     EXPECT_EQ(got[2], "hello") << "ch11.send_once: after a close, a new connection";
@@ -209,7 +209,7 @@ Coro<std::vector<std::string>> redirect_cases() {
 TEST(Client, FollowsRedirectsKeepsHistoryAndStopsAtTheLimit) {
     EventLoop loop;
     auto got = run_bounded(loop, redirect_cases());
-    ASSERT_EQ(got.size(), 8u);
+    ASSERT_EQ(got.size(), 8u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "301->GET: 1") << "ch11.redirects: 301 after POST becomes GET";
     EXPECT_EQ(got[1], "302->GET: 1")
         << "ch11.redirects: 302 after POST becomes GET, relative Location";
@@ -287,7 +287,7 @@ Coro<std::vector<std::string>> stale_cases() {
 TEST(Client, RetriesOnceWhenAPooledConnectionWasClosed) {
     EventLoop loop;
     auto got = run_bounded(loop, stale_cases());
-    ASSERT_EQ(got.size(), 4u);
+    ASSERT_EQ(got.size(), 4u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "ok") << "ch11.exchange: the first request is answered";
     EXPECT_EQ(got[1], "ok")
         << "ch11.send_once: a pooled connection closed without an answer: retried on a new one";

@@ -73,7 +73,7 @@ TEST(ReadRequest, ReadsPipelinedRequestsThenSeesTheClose) {
     ::shutdown(p.peer, SHUT_WR);
     auto got = run_bounded(loop, read_requests(p, {}, 3));
     ::close(p.peer);
-    ASSERT_EQ(got.size(), 3u);
+    ASSERT_EQ(got.size(), 3u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "GET /a []") << "ch11.read_request: the first request";
     EXPECT_EQ(got[1], "POST /b [hi]")
         << "ch11.read_request: the pipelined second one, with its body";
@@ -144,15 +144,31 @@ Coro<std::vector<std::string>> pool_hand_off() {
                      std::vector<std::string>* log) -> Coro<void> {
         detail::Connection c = co_await pool->acquire(url);
         log->push_back(c.reused ? "waiter got the pooled connection" : "waiter opened one");
-        pool->release(std::move(c), true);
+        pool->release(std::move(c), false);
     };
     aio::Task<void> second = aio::create_task(waiter(&pool, url, &log));
     co_await aio::sleep(20ms);
     log.push_back(second.done() ? "waiter did not wait" : "waiter waits");
-    pool.release(std::move(first), true);
+    pool.release(std::move(first), false); // closed: the waiter gets the slot, not it
     co_await second;
     log.push_back("opened " + std::to_string(pool.opened()) + ", idle " +
                   std::to_string(pool.idle()));
+    // A connect that fails must give its slot back: with limit 1, a refused
+    // connect and then a good one.
+    aio::http::ClientOptions one;
+    one.limit = 1;
+    detail::Pool small(one);
+    aio::Server gone = co_await aio::start_server(hold);
+    detail::Url refused{"127.0.0.1", gone.port(), "/"};
+    gone.close();
+    co_await gone.wait_closed();
+    try {
+        co_await small.acquire(refused);
+    } catch (const aio::ConnectionError&) {
+    }
+    detail::Connection c = co_await aio::timeout(2s, small.acquire(url));
+    log.push_back("after a refused connect: opened " + std::to_string(small.opened()));
+    c.writer.close();
     pool.close();
     server.close();
     co_await aio::timeout(5s, server.wait_closed());
@@ -168,14 +184,55 @@ TEST(Pool, AcquireOpensAConnectionPerSlot) {
     EXPECT_EQ(got[2], 1u) << "ch11.acquire: the connection's key is host:port";
 }
 
+namespace {
+Coro<std::vector<std::string>> pool_reuse() {
+    aio::Server server = co_await aio::start_server(hold);
+    aio::http::ClientOptions options;
+    detail::Pool pool(options);
+    detail::Url url{"127.0.0.1", server.port(), "/"};
+    std::vector<std::string> log;
+    detail::Connection a = co_await pool.acquire(url);
+    pool.release(std::move(a), true);
+    detail::Connection b = co_await pool.acquire(url);
+    log.push_back(b.reused ? "reused" : "new");
+    detail::Connection c = co_await pool.acquire(url);
+    log.push_back(c.reused ? "reused" : "new");
+    pool.release(std::move(b), true);
+    c.writer.close(); // closed, then handed back as if it were fine
+    pool.release(std::move(c), true);
+    co_await aio::sleep(20ms);
+    detail::Connection d = co_await pool.acquire(url);
+    log.push_back(d.reused ? "reused" : "new");
+    log.push_back("opened " + std::to_string(pool.opened()));
+    d.writer.close();
+    pool.close();
+    server.close();
+    co_await aio::timeout(5s, server.wait_closed());
+    co_return log;
+}
+} // namespace
+
+TEST(Pool, AnIdleConnectionIsReusedAndADeadOneDropped) {
+    EventLoop loop;
+    auto got = run_bounded(loop, pool_reuse());
+    ASSERT_EQ(got.size(), 4u) << "ch11.take_idle: four steps logged";
+    EXPECT_EQ(got[0], "reused") << "ch11.take_idle: an idle connection of that host:port is reused";
+    EXPECT_EQ(got[1], "new") << "ch11.take_idle: none idle: a new one";
+    EXPECT_EQ(got[2], "reused") << "ch11.take_idle: the live one is taken, the closed one dropped";
+    EXPECT_EQ(got[3], "opened 2") << "ch11.take_idle: two connections opened in all";
+}
+
 TEST(Pool, AReleasedSlotGoesToTheWaiter) {
     EventLoop loop;
     auto got = run_bounded(loop, pool_hand_off());
-    ASSERT_EQ(got.size(), 3u);
+    ASSERT_EQ(got.size(), 4u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "waiter waits") << "ch11.acquire: over limit_per_host, acquire waits";
-    EXPECT_EQ(got[1], "waiter got the pooled connection")
-        << "ch11.free_slot: the released connection goes to the waiter, reused";
-    EXPECT_EQ(got[2], "opened 1, idle 1") << "ch11.free_slot: one connection in all, back idle";
+    EXPECT_EQ(got[1], "waiter opened one")
+        << "ch11.free_slot: the freed slot goes to the waiter, which connects";
+    EXPECT_EQ(got[2], "opened 2, idle 0")
+        << "ch11.free_slot: two connections in all; the waiter's went back closed";
+    EXPECT_EQ(got[3], "after a refused connect: opened 1")
+        << "ch11.acquire: a refused connect gives its slot back (limit 1: the next one connects)";
 }
 
 namespace {
@@ -228,6 +285,14 @@ TEST(Lru, PutEvictsTheLeastRecentlyUsed) {
     EXPECT_EQ(map.size(), 2u) << "ch11.cache_store: never more than max_entries";
     EXPECT_EQ(map.find("b", &when), nullptr) << "ch11.cache_store: b was the least recently used";
     EXPECT_NE(map.find("a", &when), nullptr) << "ch11.cache_store: a was used recently: kept";
+    detail::LruMap<int> again(2);
+    again.put("a", 1, t0);
+    again.put("b", 2, t0);
+    again.put("a", 10, t0); // a replaced: now the most recent, b the least
+    again.put("c", 3, t0);
+    EXPECT_NE(again.find("a", &when), nullptr)
+        << "ch11.cache_store: a replaced key leaves no stale place behind: a is kept";
+    EXPECT_EQ(again.find("b", &when), nullptr) << "ch11.cache_store: b is the one evicted";
     map.put("c", 30, t0 + 3s);
     const int* c = map.find("c", &when);
     ASSERT_NE(c, nullptr) << "ch11.cache_store: c is there";

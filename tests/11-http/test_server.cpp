@@ -2,6 +2,7 @@
 // on 127.0.0.1 with ephemeral ports.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,23 @@ Coro<std::string> exchange(std::string bytes, aio::http::ServerOptions options =
 }
 
 } // namespace
+
+TEST(Router, MatchesSegmentsAndParameters) {
+    namespace detail = aio::http::detail;
+    std::map<std::string, std::string> params;
+    auto pattern = detail::split_path("/teams/{team}/users/{id}");
+    EXPECT_TRUE(detail::match_route(pattern, detail::split_path("/teams/red/users/42"), params))
+        << "ch11.match: the path fits the pattern";
+    EXPECT_EQ(params["team"] + "/" + params["id"], "red/42") << "ch11.match: the parameters";
+    std::map<std::string, std::string> none;
+    EXPECT_FALSE(detail::match_route(pattern, detail::split_path("/teams/red/users"), none))
+        << "ch11.match: fewer segments: no match";
+    EXPECT_FALSE(detail::match_route(pattern, detail::split_path("/teams//users/1"), none))
+        << "ch11.match: a {name} does not take an empty segment";
+    EXPECT_FALSE(detail::match_route(pattern, detail::split_path("/team/red/users/1"), none))
+        << "ch11.match: a plain segment must be equal";
+    EXPECT_TRUE(none.empty()) << "ch11.match: a failed match leaves no parameters behind";
+}
 
 TEST(Router, MatchesParametersAndAnswers404) {
     EventLoop loop;

@@ -88,7 +88,7 @@ Coro<ApiRun> call_api(std::vector<std::string> paths, bool concurrently) {
 TEST(UserApi, GathersUserOrdersAndPreferences) {
     EventLoop loop;
     ApiRun run = run_bounded(loop, call_api({"/user/1", "/user/2"}, false));
-    ASSERT_EQ(run.responses.size(), 2u);
+    ASSERT_EQ(run.responses.size(), 2u) << "every step of the scenario ran";
     Value one = run.responses[0].json();
     EXPECT_EQ(one["user"]["name"].as_string(), "user1") << "ch11.user_api: the user";
     EXPECT_EQ(one["orders"].size(), 1u) << "ch11.user_api: the orders";
@@ -102,7 +102,7 @@ TEST(UserApi, GathersUserOrdersAndPreferences) {
 TEST(UserApi, AFailedUserIs502AndABadIdIs400) {
     EventLoop loop;
     ApiRun run = run_bounded(loop, call_api({"/user/13", "/user/abc"}, false));
-    ASSERT_EQ(run.responses.size(), 2u);
+    ASSERT_EQ(run.responses.size(), 2u) << "every step of the scenario ran";
     EXPECT_EQ(run.responses[0].status, 502) << "ch11.user_api: the user call failing is 502";
     EXPECT_TRUE(run.responses[0].json().contains("error")) << "ch11.user_api: with a JSON error";
     EXPECT_EQ(run.responses[1].status, 400) << "ch11.user_api: a non-integer id is 400";
@@ -154,7 +154,7 @@ Coro<std::vector<std::string>> httpbin_tour() {
 TEST(Httpbin, EveryEndpointAnswersThroughTheClient) {
     EventLoop loop;
     auto got = run_bounded(loop, httpbin_tour());
-    ASSERT_EQ(got.size(), 8u);
+    ASSERT_EQ(got.size(), 8u) << "every step of the scenario ran";
     EXPECT_EQ(got[0], "POST a b 1") << "ch11.exchange: /anything echoes method, query and JSON";
     EXPECT_EQ(got[1], "418") << "ch11.exchange: /status/418";
     EXPECT_EQ(got[2], "3 /get") << "ch11.redirects: /redirect/3 ends at /get after 3 redirects";
