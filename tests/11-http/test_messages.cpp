@@ -34,6 +34,10 @@ TEST(Messages, QueryParameters) {
     EXPECT_EQ(r.query("empty"), "") << "ch11.query: an empty value";
     EXPECT_EQ(r.query("flag"), "") << "ch11.query: a name without '='";
     EXPECT_FALSE(r.query("missing")) << "ch11.query: absent: nullopt";
+    Request encoded;
+    encoded.target = "/s?q=a%26b%3Dc&r=1";
+    EXPECT_EQ(encoded.query("q"), "a&b=c")
+        << "ch11.query: an encoded & or = is part of the value: split first, then decode";
     Request none;
     none.target = "/plain";
     EXPECT_FALSE(none.query("q")) << "ch11.query: no query at all: nullopt";
@@ -109,6 +113,8 @@ TEST(Messages, ResolvedLocations) {
         << "ch11.resolve_url: an absolute path on the same host:port";
     EXPECT_EQ(detail::resolve_url(base, "c?d=2"), "http://h:81/a/c?d=2")
         << "ch11.resolve_url: a relative path replaces the last segment";
+    EXPECT_EQ(detail::resolve_url(detail::parse_url("http://h/a/b?x=/c"), "d"), "http://h/a/d")
+        << "ch11.resolve_url: the base's query is no part of its directory";
     EXPECT_EQ(detail::resolve_url(base, "//other/z"), "http://other/z")
         << "ch11.resolve_url: a network-path reference keeps the scheme";
 }

@@ -202,7 +202,7 @@ Coro<std::vector<std::string>> pool_reuse() {
     pool.release(std::move(c), true);
     co_await aio::sleep(20ms);
     detail::Connection d = co_await pool.acquire(url);
-    log.push_back(d.reused ? "reused" : "new");
+    log.push_back(d.writer.is_closing() ? "a closed one" : d.reused ? "reused" : "new");
     log.push_back("opened " + std::to_string(pool.opened()));
     d.writer.close();
     pool.close();
