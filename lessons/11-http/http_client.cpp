@@ -52,20 +52,6 @@ Coro<std::string> read_in_time(StreamReader reader, const std::optional<Duration
     throw TimeoutError("sock_read timeout: no data for " + seconds_of(*limit));
 }
 
-Request request_for(const SessionState& state, const std::string& method, const Url& url,
-                    std::string body, const Headers& headers) {
-    Request r;
-    r.method = method;
-    r.target = url.target;
-    r.body = std::move(body);
-    for (const auto& [name, value] : state.options.headers)
-        r.headers.set(name, value);
-    for (const auto& [name, value] : headers)
-        r.headers.set(name, value);
-    r.headers.set("Host", url.port == 80 ? url.host : url.key());
-    return r;
-}
-
 } // namespace
 
 Coro<Response> exchange(const SessionState& state, Connection& c, const Request& request,

@@ -24,14 +24,6 @@ struct UserApi {
     ClientSession session;
     std::string backend;
     TtlCache<json::Value> cache;
-
-    // The cached backend call for path, as a task (so the three run at once).
-    Future<json::Value> cached(std::string path) {
-        std::function<Coro<json::Value>()> fetch = [session = session, url = backend + path] {
-            return fetch_json(session, url);
-        };
-        return create_task(cache.get_or_fetch(path, std::move(fetch)));
-    }
 };
 
 std::string message_of(std::exception_ptr error) {

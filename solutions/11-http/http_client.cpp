@@ -50,20 +50,6 @@ Coro<std::string> read_in_time(StreamReader reader, const std::optional<Duration
     throw TimeoutError("sock_read timeout: no data for " + seconds_of(*limit));
 }
 
-Request request_for(const SessionState& state, const std::string& method, const Url& url,
-                    std::string body, const Headers& headers) {
-    Request r;
-    r.method = method;
-    r.target = url.target;
-    r.body = std::move(body);
-    for (const auto& [name, value] : state.options.headers)
-        r.headers.set(name, value);
-    for (const auto& [name, value] : headers)
-        r.headers.set(name, value);
-    r.headers.set("Host", url.port == 80 ? url.host : url.key());
-    return r;
-}
-
 } // namespace
 
 Coro<Response> exchange(const SessionState& state, Connection& c, const Request& request,
@@ -93,7 +79,15 @@ Coro<Response> send_once(std::shared_ptr<SessionState> state, std::string method
                          std::string body, Headers headers) {
     //@scratch ch11.send_once
     //@exercise ch11.send_once  Acquire, exchange, release (reusable or not); a stale pooled connection is retried once.
-    Request request = request_for(*state, method, url, std::move(body), headers);
+    Request request; // the session's headers, then the call's, then Host
+    request.method = method;
+    request.target = url.target;
+    request.body = std::move(body);
+    for (const auto& [name, value] : state->options.headers)
+        request.headers.set(name, value);
+    for (const auto& [name, value] : headers)
+        request.headers.set(name, value);
+    request.headers.set("Host", url.port == 80 ? url.host : url.key());
     for (int attempt = 1;; ++attempt) {
         Connection c = co_await acquire_in_time(*state, url);
         bool answered = false;

@@ -22,14 +22,6 @@ struct UserApi {
     ClientSession session;
     std::string backend;
     TtlCache<json::Value> cache;
-
-    // The cached backend call for path, as a task (so the three run at once).
-    Future<json::Value> cached(std::string path) {
-        std::function<Coro<json::Value>()> fetch = [session = session, url = backend + path] {
-            return fetch_json(session, url);
-        };
-        return create_task(cache.get_or_fetch(path, std::move(fetch)));
-    }
 };
 
 std::string message_of(std::exception_ptr error) {
@@ -54,8 +46,15 @@ Coro<Response> get_user(std::shared_ptr<UserApi> api, Request request) {
         co_return json_response(json::Value::object({{"error", "user id must be an integer"}}),
                                 400);
     std::string base = "/users/" + id;
-    std::vector<Future<json::Value>> calls = {api->cached(base), api->cached(base + "/orders"),
-                                              api->cached(base + "/preferences")};
+    std::vector<Future<json::Value>> calls;
+    for (std::string path : {base, base + "/orders", base + "/preferences"}) {
+        // Named before use: a capturing lambda inside a co_await is GCC 12's trap.
+        std::function<Coro<json::Value>()> fetch = [session = api->session,
+                                                    url = api->backend + path] {
+            return fetch_json(session, url);
+        };
+        calls.push_back(create_task(api->cache.get_or_fetch(path, std::move(fetch))));
+    }
     std::vector<Outcome<json::Value>> got = co_await gather_outcomes(calls);
     if (!got[0].ok())
         co_return json_response(
