@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <ostream>
 #include <string>
 
 #include "resilience.hpp"
@@ -41,3 +42,8 @@ struct FlakyService {
 };
 
 } // namespace looplab
+
+namespace aio {
+// gtest prints a state by name ("OPEN"), not as four bytes.
+inline void PrintTo(CircuitBreaker::State state, std::ostream* out) { *out << to_string(state); }
+} // namespace aio
