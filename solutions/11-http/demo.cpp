@@ -1,0 +1,5 @@
+// Chapter 11 on the projector (placeholder).
+#include <cstdio>
+int main() {
+    std::puts("chapter 11");
+}

@@ -1,0 +1,8 @@
+// Chapter 11, HTTP/1.1 (aiohttp's basics): messages, the sans-I/O parsers,
+// the server with its router, the client session with its pool, the cache,
+// the local httpbin and the source articles' web API.
+#pragma once
+
+#include "http_message.hpp" // HttpError, Headers, Request, Response, serialize
+#include "http_parser.hpp"  // Limits, RequestParser, ResponseParser
+#include "json.hpp"         // json::Value, json::parse
