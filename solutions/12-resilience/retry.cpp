@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "http.hpp"  // http::HttpStatusError
 #include "retry.hpp"
 #include "stream_errors.hpp" // ConnectionError
 
@@ -44,13 +45,15 @@ Duration backoff_delay(const RetryPolicy& policy, int attempt, std::mt19937_64& 
 
 bool default_retry_on(std::exception_ptr error) {
     //@scratch ch12.retry_on
-    //@exercise ch12.retry_on  Connection errors and timeouts are worth another try; others not.
+    //@exercise ch12.retry_on  Connection errors, timeouts, 5xx and 429 are worth another try.
     try {
         std::rethrow_exception(error);
     } catch (const ConnectionError&) {
         return true;
     } catch (const TimeoutError&) {
         return true;
+    } catch (const http::HttpStatusError& answer) {
+        return answer.status >= 500 || answer.status == 429; // "later", not "never"
     } catch (...) {
         return false;
     }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "http.hpp"
 #include "resilience_test_helpers.hpp"
 
 using namespace looplab;
@@ -93,6 +94,12 @@ TEST(DefaultRetryOn, ConnectionErrorsAndTimeoutsYesTheRestNo) {
     EXPECT_TRUE(retried(aio::ConnectionResetError("reset")))
         << "ch12.retry_on: a reset (any ConnectionError subclass) is worth another try";
     EXPECT_TRUE(retried(aio::TimeoutError("slow"))) << "ch12.retry_on: a timeout is retried";
+    EXPECT_TRUE(retried(aio::http::HttpStatusError(503, "503 Service Unavailable")))
+        << "ch12.retry_on: a 5xx answer is worth another try";
+    EXPECT_TRUE(retried(aio::http::HttpStatusError(429, "429 Too Many Requests")))
+        << "ch12.retry_on: 429 Too Many Requests is worth another try (later)";
+    EXPECT_FALSE(retried(aio::http::HttpStatusError(404, "404 Not Found")))
+        << "ch12.retry_on: a 404 will not change: no retry";
     EXPECT_FALSE(retried(aio::ValueError("bad"))) << "ch12.retry_on: a ValueError is a bug: no";
     EXPECT_FALSE(retried(std::runtime_error("other"))) << "ch12.retry_on: other errors: no";
 }
