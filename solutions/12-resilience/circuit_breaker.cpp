@@ -19,10 +19,19 @@ std::string to_string(CircuitBreaker::State state) {
 }
 
 CircuitBreaker::CircuitBreaker(Options options) : options_(std::move(options)) {
-    if (options_.failure_threshold < 1 || options_.half_open_max < 1)
-        throw ValueError("CircuitBreaker: failure_threshold and half_open_max must be >= 1");
+    //@scratch ch12.breaker_options
+    //@exercise ch12.breaker_options  Refuse options that cannot work, each with its own message.
+    if (options_.failure_threshold < 1)
+        throw ValueError("CircuitBreaker: failure_threshold must be >= 1, got " +
+                         std::to_string(options_.failure_threshold));
+    if (options_.half_open_max < 1)
+        throw ValueError("CircuitBreaker: half_open_max must be >= 1 (a probe must be able to "
+                         "go), got " +
+                         std::to_string(options_.half_open_max));
     if (options_.reset_timeout < Duration::zero())
         throw ValueError("CircuitBreaker: reset_timeout must not be negative");
+    //@end
+    //@end
 }
 
 void CircuitBreaker::move_to(State next) {
@@ -41,8 +50,10 @@ bool CircuitBreaker::is_failure(const std::exception_ptr& error) const {
 }
 
 CircuitBreaker::Ticket CircuitBreaker::admit() {
+    if (state_ == State::CLOSED) return Ticket{generation_, false}; // every call goes
     //@scratch ch12.breaker_admit
-    //@exercise ch12.breaker_admit  Let the call in, or fail fast with the time left.
+    //@exercise ch12.breaker_admit  OPEN or HALF_OPEN: let a probe in, or fail fast with the time
+    // left.
     if (state_ == State::OPEN) {
         Duration left = opened_at_ + options_.reset_timeout - get_running_loop().time();
         if (left > Duration::zero())
@@ -52,14 +63,11 @@ CircuitBreaker::Ticket CircuitBreaker::admit() {
                                    left);
         move_to(State::HALF_OPEN);
     }
-    if (state_ == State::HALF_OPEN) {
-        if (probes_ >= options_.half_open_max)
-            throw CircuitOpenError("circuit breaker is HALF_OPEN: a probe call is under way",
-                                   Duration::zero());
-        ++probes_;
-        return Ticket{generation_, true};
-    }
-    return Ticket{generation_, false};
+    if (probes_ >= options_.half_open_max)
+        throw CircuitOpenError("circuit breaker is HALF_OPEN: a probe call is under way",
+                               Duration::zero());
+    ++probes_;
+    return Ticket{generation_, true};
     //@end
     //@end
 }

@@ -41,6 +41,9 @@ template <class C>
 Coro<void> Pool<C>::open() {
     loop_ = &binding_.get();
     if (closed_) throw RuntimeError("Pool is closed");
+    //@scratch ch12.pool_open
+    //@exercise ch12.pool_open  Connect until min_size are open, each idle, each slot counted
+    // before its connect.
     while (size_ < options_.min_size) {
         ++size_; // the slot first, as acquire does
         std::optional<C> connection;
@@ -53,6 +56,8 @@ Coro<void> Pool<C>::open() {
         idle_.push_back(std::make_unique<detail::Pooled<C>>(
             detail::Pooled<C>{std::move(*connection), loop_->time(), 0}));
     }
+    //@end
+    //@end
 }
 
 template <class C>
@@ -84,12 +89,12 @@ Coro<Lease<C>> Pool<C>::acquire_now() {
 
 template <class C>
 Coro<std::optional<Lease<C>>> Pool<C>::take_idle() {
-    //@scratch ch12.pool_take_idle
-    //@exercise ch12.pool_take_idle  Lend the freshest idle connection that is neither too old nor
-    // unhealthy; close the others.
+    //@scratch ch12.pool_vet
     while (!idle_.empty()) {
-        Entry entry = std::move(idle_.back());
+        Entry entry = std::move(idle_.back()); // the freshest: the stale ones age out
         idle_.pop_back();
+        //@exercise ch12.pool_vet  Lend it unless it sat idle too long or fails its check; else
+        // close it and try the next.
         if (loop_->time() - entry->returned_at >= options_.max_idle) {
             drop(std::move(entry));
             continue;
@@ -105,16 +110,15 @@ Coro<std::optional<Lease<C>>> Pool<C>::take_idle() {
         if (healthy && !error) co_return lend(std::move(entry));
         drop(std::move(entry)); // false, an error or a cancelled check: its state is unknown
         if (detail::is_cancellation(error)) std::rethrow_exception(error);
+        //@end
     }
     co_return std::nullopt;
-    //@end
     //@end
 }
 
 template <class C>
 Coro<Lease<C>> Pool<C>::connect_new() {
-    //@scratch ch12.pool_connect
-    //@exercise ch12.pool_connect  Connect on the slot taken; a failure frees the slot and raises.
+    //@scratch ch12.pool_connect_failed
     std::optional<C> connection;
     std::exception_ptr error;
     try {
@@ -123,13 +127,15 @@ Coro<Lease<C>> Pool<C>::connect_new() {
         error = std::current_exception();
     }
     if (error) {
+        //@exercise ch12.pool_connect_failed  The slot taken for this connect is free again; then
+        // the error goes to the acquirer.
         --size_;
         free_slot();
         std::rethrow_exception(error);
+        //@end
     }
     co_return lend(std::make_unique<detail::Pooled<C>>(
         detail::Pooled<C>{std::move(*connection), loop_->time(), 0}));
-    //@end
     //@end
 }
 
@@ -175,19 +181,14 @@ Lease<C> Pool<C>::lend(Entry entry) {
 
 template <class C>
 void Pool<C>::give_back(Entry entry) {
-    //@scratch ch12.pool_give_back
-    //@exercise ch12.pool_give_back  A returned connection: closed if worn out or the pool is
-    // closed, else to the oldest waiter or the idle ones.
     --in_use_;
     if (closed_ || entry->uses >= options_.max_uses) {
-        drop(std::move(entry));
+        drop(std::move(entry)); // worn out, or nobody will borrow it again
     } else {
-        entry->returned_at = loop_->time();
+        entry->returned_at = loop_->time(); // max_idle counts from here
         hand_over(std::move(entry));
     }
     check_drained();
-    //@end
-    //@end
 }
 
 template <class C>
@@ -199,12 +200,18 @@ void Pool<C>::retire(Entry entry) {
 
 template <class C>
 void Pool<C>::hand_over(Entry entry) {
-    if (detail::PoolWaiter<C>* waiter = oldest_waiter()) {
-        waiter->given = std::move(entry);
-        waiter->ready.set_result();
-    } else {
+    //@scratch ch12.pool_hand_over
+    detail::PoolWaiter<C>* waiter = oldest_waiter();
+    if (waiter == nullptr) {
         idle_.push_back(std::move(entry));
+        return;
     }
+    //@exercise ch12.pool_hand_over  Hand the connection to that waiter, where it finds it even
+    // if it is cancelled before it runs.
+    waiter->given = std::move(entry);
+    waiter->ready.set_result();
+    //@end
+    //@end
 }
 
 template <class C>
@@ -217,13 +224,13 @@ void Pool<C>::drop(Entry entry) {
 template <class C>
 void Pool<C>::free_slot() {
     //@scratch ch12.pool_free_slot
-    //@exercise ch12.pool_free_slot  Room below max_size: the oldest waiter may connect.
+    detail::PoolWaiter<C>* waiter = oldest_waiter();
+    if (waiter == nullptr) return;
+    //@exercise ch12.pool_free_slot  Room below max_size in an open pool: that waiter may connect.
     if (closed_ || size_ >= options_.max_size) return;
-    if (detail::PoolWaiter<C>* waiter = oldest_waiter()) {
-        ++size_; // taken for it now, so nobody else takes it in between
-        waiter->slot = true;
-        waiter->ready.set_result();
-    }
+    ++size_; // taken for it now, so nobody else takes it in between
+    waiter->slot = true;
+    waiter->ready.set_result();
     //@end
     //@end
 }

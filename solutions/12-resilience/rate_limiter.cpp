@@ -36,20 +36,22 @@ RateLimiter::RateLimiter(std::size_t rate, Duration period) : rate_(rate), perio
 }
 
 std::size_t RateLimiter::available() const {
-    if (loop_ == nullptr) return rate_ - grants_.size();
+    //@scratch ch12.limiter_available
+    //@exercise ch12.limiter_available  The rate minus the grants still in the window now.
+    if (loop_ == nullptr) return rate_ - grants_.size(); // no acquire yet: no clock either
     TimePoint now = loop_->time();
     auto live = std::count_if(grants_.begin(), grants_.end(),
                               [&](TimePoint granted) { return granted + period_ > now; });
     return rate_ - static_cast<std::size_t>(live);
+    //@end
+    //@end
 }
 
+// A grant at t is in the windows that start before t + period: at exactly
+// t + period it is out.
 void RateLimiter::forget_expired(TimePoint now) {
-    //@scratch ch12.limiter_window
-    //@exercise ch12.limiter_window  Drop the grants that have left the window by now.
     while (!grants_.empty() && grants_.front() + period_ <= now)
         grants_.pop_front();
-    //@end
-    //@end
 }
 
 Coro<void> RateLimiter::acquire() {
@@ -70,7 +72,7 @@ Coro<void> RateLimiter::acquire() {
     {
         Enlisted place(waiters_, loop);
         waiter = place.future();
-        arm_timer();
+        grant_waiters(); // grants nobody ahead of its turn; sets the timer
         try {
             co_await place.future();
         } catch (...) {
@@ -87,26 +89,21 @@ Coro<void> RateLimiter::acquire() {
 
 void RateLimiter::grant_waiters() {
     //@scratch ch12.limiter_grant
-    //@exercise ch12.limiter_grant  Grant the oldest pending waiters while the window has room.
+    //@exercise ch12.limiter_grant  Grant the oldest pending waiters while the window has room;
+    // anyone still waiting: one timer, for when the oldest grant ages out.
     TimePoint now = loop_->time();
     forget_expired(now);
+    bool someone_waits = false;
     for (Future<TimePoint>& waiter : waiters_) {
-        if (grants_.size() >= rate_) break;
         if (waiter.done()) continue; // cancelled, or granted already
+        if (grants_.size() >= rate_) {
+            someone_waits = true;
+            break;
+        }
         grants_.push_back(now);
         waiter.set_result(now);
     }
-    arm_timer();
-    //@end
-    //@end
-}
-
-void RateLimiter::arm_timer() {
-    //@scratch ch12.limiter_timer
-    //@exercise ch12.limiter_timer  One timer, for the oldest grant's expiry, while someone waits.
-    bool someone_waits = std::any_of(waiters_.begin(), waiters_.end(),
-                                     [](const Future<TimePoint>& w) { return !w.done(); });
-    if (timer_armed_ || !someone_waits || grants_.empty()) return;
+    if (!someone_waits || timer_armed_) return;
     timer_armed_ = true;
     timer_ = loop_->call_at(grants_.front() + period_, [this] {
         timer_armed_ = false;
@@ -117,9 +114,13 @@ void RateLimiter::arm_timer() {
 }
 
 void RateLimiter::take_back(TimePoint granted_at) {
+    //@scratch ch12.limiter_take_back
+    //@exercise ch12.limiter_take_back  Un-record that one grant, then let the next waiter have it.
     auto stamp = std::find(grants_.rbegin(), grants_.rend(), granted_at);
     if (stamp != grants_.rend()) grants_.erase(std::next(stamp).base());
     grant_waiters(); // the next waiter may have it now
+    //@end
+    //@end
 }
 
 Coro<Guard> RateLimiter::guard() {

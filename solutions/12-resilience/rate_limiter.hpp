@@ -36,7 +36,6 @@ private:
 
     void forget_expired(TimePoint now);   // drop grants older than one period
     void grant_waiters();                 // as many as the window allows, oldest first
-    void arm_timer();                     // for the oldest grant's expiry, if needed
     void take_back(TimePoint granted_at); // a woken waiter was cancelled: un-grant it
 
     std::size_t rate_;

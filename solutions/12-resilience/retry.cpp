@@ -11,6 +11,9 @@
 namespace aio {
 
 void check_policy(const RetryPolicy& policy) {
+    //@scratch ch12.check_policy
+    //@exercise ch12.check_policy  Refuse a policy that cannot work: no attempt, a negative delay,
+    // a shrinking factor.
     if (policy.max_attempts < 1)
         throw ValueError("RetryPolicy: max_attempts must be >= 1 (the first try counts), got " +
                          std::to_string(policy.max_attempts));
@@ -18,6 +21,8 @@ void check_policy(const RetryPolicy& policy) {
         throw ValueError("RetryPolicy: base_delay and max_delay must not be negative");
     if (!(policy.factor >= 1.0)) // NaN too
         throw ValueError("RetryPolicy: factor must be >= 1, got " + std::to_string(policy.factor));
+    //@end
+    //@end
 }
 
 Duration backoff_delay(const RetryPolicy& policy, int attempt, std::mt19937_64& rng) {
@@ -70,8 +75,13 @@ std::uint64_t seed_of(const RetryPolicy& policy) {
 }
 
 bool should_retry(const RetryPolicy& policy, const std::exception_ptr& error) {
+    //@scratch ch12.should_retry
+    //@exercise ch12.should_retry  Never after a cancellation; else the policy's retry_on, or the
+    // default.
     if (is_cancellation(error)) return false; // never retried, never shown to retry_on
     return policy.retry_on ? policy.retry_on(error) : default_retry_on(error);
+    //@end
+    //@end
 }
 
 } // namespace detail

@@ -61,11 +61,17 @@ long retry_after_ms(const aio::Future<int>& task) {
 } // namespace
 
 TEST(CircuitBreaker, BadOptionsAreValueErrors) {
-    EXPECT_THROW(CircuitBreaker(options(0)), aio::ValueError) << "a threshold below 1";
-    EXPECT_THROW(CircuitBreaker(options(1, 1s, 0)), aio::ValueError) << "half_open_max below 1";
+    EXPECT_THROW(CircuitBreaker(options(0)), aio::ValueError)
+        << "ch12.breaker_options: a failure_threshold below 1: ValueError";
+    EXPECT_THROW(CircuitBreaker(options(1, 1s, 0)), aio::ValueError)
+        << "ch12.breaker_options: half_open_max below 1 (no probe could ever go): ValueError";
+    EXPECT_THROW(CircuitBreaker(options(1, -1s)), aio::ValueError)
+        << "ch12.breaker_options: a negative reset_timeout: ValueError";
+    EXPECT_NO_THROW(CircuitBreaker(options(1, 0s, 1)))
+        << "ch12.breaker_options: threshold 1, reset_timeout 0, one probe: fine";
 }
 
-TEST(CircuitBreaker, OpensAfterThresholdConsecutiveFailuresAndThenFailsFast) {
+TEST(CircuitBreaker, OpensAfterThresholdConsecutiveFailures) {
     VirtualLoop v;
     CircuitBreaker breaker(options(3));
     Caller caller{v, breaker};
@@ -76,6 +82,14 @@ TEST(CircuitBreaker, OpensAfterThresholdConsecutiveFailuresAndThenFailsFast) {
     EXPECT_EQ(caller.once(true), "service down")
         << "ch12.breaker_record: the call that reaches the threshold fails with its own error";
     EXPECT_EQ(breaker.state(), State::OPEN) << "ch12.breaker_record: 3 failures in a row open it";
+}
+
+TEST(CircuitBreaker, WhileOpenEveryCallFailsFastWithTheTimeLeft) {
+    VirtualLoop v;
+    CircuitBreaker breaker(options(3));
+    Caller caller{v, breaker};
+    for (int i = 0; i < 3; ++i)
+        caller.once(true); // the third opens it, at 2 ms
     auto fast = caller.call(false);
     v.settle(1ms);
     EXPECT_EQ(caller.calls, 3) << "ch12.breaker_admit: while OPEN the service is not called";
@@ -166,16 +180,23 @@ TEST(CircuitBreaker, ALateOutcomeFromAnEarlierStateIsIgnored) {
            "OPEN breaker";
 }
 
-TEST(CircuitBreaker, ACancelledCallCountsAsNeitherAndACancelledProbeGivesItsSlotBack) {
+TEST(CircuitBreaker, ACancelledCallIsNoFailure) {
     VirtualLoop v;
     CircuitBreaker breaker(options(1));
     Caller caller{v, breaker};
-    auto cancelled = caller.call(false, 1s);
+    auto cancelled = caller.call(true, 1s);
     v.settle(1ms);
     cancelled.cancel();
     v.settle(1ms);
+    EXPECT_EQ(outcome_of(cancelled), "cancelled") << "the cancel reaches the caller";
     EXPECT_EQ(breaker.state(), State::CLOSED)
         << "ch12.breaker_record: a cancelled call is no failure (threshold 1 stays CLOSED)";
+}
+
+TEST(CircuitBreaker, ACancelledProbeGivesItsSlotBack) {
+    VirtualLoop v;
+    CircuitBreaker breaker(options(1));
+    Caller caller{v, breaker};
     caller.once(true);
     v.settle(30s);
     auto probe = caller.call(false, 1s);

@@ -32,7 +32,30 @@ Coro<void> take_later(RateLimiter& limiter, Log& log, std::string name, aio::Dur
 TEST(RateLimiter, BadArgumentsAreValueErrors) {
     EXPECT_THROW(RateLimiter(0, 1s), aio::ValueError) << "rate 0 is refused";
     EXPECT_THROW(RateLimiter(1, 0s), aio::ValueError) << "a period of zero is refused";
-    EXPECT_EQ(RateLimiter(3, 1s).available(), 3u) << "before any acquire, rate are available";
+    EXPECT_EQ(RateLimiter(3, 1s).available(), 3u)
+        << "ch12.limiter_available: before any acquire, all rate grants are available";
+}
+
+TEST(RateLimiter, GrantsUpToRateAtOnceAndCountsThemOut) {
+    VirtualLoop v;
+    Log log;
+    log.clock = &v;
+    RateLimiter limiter(3, 1s);
+    std::vector<aio::Task<void>> tasks;
+    for (std::string name : {"a", "b"})
+        tasks.push_back(aio::create_task(v.loop, take(limiter, log, name)));
+    tasks.push_back(aio::create_task(v.loop, take_later(limiter, log, "c", 400ms)));
+    v.settle(500ms);
+    EXPECT_EQ(joined(log.lines), "a @0, b @0, c @400")
+        << "ch12.limiter_acquire: below the rate an acquire is granted at once";
+    EXPECT_EQ(limiter.available(), 0u) << "ch12.limiter_acquire: three grants in the window";
+    v.settle(500ms);
+    EXPECT_EQ(limiter.available(), 2u)
+        << "ch12.limiter_acquire: at 1000 ms the two grants of 0 ms have left the window";
+    auto d = aio::create_task(v.loop, take(limiter, log, "d"));
+    v.settle(1ms);
+    EXPECT_EQ(joined(log.lines), "a @0, b @0, c @400, d @1000")
+        << "ch12.limiter_acquire: room again: granted at once";
 }
 
 TEST(RateLimiter, GrantsRateAtOnceThenOneForEachGrantThatAgesOut) {

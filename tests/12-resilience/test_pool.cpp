@@ -94,8 +94,9 @@ FakePool::Options sized(std::size_t min, std::size_t max) {
 TEST(Pool, OpenConnectsMinSizeAndBadSizesAreValueErrors) {
     PoolFixture f(sized(2, 4));
     f.run(f.pool.open());
-    EXPECT_EQ(f.db.connects, 2) << "open() makes min_size connections";
-    EXPECT_EQ(f.pool.idle(), 2u) << "and keeps them idle";
+    EXPECT_EQ(f.db.connects, 2) << "ch12.pool_open: open() makes min_size connections";
+    EXPECT_EQ(f.pool.idle(), 2u) << "ch12.pool_open: and keeps them idle";
+    EXPECT_EQ(f.pool.size(), 2u) << "ch12.pool_open: both counted in size()";
     auto connect = [] { return fake_connect(nullptr); };
     EXPECT_THROW(FakePool(connect, nullptr, sized(3, 2)), aio::ValueError) << "min above max";
     EXPECT_THROW(FakePool(connect, nullptr, sized(0, 0)), aio::ValueError) << "max_size 0";

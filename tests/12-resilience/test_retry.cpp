@@ -35,14 +35,24 @@ TEST(Backoff, BadArgumentsAreValueErrors) {
     std::mt19937_64 rng(1);
     RetryPolicy policy;
     EXPECT_THROW(aio::backoff_delay(policy, 0, rng), aio::ValueError) << "attempts count from 1";
+    EXPECT_NO_THROW(aio::check_policy(policy)) << "ch12.check_policy: the defaults are fine";
     policy.factor = 0.5;
-    EXPECT_THROW(aio::backoff_delay(policy, 1, rng), aio::ValueError) << "a factor below 1";
+    EXPECT_THROW(aio::check_policy(policy), aio::ValueError)
+        << "ch12.check_policy: a factor below 1 shrinks the pauses: ValueError";
+    policy.factor = 1.0;
+    EXPECT_NO_THROW(aio::check_policy(policy)) << "ch12.check_policy: factor 1 (constant) is fine";
     policy = RetryPolicy{};
     policy.max_attempts = 0;
-    EXPECT_THROW(aio::check_policy(policy), aio::ValueError) << "max_attempts below 1";
+    EXPECT_THROW(aio::check_policy(policy), aio::ValueError)
+        << "ch12.check_policy: max_attempts below 1 (not even one try): ValueError";
     policy = RetryPolicy{};
     policy.base_delay = -1ms;
-    EXPECT_THROW(aio::check_policy(policy), aio::ValueError) << "a negative delay";
+    EXPECT_THROW(aio::check_policy(policy), aio::ValueError)
+        << "ch12.check_policy: a negative base_delay: ValueError";
+    policy = RetryPolicy{};
+    policy.max_delay = -1ms;
+    EXPECT_THROW(aio::check_policy(policy), aio::ValueError)
+        << "ch12.check_policy: a negative max_delay: ValueError";
 }
 
 TEST(Backoff, DelaysGrowByTheFactorUpToTheCap) {
@@ -102,6 +112,16 @@ TEST(DefaultRetryOn, ConnectionErrorsAndTimeoutsYesTheRestNo) {
         << "ch12.retry_on: a 404 will not change: no retry";
     EXPECT_FALSE(retried(aio::ValueError("bad"))) << "ch12.retry_on: a ValueError is a bug: no";
     EXPECT_FALSE(retried(std::runtime_error("other"))) << "ch12.retry_on: other errors: no";
+}
+
+TEST(Retry, AFirstSuccessReturnsAtOnce) {
+    VirtualLoop v;
+    FlakyService service(v, 0);
+    auto call = [&] { return service(); };
+    auto task = aio::create_task(v.loop, aio::retry(exact(5, 100ms), call));
+    v.settle(1s);
+    EXPECT_EQ(outcome_of(task), "ok") << "ch12.retry: the first call succeeds";
+    EXPECT_EQ(joined(service.log), "call 1 @0") << "ch12.retry: one call, no pause";
 }
 
 TEST(Retry, SleepsTheExactBackoffSequenceBetweenAttempts) {
