@@ -58,7 +58,7 @@ bool default_retry_on(std::exception_ptr error) {
     } catch (const TimeoutError&) {
         return true;
     } catch (const http::HttpStatusError& answer) {
-        return answer.status >= 500 || answer.status == 429; // "later", not "never"
+        return http::retryable(answer.status); // 5xx or 429: "later", not "never"
     } catch (...) {
         return false;
     }
