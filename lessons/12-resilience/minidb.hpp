@@ -29,10 +29,10 @@ struct DbError : Error { // an "ERR ..." answer
 };
 
 struct ServerOptions {
-    Duration latency{};             // added to every query (on the loop's clock)
-    std::size_t users = 100;        // rows in the users table: user1 ... userN
+    Duration latency{};              // added to every query (on the loop's clock)
+    std::size_t users = 100;         // rows in the users table: user1 ... userN
     std::size_t max_connections = 0; // 0: no limit; above it: "ERR too many connections"
-    int fail_every = 0;             // every Nth query answers "ERR transient"
+    int fail_every = 0;              // every Nth query answers "ERR transient"
 };
 
 namespace detail {

@@ -20,16 +20,14 @@ Pool<C>::Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> he
               Options options, std::function<Coro<void>(C&)> close)
     : connect_(std::move(connect)), healthy_(std::move(healthy)), close_(std::move(close)),
       options_(options) {
-    if (!connect_) throw ValueError("Pool: a connect function is required");
-    if (options_.max_size == 0 || options_.min_size > options_.max_size)
-        throw ValueError("Pool: need 0 <= min_size <= max_size and max_size >= 1");
-    if (options_.max_uses == 0) throw ValueError("Pool: max_uses must be at least 1");
+    // TODO(ch12.pool_options): Refuse a pool that cannot work: no connect function, sizes out
+    throw aio::NotImplemented("ch12.pool_options");
 }
 
 template <class C>
 std::size_t Pool<C>::waiting() const {
-    return static_cast<std::size_t>(std::count_if(
-        waiters_.begin(), waiters_.end(), [](const auto& w) { return !w.ready.done(); }));
+    return static_cast<std::size_t>(std::count_if(waiters_.begin(), waiters_.end(),
+                                                  [](const auto& w) { return !w.ready.done(); }));
 }
 
 template <class C>
@@ -163,7 +161,8 @@ Coro<void> Pool<C>::close_in_background(Entry entry) {
     try {
         co_await close_(entry->connection);
     } catch (...) {
-        loop_->call_exception_handler({"Pool: closing a connection failed", std::current_exception()});
+        loop_->call_exception_handler(
+            {"Pool: closing a connection failed", std::current_exception()});
     }
     --closing_;
     check_drained();

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "http.hpp"  // http::HttpStatusError
+#include "http.hpp" // http::HttpStatusError
 #include "retry.hpp"
 #include "stream_errors.hpp" // ConnectionError
 

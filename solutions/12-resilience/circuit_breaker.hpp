@@ -30,16 +30,16 @@ class CircuitBreaker {
 public:
     enum class State { CLOSED, OPEN, HALF_OPEN };
     struct Options {
-        int failure_threshold = 5;                     // consecutive failures that open it
-        Duration reset_timeout = std::chrono::seconds(60); // open this long before a probe
-        int half_open_max = 1;                         // probes in flight at once
+        int failure_threshold = 5;                          // consecutive failures that open it
+        Duration reset_timeout = std::chrono::seconds(60);  // open this long before a probe
+        int half_open_max = 1;                              // probes in flight at once
         std::function<bool(std::exception_ptr)> failure_on; // empty: all but CancelledError
         // Told of every change of state (pybreaker's listeners): a demo's timeline.
         std::function<void(State from, State to)> on_change;
     };
 
     CircuitBreaker() : CircuitBreaker(Options{}) {}
-    explicit CircuitBreaker(Options options); // thresholds below 1: ValueError
+    explicit CircuitBreaker(Options options);       // thresholds below 1: ValueError
     CircuitBreaker(const CircuitBreaker&) = delete; // running calls point at it
     CircuitBreaker& operator=(const CircuitBreaker&) = delete;
 
@@ -48,7 +48,7 @@ public:
     template <class F>
     auto call(F fn) -> std::invoke_result_t<F&>;
 
-    State state() const { return state_; } // OPEN until a call after reset_timeout
+    State state() const { return state_; }     // OPEN until a call after reset_timeout
     int failures() const { return failures_; } // consecutive, while CLOSED
 
 private:
@@ -66,9 +66,9 @@ private:
     Options options_;
     State state_ = State::CLOSED;
     int failures_ = 0;
-    int probes_ = 0;                 // probes in flight, while HALF_OPEN
-    TimePoint opened_at_{};          // on the loop's clock, while OPEN
-    std::uint64_t generation_ = 0;   // one more at every change of state
+    int probes_ = 0;               // probes in flight, while HALF_OPEN
+    TimePoint opened_at_{};        // on the loop's clock, while OPEN
+    std::uint64_t generation_ = 0; // one more at every change of state
 };
 
 std::string to_string(CircuitBreaker::State state); // "CLOSED", "OPEN", "HALF_OPEN"

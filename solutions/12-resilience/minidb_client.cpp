@@ -16,8 +16,7 @@ Coro<json::Value> Connection::query(std::string line) {
     writer_.write(line + "\n");
     co_await writer_.drain();
     std::string answer = co_await reader_.readline();
-    if (answer.empty())
-        throw ConnectionResetError("minidb: the server closed the connection");
+    if (answer.empty()) throw ConnectionResetError("minidb: the server closed the connection");
     if (answer.back() == '\n') answer.pop_back();
     if (answer.rfind("ERR ", 0) == 0) throw DbError("minidb: " + answer.substr(4));
     co_return json::parse(answer);
@@ -40,10 +39,14 @@ Coro<bool> Connection::ping() {
 }
 
 Coro<void> Connection::close() {
+    //@scratch ch12.db_close
+    //@exercise ch12.db_close  Close once: mark it closed, close the writer, wait until it is.
     if (closed_) co_return;
     closed_ = true;
     writer_.close();
     co_await writer_.wait_closed();
+    //@end
+    //@end
 }
 
 Coro<std::vector<json::Value>> select_all(Connection& connection, std::size_t page_size) {

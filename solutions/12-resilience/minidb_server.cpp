@@ -82,7 +82,8 @@ Coro<void> session(std::shared_ptr<DbState> db, StreamReader reader, StreamWrite
                 ++db->queries;
                 bool fail = db->options.fail_every > 0 &&
                             db->queries % static_cast<std::size_t>(db->options.fail_every) == 0;
-                if (db->options.latency > Duration::zero()) co_await aio::sleep(db->options.latency);
+                if (db->options.latency > Duration::zero())
+                    co_await aio::sleep(db->options.latency);
                 std::string reply = "ERR transient";
                 if (!fail) reply = co_await answer(*db, line);
                 writer.write(reply + "\n");
@@ -113,21 +114,34 @@ Coro<Server> serve(ServerOptions options, std::string host, std::uint16_t port) 
     co_return Server(db);
 }
 
-std::uint16_t Server::port() const { return state_->server->port(); }
+std::uint16_t Server::port() const {
+    return state_->server->port();
+}
 void Server::close() {
     state_->server->close();
     drop_connections();
 }
-Coro<void> Server::wait_closed() { co_await state_->server->wait_closed(); }
-std::size_t Server::connections() const { return state_->open.size(); }
-std::size_t Server::peak_connections() const { return state_->peak; }
-std::size_t Server::queries() const { return state_->queries; }
-std::size_t Server::connects() const { return state_->connects; }
+Coro<void> Server::wait_closed() {
+    co_await state_->server->wait_closed();
+}
+std::size_t Server::connections() const {
+    return state_->open.size();
+}
+std::size_t Server::peak_connections() const {
+    return state_->peak;
+}
+std::size_t Server::queries() const {
+    return state_->queries;
+}
+std::size_t Server::connects() const {
+    return state_->connects;
+}
 
 void Server::drop_connections() {
     std::list<StreamWriter> cut = state_->open; // each session erases itself as it ends
     for (StreamWriter& writer : cut)
-        writer.transport()->abort(std::make_exception_ptr(ConnectionResetError("minidb: restarted")));
+        writer.transport()->abort(
+            std::make_exception_ptr(ConnectionResetError("minidb: restarted")));
 }
 
 } // namespace aio::minidb

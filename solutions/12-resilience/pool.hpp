@@ -86,15 +86,15 @@ class Pool : detail::Pinned {
 public:
     struct Options {
         std::size_t min_size = 1, max_size = 10;
-        std::optional<Duration> acquire_timeout; // the whole acquire: wait, connect, check
+        std::optional<Duration> acquire_timeout;       // the whole acquire: wait, connect, check
         Duration max_idle = std::chrono::seconds(300); // idle longer: closed, not lent
         std::size_t max_uses = 50000;                  // loans before it is replaced
     };
 
     // connect opens one connection; healthy (empty: no check) vets an idle
     // one before a loan; close (empty: destroy it) ends one.
-    Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> healthy,
-         Options options, std::function<Coro<void>(C&)> close = {});
+    Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> healthy, Options options,
+         std::function<Coro<void>(C&)> close = {});
     // Close it (and await that) before it goes: leases and background closes point at it.
     ~Pool() = default;
 

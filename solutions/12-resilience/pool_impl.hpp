@@ -18,16 +18,23 @@ Pool<C>::Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> he
               Options options, std::function<Coro<void>(C&)> close)
     : connect_(std::move(connect)), healthy_(std::move(healthy)), close_(std::move(close)),
       options_(options) {
+    //@scratch ch12.pool_options
+    //@exercise ch12.pool_options  Refuse a pool that cannot work: no connect function, sizes out
+    // of order, max_uses 0.
     if (!connect_) throw ValueError("Pool: a connect function is required");
-    if (options_.max_size == 0 || options_.min_size > options_.max_size)
-        throw ValueError("Pool: need 0 <= min_size <= max_size and max_size >= 1");
+    if (options_.max_size == 0) throw ValueError("Pool: max_size must be at least 1");
+    if (options_.min_size > options_.max_size)
+        throw ValueError("Pool: min_size (" + std::to_string(options_.min_size) +
+                         ") is above max_size (" + std::to_string(options_.max_size) + ")");
     if (options_.max_uses == 0) throw ValueError("Pool: max_uses must be at least 1");
+    //@end
+    //@end
 }
 
 template <class C>
 std::size_t Pool<C>::waiting() const {
-    return static_cast<std::size_t>(std::count_if(
-        waiters_.begin(), waiters_.end(), [](const auto& w) { return !w.ready.done(); }));
+    return static_cast<std::size_t>(std::count_if(waiters_.begin(), waiters_.end(),
+                                                  [](const auto& w) { return !w.ready.done(); }));
 }
 
 template <class C>
@@ -247,7 +254,8 @@ Coro<void> Pool<C>::close_in_background(Entry entry) {
     try {
         co_await close_(entry->connection);
     } catch (...) {
-        loop_->call_exception_handler({"Pool: closing a connection failed", std::current_exception()});
+        loop_->call_exception_handler(
+            {"Pool: closing a connection failed", std::current_exception()});
     }
     --closing_;
     check_drained();

@@ -7,9 +7,9 @@
 #include <deque>
 #include <list>
 
-#include "locks.hpp"   // Guard
+#include "locks.hpp" // Guard
 #include "task.hpp"
-#include "timers.hpp"  // TimerHandle
+#include "timers.hpp" // TimerHandle
 #include "waiter_queue.hpp"
 
 namespace aio {

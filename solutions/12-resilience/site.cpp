@@ -66,10 +66,14 @@ void generate(SiteState& site) {
     for (std::size_t page = 1; page < o.pages; ++page) { // page 0, the start, is plain
         double x = unit(rng);
         double edge = o.broken_fraction;
-        if (x < edge) site.kinds[page] = Kind::BROKEN;
-        else if (x < (edge += o.failing_fraction)) site.kinds[page] = Kind::FAILING;
-        else if (x < (edge += o.redirect_fraction)) site.kinds[page] = Kind::REDIRECT;
-        else if (x < (edge += o.slow_fraction)) site.kinds[page] = Kind::SLOW;
+        if (x < edge)
+            site.kinds[page] = Kind::BROKEN;
+        else if (x < (edge += o.failing_fraction))
+            site.kinds[page] = Kind::FAILING;
+        else if (x < (edge += o.redirect_fraction))
+            site.kinds[page] = Kind::REDIRECT;
+        else if (x < (edge += o.slow_fraction))
+            site.kinds[page] = Kind::SLOW;
     }
     for (std::size_t page = 0; page < o.pages; ++page) {
         site.links[page].push_back((page + 1) % o.pages); // a chain through every page
@@ -148,15 +152,27 @@ Coro<Site> serve_site(SiteOptions options) {
     co_return Site(site);
 }
 
-std::uint16_t Site::port() const { return state_->server->port(); }
+std::uint16_t Site::port() const {
+    return state_->server->port();
+}
 std::string Site::url(std::size_t page) const {
     return "http://127.0.0.1:" + std::to_string(port()) + "/page/" + std::to_string(page);
 }
-void Site::close() { state_->server->close(); }
-Coro<void> Site::wait_closed() { co_await state_->server->wait_closed(); }
-std::size_t Site::peak_in_flight() const { return state_->peak; }
-std::vector<double> Site::request_times() const { return state_->times; }
-bool Site::broken(std::size_t page) const { return state_->kinds[page] == detail::Kind::BROKEN; }
+void Site::close() {
+    state_->server->close();
+}
+Coro<void> Site::wait_closed() {
+    co_await state_->server->wait_closed();
+}
+std::size_t Site::peak_in_flight() const {
+    return state_->peak;
+}
+std::vector<double> Site::request_times() const {
+    return state_->times;
+}
+bool Site::broken(std::size_t page) const {
+    return state_->kinds[page] == detail::Kind::BROKEN;
+}
 bool Site::failing(std::size_t page) const {
     return state_->kinds[page] == detail::Kind::FAILING;
 }
@@ -175,7 +191,8 @@ std::set<std::string> Site::reachable(std::string start, int max_depth) const {
         frontier.pop_front();
         if (depth == max_depth || state_->kinds[page] == detail::Kind::BROKEN) continue;
         for (std::size_t to : state_->links[page])
-            if (seen.insert(prefix + std::to_string(to)).second) frontier.push_back({to, depth + 1});
+            if (seen.insert(prefix + std::to_string(to)).second)
+                frontier.push_back({to, depth + 1});
     }
     return seen;
 }

@@ -16,9 +16,13 @@ std::string lower(std::string text) {
     return text;
 }
 
-// RFC 3986 §5.2.4: "/a/./b/../c" -> "/a/c". The path starts with '/'.
+} // namespace
+
 std::string remove_dot_segments(const std::string& path) {
     std::vector<std::string> kept;
+    //@scratch ch12.dot_segments
+    //@exercise ch12.dot_segments  Walk the segments: "." goes, ".." takes the one before it away;
+    // a path ending in either still ends in "/".
     std::size_t start = 1;
     while (start <= path.size()) {
         std::size_t end = path.find('/', start);
@@ -35,11 +39,15 @@ std::string remove_dot_segments(const std::string& path) {
         }
         start = end + 1;
     }
+    //@end
+    //@end
     std::string out;
     for (const std::string& segment : kept)
         out += "/" + segment;
     return out.empty() ? "/" : out;
 }
+
+namespace {
 
 // "http://Host:80/x" -> {"http://host", "/x"}: the origin and the rest.
 std::pair<std::string, std::string> split_origin(const std::string& url) {
@@ -67,12 +75,18 @@ std::optional<std::string> normalize_url(const std::string& base, const std::str
     auto [origin, base_rest] = split_origin(base.substr(0, base.find('#')));
     std::string base_path = base_rest.substr(0, base_rest.find('?'));
     std::string absolute;
-    if (link.rfind("http://", 0) == 0) absolute = link;
-    else if (link.rfind("//", 0) == 0) absolute = "http:" + link;
-    else if (link.empty()) absolute = origin + base_rest;
-    else if (link.front() == '/') absolute = origin + link;
-    else if (link.front() == '?') absolute = origin + base_path + link;
-    else absolute = origin + base_path.substr(0, base_path.rfind('/') + 1) + link;
+    if (link.rfind("http://", 0) == 0)
+        absolute = link;
+    else if (link.rfind("//", 0) == 0)
+        absolute = "http:" + link;
+    else if (link.empty())
+        absolute = origin + base_rest;
+    else if (link.front() == '/')
+        absolute = origin + link;
+    else if (link.front() == '?')
+        absolute = origin + base_path + link;
+    else
+        absolute = origin + base_path.substr(0, base_path.rfind('/') + 1) + link;
     auto [host, rest] = split_origin(absolute);
     std::size_t query = rest.find('?');
     std::string path = remove_dot_segments(rest.substr(0, query));

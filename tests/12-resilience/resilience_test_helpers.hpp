@@ -15,7 +15,9 @@
 namespace looplab {
 
 // Virtual time in whole milliseconds since the loop started, as "@1200".
-inline std::string at(const VirtualLoop& v) { return "@" + std::to_string(v.ms()); }
+inline std::string at(const VirtualLoop& v) {
+    return "@" + std::to_string(v.ms());
+}
 
 // A service that fails its first `failures` calls with `error`, then answers
 // `answer`; it logs every call with its virtual time.
@@ -45,5 +47,7 @@ struct FlakyService {
 
 namespace aio {
 // gtest prints a state by name ("OPEN"), not as four bytes.
-inline void PrintTo(CircuitBreaker::State state, std::ostream* out) { *out << to_string(state); }
+inline void PrintTo(CircuitBreaker::State state, std::ostream* out) {
+    *out << to_string(state);
+}
 } // namespace aio

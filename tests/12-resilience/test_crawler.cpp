@@ -36,8 +36,8 @@ struct FakeWeb {
         aio::http::Response response;
         response.url = url;
         std::vector<int>& s = statuses[url];
-        response.status = s.empty() ? (links.count(url) ? 200 : 404)
-                                    : s[std::min<std::size_t>(n, s.size() - 1)];
+        response.status =
+            s.empty() ? (links.count(url) ? 200 : 404) : s[std::min<std::size_t>(n, s.size() - 1)];
         for (const std::string& link : links[url])
             response.body += "<a href=\"" + link + "\">x</a>";
         co_return response;
@@ -97,6 +97,21 @@ TEST(Urls, NormalizeResolvesEveryRelativeForm) {
         << "ch12.normalize_url: https: the kit cannot fetch it: nullopt";
 }
 
+TEST(Urls, RemoveDotSegmentsAsRfc3986Says) {
+    std::vector<std::pair<std::string, std::string>> cases = {
+        {"/a/b/c/./../../g", "/a/g"},
+        {"/mid/content=5/../6", "/mid/6"},
+        {"/a/./b/", "/a/b/"},
+        {"/a/b/..", "/a/"},
+        {"/a/b/.", "/a/b/"},
+        {"/../../x", "/x"},
+        {"/", "/"},
+        {"/page/./3", "/page/3"},
+    };
+    for (const auto& [path, expected] : cases)
+        EXPECT_EQ(aio::remove_dot_segments(path), expected) << "ch12.dot_segments: " << path;
+}
+
 TEST(Urls, ExtractLinksFindsEveryHrefInOrder) {
     std::string html = "<a href=\"/one\">1</a> <A class=x href='two.html'>2</A>"
                        "<link href=\"/style.css\"> <p>href is a word</p> <a href=\"\">e</a>";
@@ -105,6 +120,166 @@ TEST(Urls, ExtractLinksFindsEveryHrefInOrder) {
         << "ch12.extract_links: double and single quotes, in page order, empty values kept";
     EXPECT_TRUE(aio::extract_links("<a href=\"unterminated").empty())
         << "ch12.extract_links: an unterminated value is no link";
+}
+
+TEST(Frontier, QueuesEachUrlOnceWithinDepthOnSiteAndUpToMaxPages) {
+    VirtualLoop v; // the queue's loop
+    CrawlOptions o = quick(2);
+    o.max_pages = 4;
+    aio::Frontier frontier(o, A);
+    EXPECT_TRUE(frontier.offer(A, 0)) << "ch12.crawl_enqueue: the start page is queued";
+    EXPECT_FALSE(frontier.offer(A, 1)) << "ch12.crawl_enqueue: a URL is queued once only";
+    EXPECT_FALSE(frontier.offer("http://site.test/deep", 3))
+        << "ch12.crawl_enqueue: depth 3 > max_depth 2: skipped";
+    EXPECT_TRUE(frontier.offer("http://site.test/deep", 2))
+        << "ch12.crawl_enqueue: the same URL found nearer later is queued";
+    EXPECT_FALSE(frontier.offer("http://other.test/x", 1))
+        << "ch12.crawl_enqueue: another host: skipped (same_host)";
+    frontier.seen("http://site.test/moved");
+    EXPECT_FALSE(frontier.offer("http://site.test/moved", 1))
+        << "ch12.crawl_enqueue: a redirect target already fetched is not queued";
+    EXPECT_TRUE(frontier.offer("http://site.test/b", 1)) << "ch12.crawl_enqueue: page 3";
+    EXPECT_TRUE(frontier.offer("http://site.test/c", 1)) << "ch12.crawl_enqueue: page 4";
+    EXPECT_FALSE(frontier.offer("http://site.test/d", 1))
+        << "ch12.crawl_enqueue: a fifth page is over max_pages = 4: skipped";
+    EXPECT_EQ(frontier.queued(), 4u) << "ch12.crawl_enqueue: four queued";
+    EXPECT_EQ(frontier.jobs().qsize(), 4u) << "ch12.crawl_enqueue: four jobs in the queue";
+}
+
+TEST(Frontier, SkippedCountsOnlyUrlsNeverQueued) {
+    VirtualLoop v;
+    CrawlOptions o = quick(1);
+    aio::Frontier frontier(o, A);
+    frontier.offer(A, 0);
+    frontier.offer("http://site.test/deep", 2);   // skipped: too deep...
+    frontier.offer("http://site.test/deep", 1);   // ...then found nearer: queued
+    frontier.offer("http://site.test/deeper", 2); // skipped for good
+    frontier.offer("http://other.test/", 1);      // skipped for good
+    EXPECT_EQ(frontier.skipped(), 2u)
+        << "ch12.frontier_skipped: deeper and other.test; deep was queued after all";
+}
+
+TEST(HostGuards, EachHostHasItsOwnRateLimit) {
+    VirtualLoop v;
+    FakeWeb web;
+    web.v = &v;
+    web.latency = 1ms;
+    CrawlOptions o = quick();
+    o.per_host_rate = 2.0;
+    aio::HostGuards hosts(o, web.fetcher());
+    std::vector<std::string> log;
+    auto get = [&](std::string url) -> Coro<void> {
+        co_await hosts.fetch(url);
+        log.push_back(url.substr(7, 1) + " " + at(v));
+    };
+    std::vector<aio::Task<void>> tasks;
+    for (std::string url : {"http://a.test/1", "http://a.test/2", "http://a.test/3",
+                            "http://b.test/1", "http://b.test/2"}) {
+        web.links[url] = {};
+        tasks.push_back(aio::create_task(v.loop, get(url)));
+    }
+    v.settle(5s);
+    EXPECT_EQ(joined(log), "a @1, a @1, b @1, b @1, a @1001")
+        << "ch12.crawl_attempt: 2 a second per host: a.test's third waits a second, b.test's "
+           "two do not wait for a.test's";
+}
+
+TEST(HostGuards, AnErrorStatusRaisesAndFeedsTheHostsBreaker) {
+    VirtualLoop v;
+    FakeWeb web;
+    web.v = &v;
+    web.latency = 1ms;
+    web.statuses["http://a.test/x"] = {500};
+    CrawlOptions o = quick();
+    o.breaker.failure_threshold = 2;
+    aio::HostGuards hosts(o, web.fetcher());
+    std::vector<std::string> outcomes;
+    auto get = [&]() -> Coro<void> {
+        for (int i = 0; i < 3; ++i) {
+            try {
+                co_await hosts.fetch("http://a.test/x");
+                outcomes.push_back("ok");
+            } catch (const aio::http::HttpStatusError& e) {
+                outcomes.push_back(std::to_string(e.status));
+            } catch (const aio::CircuitOpenError&) {
+                outcomes.push_back("open");
+            }
+        }
+    };
+    auto task = aio::create_task(v.loop, get());
+    v.settle(1s);
+    EXPECT_EQ(joined(outcomes), "500, 500, open")
+        << "ch12.crawl_attempt: a 500 answer raises HttpStatusError; two open the breaker";
+    EXPECT_EQ(web.fetches["http://a.test/x"], 2) << "ch12.crawl_attempt: the third is not sent";
+}
+
+TEST(HostGuards, AnAttemptOverTheTimeoutIsATimeoutError) {
+    VirtualLoop v;
+    FakeWeb web;
+    web.v = &v;
+    web.latency = 5s;
+    web.links["http://a.test/slow"] = {};
+    CrawlOptions o = quick();
+    o.timeout = 1s;
+    aio::HostGuards hosts(o, web.fetcher());
+    auto task = aio::create_task(v.loop, hosts.fetch("http://a.test/slow"));
+    std::string ended;
+    task.add_done_callback([&](aio::Future<aio::http::Response>) { ended = at(v); });
+    v.settle(10s);
+    bool timed_out = false;
+    try {
+        task.result();
+    } catch (const aio::TimeoutError&) {
+        timed_out = true;
+    } catch (...) {
+    }
+    EXPECT_TRUE(timed_out) << "ch12.crawl_attempt: a 5 s answer with a 1 s timeout: TimeoutError";
+    EXPECT_EQ(ended, "@1000") << "ch12.crawl_attempt: at 1 s";
+}
+
+TEST(FetchPage, RetriesThenCollectsLinksAgainstTheFinalUrl) {
+    VirtualLoop v;
+    FakeWeb web;
+    web.v = &v;
+    web.latency = 1ms;
+    web.statuses[A] = {503, 200};
+    web.links[A] = {"b#frag", "../up", "mailto:x@y.test"};
+    web.statuses["http://site.test/dead"] = {500};
+    CrawlOptions o = quick();
+    aio::HostGuards hosts(o, web.fetcher());
+    std::vector<std::string> links, none;
+    aio::PageResult page, dead;
+    auto body = [&]() -> Coro<void> {
+        page = co_await aio::fetch_page(hosts, o.retry, A, 2, links);
+        dead = co_await aio::fetch_page(hosts, o.retry, "http://site.test/dead", 1, none);
+    };
+    auto task = aio::create_task(v.loop, body());
+    v.settle(10s);
+    EXPECT_EQ(page.status, 200) << "ch12.crawl_page: fetched after one 503";
+    EXPECT_EQ(page.attempts, 2) << "ch12.crawl_page: two attempts counted";
+    EXPECT_EQ(page.depth, 2) << "ch12.crawl_page: the depth it was given";
+    EXPECT_EQ(page.final_url, A) << "ch12.crawl_page: read from the URL asked (no redirect)";
+    EXPECT_EQ(links, (std::vector<std::string>{"http://site.test/b", "http://site.test/up"}))
+        << "ch12.crawl_page: the page's links, normalised; mailto: dropped";
+    EXPECT_EQ(dead.status, 500) << "ch12.crawl_page: a dead page keeps its status";
+    EXPECT_EQ(dead.attempts, 4) << "ch12.crawl_page: after max_attempts";
+    EXPECT_NE(dead.error.find("500"), std::string::npos)
+        << "ch12.crawl_page: the error says what happened, got " << dead.error;
+}
+
+TEST(CrawlReport, TheTableSumsUpAndListsTheFailures) {
+    aio::CrawlReport report;
+    report.fetched = 2;
+    report.failed = 1;
+    aio::PageResult failed;
+    failed.url = "http://site.test/dead";
+    failed.status = 500;
+    failed.attempts = 4;
+    failed.error = "500 Internal Server Error";
+    report.pages.push_back(failed);
+    std::string table = report.table();
+    EXPECT_NE(table.find("fetched"), std::string::npos) << "the table has its header";
+    EXPECT_NE(table.find("http://site.test/dead"), std::string::npos) << "and the failed page";
 }
 
 TEST(Crawler, FetchesEachUrlOnceAndStopsAtMaxDepth) {

@@ -129,8 +129,8 @@ TEST(RateLimiter, NoWindowEverHoldsMoreThanRate) {
     for (long start : grants) {
         long in_window = std::count_if(grants.begin(), grants.end(),
                                        [&](long g) { return g >= start && g < start + 1000; });
-        EXPECT_LE(in_window, 5) << "ch12.limiter_acquire: window [" << start << ", "
-                                << start + 1000 << ") holds " << in_window << " grants, rate 5";
+        EXPECT_LE(in_window, 5) << "ch12.limiter_acquire: window [" << start << ", " << start + 1000
+                                << ") holds " << in_window << " grants, rate 5";
     }
     // FIFO: granted in order of arrival (equal arrivals in any order).
     std::vector<long> arrival_order;

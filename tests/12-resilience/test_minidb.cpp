@@ -47,7 +47,8 @@ TEST(MiniDb, AnswersItsLineProtocol) {
             << "ch12.db_query: INSERT answers the new id";
         aio::json::Value page = co_await c.query("SELECT 2 1");
         EXPECT_EQ(page["rows"].size(), 2u) << "ch12.db_query: SELECT 2 1: two rows from offset 1";
-        EXPECT_EQ(page["total"].as_int(), 4) << "ch12.db_query: SELECT says how many rows there are";
+        EXPECT_EQ(page["total"].as_int(), 4)
+            << "ch12.db_query: SELECT says how many rows there are";
         std::string error;
         try {
             co_await c.query("DROP TABLE users");
@@ -58,8 +59,7 @@ TEST(MiniDb, AnswersItsLineProtocol) {
             << "ch12.db_query: an ERR answer is a DbError \"minidb: \" + what follows ERR";
         EXPECT_EQ((co_await c.query("GET 1"))["id"].as_int(), 1)
             << "ch12.db_query: the connection is still usable after an ERR";
-        co_await c.close();
-        server.close();
+        server.close(); // cuts c too
         co_await server.wait_closed();
         EXPECT_EQ(server.queries(), 6u) << "ch12.db_query: one line per query";
     }());
@@ -81,7 +81,22 @@ TEST(MiniDb, APingSaysWhetherTheConnectionIsAlive) {
             error = e.what();
         }
         EXPECT_NE(error, "") << "ch12.db_query: a query on a cut connection: a ConnectionError";
+        server.close();
+        co_await server.wait_closed();
+    }());
+}
+
+TEST(MiniDb, CloseClosesOnceAndTheServerSeesIt) {
+    aio::run([]() -> Coro<void> {
+        minidb::Server server = co_await minidb::serve({.users = 1});
+        Connection c = co_await Connection::connect("127.0.0.1", server.port());
+        co_await aio::sleep(10ms);
+        EXPECT_EQ(server.connections(), 1u) << "the server holds the connection";
         co_await c.close();
+        EXPECT_TRUE(c.closed()) << "ch12.db_close: closed() after close()";
+        co_await c.close(); // a second close does nothing
+        co_await aio::sleep(10ms);
+        EXPECT_EQ(server.connections(), 0u) << "ch12.db_close: the server saw it close";
         server.close();
         co_await server.wait_closed();
     }());
@@ -100,7 +115,6 @@ TEST(MiniDb, SelectAllPagesThroughTheWholeTable) {
         EXPECT_EQ(server.queries(), 10u) << "ch12.select_all: 10 pages of 10 (the last short)";
         std::vector<aio::json::Value> exact = co_await minidb::select_all(c, 5);
         EXPECT_EQ(exact.size(), 95u) << "ch12.select_all: page size 5 divides 95: still all";
-        co_await c.close();
         server.close();
         co_await server.wait_closed();
     }());

@@ -91,15 +91,28 @@ FakePool::Options sized(std::size_t min, std::size_t max) {
 
 } // namespace
 
-TEST(Pool, OpenConnectsMinSizeAndBadSizesAreValueErrors) {
+TEST(Pool, BadOptionsAreValueErrors) {
+    auto connect = [] { return fake_connect(nullptr); };
+    EXPECT_THROW(FakePool(connect, nullptr, sized(3, 2)), aio::ValueError)
+        << "ch12.pool_options: min_size above max_size: ValueError";
+    EXPECT_THROW(FakePool(connect, nullptr, sized(0, 0)), aio::ValueError)
+        << "ch12.pool_options: max_size 0: ValueError";
+    EXPECT_THROW(FakePool(nullptr, nullptr, sized(0, 1)), aio::ValueError)
+        << "ch12.pool_options: no connect function: ValueError";
+    FakePool::Options worn = sized(0, 1);
+    worn.max_uses = 0;
+    EXPECT_THROW(FakePool(connect, nullptr, worn), aio::ValueError)
+        << "ch12.pool_options: max_uses 0: ValueError";
+    EXPECT_NO_THROW(FakePool(connect, nullptr, sized(1, 1)))
+        << "ch12.pool_options: min_size = max_size = 1 is fine";
+}
+
+TEST(Pool, OpenConnectsMinSize) {
     PoolFixture f(sized(2, 4));
     f.run(f.pool.open());
     EXPECT_EQ(f.db.connects, 2) << "ch12.pool_open: open() makes min_size connections";
     EXPECT_EQ(f.pool.idle(), 2u) << "ch12.pool_open: and keeps them idle";
     EXPECT_EQ(f.pool.size(), 2u) << "ch12.pool_open: both counted in size()";
-    auto connect = [] { return fake_connect(nullptr); };
-    EXPECT_THROW(FakePool(connect, nullptr, sized(3, 2)), aio::ValueError) << "min above max";
-    EXPECT_THROW(FakePool(connect, nullptr, sized(0, 0)), aio::ValueError) << "max_size 0";
 }
 
 TEST(Pool, LendsIdleConnectionsThenConnectsUpToMaxSize) {

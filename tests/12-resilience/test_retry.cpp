@@ -165,8 +165,8 @@ TEST(Retry, GivesUpAfterMaxAttemptsWithTheLastError) {
     VirtualLoop v;
     FlakyService service(v, 100);
     service.error = [](int call) {
-        return std::make_exception_ptr(aio::TimeoutError("timed out (call " +
-                                                         std::to_string(call) + ")"));
+        return std::make_exception_ptr(
+            aio::TimeoutError("timed out (call " + std::to_string(call) + ")"));
     };
     auto call = [&] { return service(); };
     auto task = aio::create_task(v.loop, aio::retry(exact(3, 100ms), call));
