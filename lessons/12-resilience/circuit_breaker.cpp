@@ -42,7 +42,7 @@ bool CircuitBreaker::is_failure(const std::exception_ptr& error) const {
 
 CircuitBreaker::Ticket CircuitBreaker::admit() {
     if (state_ == State::CLOSED) return Ticket{generation_, false}; // every call goes
-    // TODO(ch12.breaker_admit): OPEN or HALF_OPEN: let a probe in, or fail fast with the time
+    // TODO(ch12.breaker_admit): OPEN or HALF_OPEN: admit a probe, or fail fast with time left.
     throw aio::NotImplemented("ch12.breaker_admit");
 }
 

@@ -12,7 +12,7 @@ namespace aio {
 
 RateLimiter* HostGuards::limiter(const std::string& origin) {
     if (!options_.per_host_rate) return nullptr;
-    // TODO(ch12.host_limiter): The host's own limiter, made on first use: `rate` a second, or
+    // TODO(ch12.host_limiter): The host's own limiter, made on first use, at the options' rate.
     throw aio::NotImplemented("ch12.host_limiter");
 }
 
@@ -23,7 +23,7 @@ CircuitBreaker& HostGuards::breaker(const std::string& origin) {
 }
 
 Coro<http::Response> HostGuards::fetch(std::string url) {
-    // TODO(ch12.crawl_attempt): Wait for the host's rate limit, then fetch through its breaker
+    // TODO(ch12.crawl_attempt): The host's rate limit, then the request through its breaker.
     throw aio::NotImplemented("ch12.crawl_attempt");
 }
 
@@ -33,7 +33,7 @@ Coro<PageResult> fetch_page(HostGuards& hosts, const RetryPolicy& policy, std::s
     result.url = url;
     result.depth = depth;
     TimePoint start = get_running_loop().time();
-    // TODO(ch12.crawl_page): Retry attempts through the host guards, counting them; record the
+    // TODO(ch12.crawl_page): Retry the attempts; record the outcome; collect the links.
     throw aio::NotImplemented("ch12.crawl_page");
     result.elapsed = get_running_loop().time() - start;
     co_return result;
@@ -87,7 +87,7 @@ Coro<CrawlReport> crawl(std::string start_url, CrawlOptions options, Fetch fetch
     }
     Crawl crawl(options, fetch, *start);
     TimePoint began = get_running_loop().time();
-    // TODO(ch12.crawl_worker): Offer the start page; run `concurrency` workers that take jobs
+    // TODO(ch12.crawl_worker): Workers over the frontier until it is joined; then stop them.
     throw aio::NotImplemented("ch12.crawl_worker");
     if (session) co_await session->close();
     co_return report_of(crawl, get_running_loop().time() - began);

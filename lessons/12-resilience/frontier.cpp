@@ -15,7 +15,7 @@ Frontier::Frontier(const CrawlOptions& options, std::string start_url)
     : options_(options), origin_(origin_of(start_url)) {}
 
 bool Frontier::offer(const std::string& url, int depth) {
-    // TODO(ch12.crawl_enqueue): Queue a URL once, unless it is too deep, off-site, or over
+    // TODO(ch12.crawl_enqueue): Queue a URL once, unless too deep, off-site, or over max_pages.
     throw aio::NotImplemented("ch12.crawl_enqueue");
 }
 

@@ -20,7 +20,7 @@ Pool<C>::Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> he
               Options options, std::function<Coro<void>(C&)> close)
     : connect_(std::move(connect)), healthy_(std::move(healthy)), close_(std::move(close)),
       options_(options) {
-    // TODO(ch12.pool_options): Refuse a pool that cannot work: no connect function, sizes out
+    // TODO(ch12.pool_options): Refuse a pool that cannot work, each with its own message.
     throw aio::NotImplemented("ch12.pool_options");
 }
 
@@ -41,7 +41,7 @@ template <class C>
 Coro<void> Pool<C>::open() {
     loop_ = &binding_.get();
     if (closed_) throw RuntimeError("Pool is closed");
-    // TODO(ch12.pool_open): Connect until min_size are open, each idle, each slot counted
+    // TODO(ch12.pool_open): Connect until min_size connections sit idle.
     throw aio::NotImplemented("ch12.pool_open");
 }
 
@@ -56,7 +56,7 @@ Coro<Lease<C>> Pool<C>::acquire() {
 
 template <class C>
 Coro<Lease<C>> Pool<C>::acquire_now() {
-    // TODO(ch12.pool_acquire): Nobody waiting: an idle connection, else a new one below
+    // TODO(ch12.pool_acquire): Nobody waiting: an idle one, else a new one; else wait in line.
     throw aio::NotImplemented("ch12.pool_acquire");
 }
 
@@ -65,7 +65,7 @@ Coro<std::optional<Lease<C>>> Pool<C>::take_idle() {
     while (!idle_.empty()) {
         Entry entry = std::move(idle_.back()); // the freshest: the stale ones age out
         idle_.pop_back();
-        // TODO(ch12.pool_vet): Lend it unless it sat idle too long or fails its check; else
+        // TODO(ch12.pool_vet): Lend it if neither stale nor unhealthy; else close it.
         throw aio::NotImplemented("ch12.pool_vet");
     }
     co_return std::nullopt;
@@ -81,7 +81,7 @@ Coro<Lease<C>> Pool<C>::connect_new() {
         error = std::current_exception();
     }
     if (error) {
-        // TODO(ch12.pool_connect_failed): The slot taken for this connect is free again; then
+        // TODO(ch12.pool_connect_failed): Free the slot taken for this connect, then raise.
         throw aio::NotImplemented("ch12.pool_connect_failed");
     }
     co_return lend(std::make_unique<detail::Pooled<C>>(
@@ -93,7 +93,7 @@ Coro<Lease<C>> Pool<C>::wait_turn() {
     Entry given;
     bool slot = false;
     std::exception_ptr error;
-    // TODO(ch12.pool_wait): Wait in line for a connection or a slot; handed one and then
+    // TODO(ch12.pool_wait): Wait in line; handed something, then cancelled: pass it on.
     throw aio::NotImplemented("ch12.pool_wait");
 }
 
@@ -130,7 +130,7 @@ void Pool<C>::hand_over(Entry entry) {
         idle_.push_back(std::move(entry));
         return;
     }
-    // TODO(ch12.pool_hand_over): Hand the connection to that waiter, where it finds it even
+    // TODO(ch12.pool_hand_over): Hand the connection to that waiter.
     throw aio::NotImplemented("ch12.pool_hand_over");
 }
 

@@ -54,12 +54,12 @@ Coro<void> RateLimiter::acquire() {
     loop_ = &loop;
     std::exception_ptr error;
     std::optional<Future<TimePoint>> waiter;
-    // TODO(ch12.limiter_acquire): Grant at once if nobody waits and the window has room; else
+    // TODO(ch12.limiter_acquire): Grant now if nobody waits and there is room; else wait.
     throw aio::NotImplemented("ch12.limiter_acquire");
 }
 
 void RateLimiter::grant_waiters() {
-    // TODO(ch12.limiter_grant): Grant the oldest pending waiters while the window has room;
+    // TODO(ch12.limiter_grant): Grant the oldest waiters while there is room; set the one timer.
     throw aio::NotImplemented("ch12.limiter_grant");
 }
 

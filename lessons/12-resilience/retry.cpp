@@ -13,7 +13,7 @@
 namespace aio {
 
 void check_policy(const RetryPolicy& policy) {
-    // TODO(ch12.check_policy): Refuse a policy that cannot work: no attempt, a negative delay,
+    // TODO(ch12.check_policy): Refuse a policy that cannot work, each with its own message.
     throw aio::NotImplemented("ch12.check_policy");
 }
 
@@ -39,7 +39,7 @@ std::uint64_t seed_of(const RetryPolicy& policy) {
 }
 
 bool should_retry(const RetryPolicy& policy, const std::exception_ptr& error) {
-    // TODO(ch12.should_retry): Never after a cancellation; else the policy's retry_on, or the
+    // TODO(ch12.should_retry): Never after a cancellation; else retry_on, or the default.
     throw aio::NotImplemented("ch12.should_retry");
 }
 

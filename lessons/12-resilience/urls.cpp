@@ -22,7 +22,7 @@ std::string lower(std::string text) {
 
 std::string remove_dot_segments(const std::string& path) {
     std::vector<std::string> kept;
-    // TODO(ch12.dot_segments): Walk the segments: "." goes, ".." takes the one before it away;
+    // TODO(ch12.dot_segments): Drop "." segments; ".." removes the segment before it.
     throw aio::NotImplemented("ch12.dot_segments");
     std::string out;
     for (const std::string& segment : kept)
@@ -46,13 +46,13 @@ std::pair<std::string, std::string> split_origin(const std::string& url) {
 } // namespace
 
 std::optional<std::string> normalize_url(const std::string& base, const std::string& href) {
-    // TODO(ch12.normalize_url): Make href absolute against base, drop its fragment, remove dot
+    // TODO(ch12.normalize_url): Absolute, without fragment or dot segments; nullopt if not http.
     throw aio::NotImplemented("ch12.normalize_url");
 }
 
 std::vector<std::string> extract_links(const std::string& html) {
     std::vector<std::string> links;
-    // TODO(ch12.extract_links): Collect the value of every href attribute, double- or
+    // TODO(ch12.extract_links): Every href value, double- or single-quoted, in page order.
     throw aio::NotImplemented("ch12.extract_links");
     return links;
 }

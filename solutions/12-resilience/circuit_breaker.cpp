@@ -52,8 +52,7 @@ bool CircuitBreaker::is_failure(const std::exception_ptr& error) const {
 CircuitBreaker::Ticket CircuitBreaker::admit() {
     if (state_ == State::CLOSED) return Ticket{generation_, false}; // every call goes
     //@scratch ch12.breaker_admit
-    //@exercise ch12.breaker_admit  OPEN or HALF_OPEN: let a probe in, or fail fast with the time
-    // left.
+    //@exercise ch12.breaker_admit  OPEN or HALF_OPEN: admit a probe, or fail fast with time left.
     if (state_ == State::OPEN) {
         Duration left = opened_at_ + options_.reset_timeout - get_running_loop().time();
         if (left > Duration::zero())

@@ -11,8 +11,7 @@ namespace aio {
 RateLimiter* HostGuards::limiter(const std::string& origin) {
     if (!options_.per_host_rate) return nullptr;
     //@scratch ch12.host_limiter
-    //@exercise ch12.host_limiter  The host's own limiter, made on first use: `rate` a second, or
-    // one per 1/rate seconds below one a second.
+    //@exercise ch12.host_limiter  The host's own limiter, made on first use, at the options' rate.
     std::unique_ptr<RateLimiter>& limiter = limiters_[origin];
     double rate = *options_.per_host_rate;
     if (!limiter && rate >= 1.0)
@@ -34,8 +33,7 @@ CircuitBreaker& HostGuards::breaker(const std::string& origin) {
 
 Coro<http::Response> HostGuards::fetch(std::string url) {
     //@scratch ch12.crawl_attempt
-    //@exercise ch12.crawl_attempt  Wait for the host's rate limit, then fetch through its breaker
-    // within the timeout; an error status raises.
+    //@exercise ch12.crawl_attempt  The host's rate limit, then the request through its breaker.
     std::string origin = origin_of(url);
     if (RateLimiter* rate_limit = limiter(origin)) co_await rate_limit->acquire();
     auto request = [this, &url]() -> Coro<http::Response> {
@@ -59,8 +57,7 @@ Coro<PageResult> fetch_page(HostGuards& hosts, const RetryPolicy& policy, std::s
     result.depth = depth;
     TimePoint start = get_running_loop().time();
     //@scratch ch12.crawl_page
-    //@exercise ch12.crawl_page  Retry attempts through the host guards, counting them; record the
-    // answer or the error, and collect the page's links.
+    //@exercise ch12.crawl_page  Retry the attempts; record the outcome; collect the links.
     auto once = [&hosts, &result]() {
         ++result.attempts;
         return hosts.fetch(result.url);
@@ -136,9 +133,7 @@ Coro<CrawlReport> crawl(std::string start_url, CrawlOptions options, Fetch fetch
     Crawl crawl(options, fetch, *start);
     TimePoint began = get_running_loop().time();
     //@scratch ch12.crawl_worker
-    //@exercise ch12.crawl_worker  Offer the start page; run `concurrency` workers that take jobs
-    // until the frontier shuts down (fetch, record, offer the page's links one level deeper, mark
-    // it done); once the frontier is joined, shut it down and await the workers.
+    //@exercise ch12.crawl_worker  Workers over the frontier until it is joined; then stop them.
     crawl.frontier.offer(*start, 0);
     auto work = [&crawl]() -> Coro<void> {
         for (;;) {

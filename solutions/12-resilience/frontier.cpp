@@ -14,8 +14,7 @@ Frontier::Frontier(const CrawlOptions& options, std::string start_url)
 
 bool Frontier::offer(const std::string& url, int depth) {
     //@scratch ch12.crawl_enqueue
-    //@exercise ch12.crawl_enqueue  Queue a URL once, unless it is too deep, off-site, or over
-    // max_pages (then remember it as skipped).
+    //@exercise ch12.crawl_enqueue  Queue a URL once, unless too deep, off-site, or over max_pages.
     if (seen_.count(url) != 0) return false;
     bool off_site = options_.same_host && origin_of(url) != origin_;
     if (depth > options_.max_depth || off_site || queued_ >= options_.max_pages) {

@@ -19,8 +19,7 @@ Pool<C>::Pool(std::function<Coro<C>()> connect, std::function<Coro<bool>(C&)> he
     : connect_(std::move(connect)), healthy_(std::move(healthy)), close_(std::move(close)),
       options_(options) {
     //@scratch ch12.pool_options
-    //@exercise ch12.pool_options  Refuse a pool that cannot work: no connect function, sizes out
-    // of order, max_uses 0.
+    //@exercise ch12.pool_options  Refuse a pool that cannot work, each with its own message.
     if (!connect_) throw ValueError("Pool: a connect function is required");
     if (options_.max_size == 0) throw ValueError("Pool: max_size must be at least 1");
     if (options_.min_size > options_.max_size)
@@ -49,8 +48,7 @@ Coro<void> Pool<C>::open() {
     loop_ = &binding_.get();
     if (closed_) throw RuntimeError("Pool is closed");
     //@scratch ch12.pool_open
-    //@exercise ch12.pool_open  Connect until min_size are open, each idle, each slot counted
-    // before its connect.
+    //@exercise ch12.pool_open  Connect until min_size connections sit idle.
     while (size_ < options_.min_size) {
         ++size_; // the slot first, as acquire does
         std::optional<C> connection;
@@ -79,8 +77,7 @@ Coro<Lease<C>> Pool<C>::acquire() {
 template <class C>
 Coro<Lease<C>> Pool<C>::acquire_now() {
     //@scratch ch12.pool_acquire
-    //@exercise ch12.pool_acquire  Nobody waiting: an idle connection, else a new one below
-    // max_size. Otherwise wait in line.
+    //@exercise ch12.pool_acquire  Nobody waiting: an idle one, else a new one; else wait in line.
     if (waiting() == 0) {
         std::optional<Lease<C>> lease = co_await take_idle();
         if (lease) co_return std::move(*lease);
@@ -100,8 +97,7 @@ Coro<std::optional<Lease<C>>> Pool<C>::take_idle() {
     while (!idle_.empty()) {
         Entry entry = std::move(idle_.back()); // the freshest: the stale ones age out
         idle_.pop_back();
-        //@exercise ch12.pool_vet  Lend it unless it sat idle too long or fails its check; else
-        // close it and try the next.
+        //@exercise ch12.pool_vet  Lend it if neither stale nor unhealthy; else close it.
         if (loop_->time() - entry->returned_at >= options_.max_idle) {
             drop(std::move(entry));
             continue;
@@ -134,8 +130,7 @@ Coro<Lease<C>> Pool<C>::connect_new() {
         error = std::current_exception();
     }
     if (error) {
-        //@exercise ch12.pool_connect_failed  The slot taken for this connect is free again; then
-        // the error goes to the acquirer.
+        //@exercise ch12.pool_connect_failed  Free the slot taken for this connect, then raise.
         --size_;
         free_slot();
         std::rethrow_exception(error);
@@ -152,8 +147,7 @@ Coro<Lease<C>> Pool<C>::wait_turn() {
     Entry given;
     bool slot = false;
     std::exception_ptr error;
-    //@exercise ch12.pool_wait  Wait in line for a connection or a slot; handed one and then
-    // cancelled: pass it on.
+    //@exercise ch12.pool_wait  Wait in line; handed something, then cancelled: pass it on.
     {
         auto place = waiters_.emplace(waiters_.end(), *loop_);
         try {
@@ -213,8 +207,7 @@ void Pool<C>::hand_over(Entry entry) {
         idle_.push_back(std::move(entry));
         return;
     }
-    //@exercise ch12.pool_hand_over  Hand the connection to that waiter, where it finds it even
-    // if it is cancelled before it runs.
+    //@exercise ch12.pool_hand_over  Hand the connection to that waiter.
     waiter->given = std::move(entry);
     waiter->ready.set_result();
     //@end

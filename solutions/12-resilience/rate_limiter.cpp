@@ -60,8 +60,7 @@ Coro<void> RateLimiter::acquire() {
     //@scratch ch12.limiter_acquire
     std::exception_ptr error;
     std::optional<Future<TimePoint>> waiter;
-    //@exercise ch12.limiter_acquire  Grant at once if nobody waits and the window has room; else
-    // queue and wait for a grant. Woken, then cancelled: take the grant back.
+    //@exercise ch12.limiter_acquire  Grant now if nobody waits and there is room; else wait.
     forget_expired(loop.time());
     bool someone_waits = std::any_of(waiters_.begin(), waiters_.end(),
                                      [](const Future<TimePoint>& w) { return !w.done(); });
@@ -89,8 +88,7 @@ Coro<void> RateLimiter::acquire() {
 
 void RateLimiter::grant_waiters() {
     //@scratch ch12.limiter_grant
-    //@exercise ch12.limiter_grant  Grant the oldest pending waiters while the window has room;
-    // anyone still waiting: one timer, for when the oldest grant ages out.
+    //@exercise ch12.limiter_grant  Grant the oldest waiters while there is room; set the one timer.
     TimePoint now = loop_->time();
     forget_expired(now);
     bool someone_waits = false;

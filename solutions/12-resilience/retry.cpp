@@ -12,8 +12,7 @@ namespace aio {
 
 void check_policy(const RetryPolicy& policy) {
     //@scratch ch12.check_policy
-    //@exercise ch12.check_policy  Refuse a policy that cannot work: no attempt, a negative delay,
-    // a shrinking factor.
+    //@exercise ch12.check_policy  Refuse a policy that cannot work, each with its own message.
     if (policy.max_attempts < 1)
         throw ValueError("RetryPolicy: max_attempts must be >= 1 (the first try counts), got " +
                          std::to_string(policy.max_attempts));
@@ -76,8 +75,7 @@ std::uint64_t seed_of(const RetryPolicy& policy) {
 
 bool should_retry(const RetryPolicy& policy, const std::exception_ptr& error) {
     //@scratch ch12.should_retry
-    //@exercise ch12.should_retry  Never after a cancellation; else the policy's retry_on, or the
-    // default.
+    //@exercise ch12.should_retry  Never after a cancellation; else retry_on, or the default.
     if (is_cancellation(error)) return false; // never retried, never shown to retry_on
     return policy.retry_on ? policy.retry_on(error) : default_retry_on(error);
     //@end

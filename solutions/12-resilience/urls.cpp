@@ -21,8 +21,7 @@ std::string lower(std::string text) {
 std::string remove_dot_segments(const std::string& path) {
     std::vector<std::string> kept;
     //@scratch ch12.dot_segments
-    //@exercise ch12.dot_segments  Walk the segments: "." goes, ".." takes the one before it away;
-    // a path ending in either still ends in "/".
+    //@exercise ch12.dot_segments  Drop "." segments; ".." removes the segment before it.
     std::size_t start = 1;
     while (start <= path.size()) {
         std::size_t end = path.find('/', start);
@@ -64,8 +63,7 @@ std::pair<std::string, std::string> split_origin(const std::string& url) {
 
 std::optional<std::string> normalize_url(const std::string& base, const std::string& href) {
     //@scratch ch12.normalize_url
-    //@exercise ch12.normalize_url  Make href absolute against base, drop its fragment, remove dot
-    // segments; nullopt for anything but http.
+    //@exercise ch12.normalize_url  Absolute, without fragment or dot segments; nullopt if not http.
     std::string link = href.substr(0, href.find('#'));
     std::size_t colon = link.find(':');
     if (colon != std::string::npos && colon < link.find_first_of("/?")) {
@@ -98,8 +96,7 @@ std::optional<std::string> normalize_url(const std::string& base, const std::str
 std::vector<std::string> extract_links(const std::string& html) {
     std::vector<std::string> links;
     //@scratch ch12.extract_links
-    //@exercise ch12.extract_links  Collect the value of every href attribute, double- or
-    // single-quoted, in page order.
+    //@exercise ch12.extract_links  Every href value, double- or single-quoted, in page order.
     for (std::size_t at = html.find("href="); at != std::string::npos;
          at = html.find("href=", at + 5)) {
         std::size_t open = at + 5;
