@@ -128,7 +128,7 @@ $(BUILD)/support/%.o: tests/support/%.cpp
 	$(if $(Q),@echo "  CXX   $<")
 	$(Q)$(CXX) $(CXXFLAGS_BASE) $(WARN_sol) $(SANFLAGS) -Isolutions/00-sync-vs-async -Itests/support -c $< -o $@
 
-$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp) tests/support/tools/*.hpp
+$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp hint_checks.cpp mutants.cpp hints.cpp) tests/support/tools/*.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
 $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/text.hpp
@@ -138,7 +138,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer stubs probe \
+.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer test-mutants test-fuzz-replay fuzz stubs probe mutants mutants-one \
         doctor compdb format clean tools bench
 
 help:
@@ -150,7 +150,8 @@ help:
 	@echo "Targets:"
 	@echo "  make check CH=NN     grade chapter NN: your lessons/NN on the reference for earlier chapters"
 	@echo "  make grade           every chapter's score in one table (also build/grades.json)"
-	@echo "  make hint CH=NN      the hints for the exercise the grader says is next (EX=id for another)"
+	@echo "  make hint CH=NN      one more hint stage for the exercise the grader says is next (EX=id, STAGE=all)"
+	@echo "  make mutants CH=NN   every trap graded: each mutant of the reference must fail a mapped test"
 	@echo "  make demo CH=NN      the chapter's classroom demonstration (default: chapter 00)"
 	@echo "  make test            the maintainer's suite: solutions 100/100 (also under ASan+UBSan, TSan),"
 	@echo "                      stubs fail, lessons fresh"
@@ -175,19 +176,38 @@ help:
 
 tools: $(GRADER) $(MAKE_LESSONS)
 
+# The first build of a chapter compiles the chapters before it too: it says how
+# many files, an estimate from this machine's load (about 3 s of one core per
+# file at -O0, measured with g++ 12), then [n/m] per file.
+BUILD_STAMP = $(BUILD)/$(CHECK_SET)/$(C)/.build-started
+WATCHED = $(if $(filter sol,$(CHECK_SET)),solutions/$(C),$(if $(filter mine,$(CHECK_SET)),$(addprefix lessons/,$(UPTO_$(C))),lessons/$(C)))
+BUILD_WITH_PROGRESS = mkdir -p $(BUILD)/$(CHECK_SET)/$(C) && touch $(BUILD_STAMP) && \
+	m=$$($(MAKE) --no-print-directory -n V=1 -j1 $(1) 2>/dev/null | grep -c -- ' -c ') ; \
+	if [ "$$m" -gt 3 ]; then read load _ < /proc/loadavg 2>/dev/null || load=0; cores=$$(nproc 2>/dev/null || echo 2); \
+	  awk -v m=$$m -v l=$$load -v c=$$cores -v ch=$(C) 'BEGIN { busy = l / c; if (busy < 1) busy = 1; \
+	    s = m * 3 * busy / c; printf "  building chapter %s: %d files to compile, about %d min %02d s on %d cores%s;\n  later checks recompile only what you change\n", \
+	    ch, m, s / 60, s % 60, c, (l > c ? sprintf(" (the machine is busy: load %.1f)", l) : "") }'; fi; \
+	set -o pipefail; $(MAKE) --no-print-directory -j$(JOBS) $(1) | \
+	awk -v m=$$m '/^  CXX / { printf "  [%d/%d]%s\n", ++n, m, substr($$0, 6); fflush(); next } { print; fflush() }'
+# A file saved while its chapter was building: build again (up to three times),
+# so the score is of one consistent version of the learner's code.
+REBUILD_IF_CHANGED = for i in 1 2 3; do \
+	  changed=$$(find $(WATCHED) -newer $(BUILD_STAMP) \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | head -1); \
+	  [ -z "$$changed" ] && break; echo "  $$changed changed during the build: building again"; \
+	  touch $(BUILD_STAMP); $(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/$(CHECK_SET)/$(C)/test || exit 1; done
+WARN_IF_CHANGED = changed=$$(find $(WATCHED) -newer $(BUILD_STAMP) \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | head -1); \
+	[ -z "$$changed" ] || echo "  note: $$changed changed while the tests ran; this score is of the version before it (make check CH=$(call chapter_num,$(C)) again)"
+
 # Grade one chapter (C) with the selected set: build quietly, then grade. The
 # grader's verdict goes to a file, so only a build error makes this fail.
-# The library objects of the chapters before C that a first check compiles once.
-EARLIER_OBJ = $(foreach d,$(BEFORE_$(C)),$(LIBOBJ_$(if $(filter mine,$(CHECK_SET)),mine,sol)_$d))
 check-one: tools
-	@$(if $(filter-out $(wildcard $(EARLIER_OBJ)),$(EARLIER_OBJ)),echo "  first check of chapter $(C): compiling the $(words $(BEFORE_$(C))) chapters before it once \
-	(about 2 minutes on 2 cores; later checks reuse them)")
-	@$(MAKE) --no-print-directory $(BUILD)/$(CHECK_SET)/$(C)/test
+	@$(call BUILD_WITH_PROGRESS,$(BUILD)/$(CHECK_SET)/$(C)/test)
+	@$(REBUILD_IF_CHANGED)
 	@mkdir -p $(GRADES); $(GRADER) check --manifest tests/$(C)/manifest --binary $(BUILD)/$(CHECK_SET)/$(C)/test \
 	  --graded "$(if $(filter sol,$(CHECK_SET)),solutions/$(C),lessons/$(C)$(if $(filter les,$(CHECK_SET)), on solutions/ for the chapters before it,$(if $(BEFORE_$(C)), on your own lessons for the chapters before it)))" \
 	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --grades $(GRADES) \
 	  $(if $(filter sol,$(CHECK_SET)),,--sources lessons/$(C)) $(if $(T),--test $(T)) $(if $(FAILFAST),--failfast) $(EXTRA_GRADER_FLAGS); \
-	  echo $$? > $(GRADES)/$(call chapter_num,$(C)).status
+	  echo $$? > $(GRADES)/$(call chapter_num,$(C)).status; $(WARN_IF_CHANGED)
 
 check: tools
 	@$(if $(SELECTED),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
@@ -215,7 +235,7 @@ grade: tools
 hint: tools
 	@$(if $(CH),,echo "usage: make hint CH=NN [EX=chNN.name]"; exit 2;) \
 	$(GRADER) hint --manifest tests/$(filter $(CH)-%,$(CHAPTERS))/manifest \
-	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next))
+	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next)) --grades $(GRADES) $(if $(STAGE),--stage $(STAGE))
 
 # The answer of one exercise, on purpose: printed and recorded (make grade lists it).
 reveal: tools
@@ -289,9 +309,21 @@ test: tools
 	  else $(GRADER) record --record $(REC) --fail "chapter $$c probe build: see build/test-build.log"; fi; \
 	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c --readme solutions/$$c/README.md --record $(REC) || true; \
 	done
+	@$(if $(SAN),,$(MAKE) --no-print-directory test-mutants)
+	@$(MAKE) --no-print-directory test-fuzz-replay
 	@$(if $(SAN),,for s in $(TEST_SANITIZERS); do $(MAKE) --no-print-directory test-sanitizer SAN=$$s; done)
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
 	@$(GRADER) summary --records $(RECORDS)
+
+# The mutants of every chapter (make mutants): each must be caught by a test
+# mapped to its exercise, and every exercise must have one.
+test-mutants: tools
+	@echo "== mutants: every trap is a patch to the reference that a mapped test must catch"
+	@for c in $(CHAPTERS); do \
+	  if [ ! -d tests/$$c/mutants ]; then $(GRADER) record --record $(REC) --fail "chapter $$c has mutants (mutants)"; continue; fi; \
+	  [ -x $(BUILD)/sol/$$c/test ] || continue; \
+	  $(MAKE) --no-print-directory mutants-one C=$$c MUTANT_RECORD=$(REC) | grep -v -e '^  CAUGHT' || true; \
+	done
 
 # The sanitizer passes of a plain `make test` (one of its honesty checks): the
 # graded tests of every chapter against solutions/, built with each sanitizer in
@@ -332,6 +364,61 @@ probe: tools
 	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c \
 	    --readme solutions/$$c/README.md $(if $(PROBE_RECORD),--record $(PROBE_RECORD)) || status=1; \
 	done; exit $$status
+
+# Every trap is graded: each mutant under tests/NN-*/mutants/ is the reference
+# with one small patch; the tests mapped to its exercise must fail on it and
+# name that exercise (tests/support/tools/mutants.hpp). M=name runs one.
+mutants: tools
+	@status=0; for c in $(SELECTED); do \
+	  [ -d tests/$$c/mutants ] || continue; \
+	  $(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/sol/$$c/test >/dev/null || { status=1; continue; }; \
+	  echo "== mutants of chapter $$c"; \
+	  $(MAKE) --no-print-directory mutants-one C=$$c || status=1; \
+	done; exit $$status
+mutants-one:
+	@$(GRADER) mutants --manifest tests/$(C)/manifest --sources solutions/$(C) --tests tests/$(C) \
+	  --objects $(BUILD)/sol/$(C) --work build/mutants/$(BUILD:build/%=%)/$(C) \
+	  --compile "$(CXX) -std=c++20 -pthread -O0 $(WARN_les) $(SANFLAGS)" \
+	  --includes "$(INC_sol_$(C)) -Itests/support" \
+	  --link-tail "$(foreach d,$(BEFORE_$(C)),$(LIBOBJ_sol_$d)) $(SUPPORT_OBJ) $(LDLIBS)" \
+	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) $(if $(M),--only $(M)) \
+	  $(if $(MUTANT_RECORD),--record $(MUTANT_RECORD))
+
+# `make fuzz`: clang's libFuzzer on chapter 11's request and response parsers
+# and json::parse (tests/support/fuzz/), FUZZ_S seconds each, from the seed
+# corpus; new inputs stay under build/fuzz. A crash leaves its input there:
+# copy it into tests/support/fuzz/corpus/<target>/ (make test replays it) and fix.
+FUZZ_S ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_TARGETS := request response json
+FUZZ_CHAPTERS := $(filter 00-% 11-%,$(CHAPTERS))
+FUZZ_LIB = $(wildcard $(addprefix solutions/11-http/,http_parser.cpp http_lines.cpp http_message.cpp http_rules.cpp json_parse.cpp json_value.cpp))
+FUZZ_INC := $(foreach d,$(call reverse,$(FUZZ_CHAPTERS)),-Isolutions/$d) -Itests/support -Itests/support/fuzz
+fuzz:
+	@$(if $(filter 11-%,$(CHAPTERS)),,echo "make fuzz: chapter 11 (HTTP) is missing"; exit 2;) \
+	mkdir -p build/fuzz; status=0; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t: $(FUZZ_S) s ($(FUZZ_CXX) -fsanitize=fuzzer,address,undefined)"; \
+	  $(FUZZ_CXX) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -DLOOPLAB_FUZZ_TARGET=$$t $(FUZZ_INC) tests/support/fuzz/fuzz_targets.cpp $(FUZZ_LIB) \
+	    -o build/fuzz/fuzz-$$t || { status=1; continue; }; \
+	  mkdir -p build/fuzz/corpus-$$t; \
+	  build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_S) -print_final_stats=1 -max_len=4096 \
+	    -artifact_prefix=build/fuzz/crash-$$t- build/fuzz/corpus-$$t tests/support/fuzz/corpus/$$t \
+	    >build/fuzz/$$t.log 2>&1 || status=1; \
+	  grep -E 'stat::number_of_executed_units|stat::new_units_added' build/fuzz/$$t.log | sed 's/^/  /'; \
+	  ls build/fuzz/crash-$$t-* 2>/dev/null | sed 's/^/  FOUND: /'; \
+	done; [ $$status = 0 ] && echo "fuzz: no crash" || echo "fuzz: see build/fuzz/*.log and the FOUND inputs"; exit $$status
+
+# make test replays the fuzz corpus with the kit's compiler (no clang needed).
+build/fuzz/replay: tests/support/fuzz/fuzz_replay.cpp tests/support/fuzz/fuzz_targets.cpp $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS_BASE)) $(WARN_sol) $(SANFLAGS) $(FUZZ_INC) $^ -o $@
+test-fuzz-replay:
+	@$(if $(filter 11-%,$(CHAPTERS)),,exit 0;) echo "== the fuzz corpus replayed through the parsers"; \
+	if $(MAKE) --no-print-directory build/fuzz/replay >build/fuzz-replay-build.log 2>&1 && \
+	  build/fuzz/replay $(foreach t,$(FUZZ_TARGETS),$t=tests/support/fuzz/corpus/$t); \
+	then $(GRADER) record --record $(REC) --pass "the fuzz corpus replays without a crash"; \
+	else $(GRADER) record --record $(REC) --fail "the fuzz corpus replays without a crash: see build/fuzz-replay-build.log"; fi
 
 ifneq ($(wildcard tests/support/bench/bench.mk),)
 include tests/support/bench/bench.mk

@@ -4,6 +4,8 @@
 // (asyncio: the self-pipe, BaseSelectorEventLoop._make_self_pipe / _write_to_self).
 #pragma once
 
+#include <functional>
+
 namespace aio::detail {
 
 // An eventfd on Linux (one fd, a counter); elsewhere a non-blocking pipe, the
@@ -27,8 +29,14 @@ public:
     void drain();
 
 private:
+    friend struct WakeupTestAccess; // tests only: sets before_drain_
+
     int read_fd_ = -1;
     int write_fd_ = -1; // == read_fd_ for an eventfd
+    // Tests only: called as drain() begins, so that a test can land a post at
+    // exactly the moment the loop consumes a wake-up (the lost-wake-up race,
+    // made deterministic). Always empty outside the tests.
+    std::function<void()> before_drain_;
 };
 
 } // namespace aio::detail

@@ -107,19 +107,19 @@ T Queue<T>::get_nowait() {
 // must get one (asyncio: the `except:` of Queue.get).
 template <class T>
 Coro<T> Queue<T>::get() {
-    // TODO(ch08.get): While empty: refuse if shut down, else wait as a getter; then take one.
+    // TODO(ch08.get): The next item, waiting while empty (asyncio: Queue.get); lose nothing.
     throw aio::NotImplemented("ch08.get");
 }
 
 template <class T>
 Coro<void> Queue<T>::put(T item) {
-    // TODO(ch08.put): While full: refuse if shut down, else wait as a putter; then put_nowait.
+    // TODO(ch08.put): Store the item, waiting while full (asyncio: Queue.put); lose nothing.
     throw aio::NotImplemented("ch08.put");
 }
 
 template <class T>
 void Queue<T>::task_done() {
-    // TODO(ch08.task_done): Refuse a count at zero; else count one down and set finished at
+    // TODO(ch08.task_done): Mark one item processed (asyncio: Queue.task_done).
     throw aio::NotImplemented("ch08.task_done");
 }
 

@@ -26,10 +26,14 @@ Scheduler::Scheduler(std::size_t workers) : state_(std::make_shared<State>(get_r
         workers_.push_back(create_task(work(state_), "scheduler-" + std::to_string(i)));
 }
 
+// The workers and the jobs still running are cancelled; a job's task may
+// outlive the Scheduler (it ends at its own pace, a cancel is a request).
 Scheduler::~Scheduler() {
     state_->queue.shutdown(/*immediate=*/true);
     for (Task<void>& worker : workers_)
         worker.cancel();
+    for (auto& [id, entry] : state_->jobs)
+        if (entry.running) entry.running->cancel();
 }
 
 Scheduler::JobId Scheduler::schedule(std::string name, int priority, Job job) {
@@ -58,10 +62,7 @@ Coro<void> Scheduler::run_job(std::shared_ptr<State> state, JobId id) {
 }
 
 Coro<std::vector<JobRecord>> Scheduler::drain() {
-    co_await state_->queue.join();
-    state_->queue.shutdown();
-    for (Task<void>& worker : workers_)
-        co_await worker;
+    co_await close_workers(state_->queue, workers_);
     co_return state_->records;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "queues.hpp"
+#include "worker_pool.hpp" // close_workers
 
 namespace aio {
 
@@ -36,7 +37,7 @@ public:
 
     // Starts `workers` worker tasks on the running loop (RuntimeError outside one).
     explicit Scheduler(std::size_t workers = 1);
-    ~Scheduler(); // workers still running are stopped
+    ~Scheduler(); // the workers and the jobs still running are cancelled
 
     JobId schedule(std::string name, int priority, Job job); // higher priority runs first
     bool cancel(JobId id); // false if the job finished already (or never existed)

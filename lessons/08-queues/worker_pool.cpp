@@ -36,8 +36,8 @@ Coro<void> WorkerPool::work(std::shared_ptr<State> state, int worker) {
 }
 
 Coro<std::vector<JobReport>> WorkerPool::close() {
-    // TODO(ch08.pool_close): Wait for every job, shut the queue down, await each worker.
-    throw aio::NotImplemented("ch08.pool_close");
+    co_await close_workers(state_->queue, workers_);
+    co_return state_->reports;
 }
 
 } // namespace aio

@@ -17,13 +17,25 @@
 
 namespace aio {
 
-// How one job ended: error is empty when it succeeded.
+// How one job ended. A job fails by throwing, whatever its message says: an
+// exception whose what() is empty is a failure all the same.
 struct JobReport {
     std::string name;
     int worker = 0; // which worker ran it, 0 .. workers - 1
-    std::string error;
-    bool ok() const { return error.empty(); }
+    bool failed = false;
+    std::string error; // the exception's what(), when it failed
+    bool ok() const { return !failed; }
 };
+
+// Stops worker tasks that take their jobs from `queue`, once every job is
+// done: the end of the asyncio docs' queue example, with 3.13's shutdown
+// instead of cancelling the workers (no sentinel values). WorkerPool::close
+// and Scheduler::drain both end this way.
+template <class T>
+Coro<void> close_workers(Queue<T>& queue, std::vector<Task<void>>& workers) {
+    // TODO(ch08.pool_close): Wait for every job, shut the queue down, await each worker.
+    throw aio::NotImplemented("ch08.pool_close");
+}
 
 class WorkerPool : detail::Pinned {
 public:

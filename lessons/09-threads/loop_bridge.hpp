@@ -76,7 +76,7 @@ public:
     // On the loop's thread, after run() (or after a cancel by shutdown): the
     // outcome goes into the future, unless the future is already done.
     void settle(Future<R>& future) {
-        // TODO(ch09.settle): Done: drop the outcome. Cancelled call: cancel. Else the outcome.
+        // TODO(ch09.settle): The call's outcome into the future, unless the program gave up on it.
         throw aio::NotImplemented("ch09.settle");
     }
 
@@ -130,7 +130,7 @@ auto run_in_executor(EventLoop& loop, ThreadPoolExecutor* executor, F fn)
     using R = std::invoke_result_t<F>;
     static_assert(std::is_void_v<R> || std::is_copy_constructible_v<R>,
                   "run_in_executor: the result type must be copyable");
-    // TODO(ch09.hand_off): Split the call: settle on the loop, a work item; cancel support.
+    // TODO(ch09.hand_off): Run fn on a worker; its outcome comes back into a loop Future.
     throw aio::NotImplemented("ch09.hand_off");
 }
 

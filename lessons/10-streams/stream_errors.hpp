@@ -8,6 +8,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "aio_base.hpp"
 
@@ -40,5 +41,10 @@ struct LimitOverrunError : Error {
 // that errno, or std::system_error; what() is "call: strerror(err)".
 std::exception_ptr os_error(int err, const char* call);
 [[noreturn]] void throw_os_error(int err, const char* call);
+
+// The category of getaddrinfo's status codes (EAI_NONAME, ...), which are not
+// errnos: message() is gai_strerror. A failed lookup is a std::system_error of
+// this category (Python: socket.gaierror).
+const std::error_category& resolver_category();
 
 } // namespace aio

@@ -199,7 +199,8 @@ void TimerQueue::check_invariants() const {
     constexpr std::size_t full_check_limit = 1024;
     assert(cancelled_ <= heap_.size() &&
            "TimerQueue: cancelled_ counts more entries than the heap holds "
-           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount)");
+           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount, ch02.move takes the "
+           "count along and drops the old timers)");
     if (heap_.size() > full_check_limit) return;
     std::size_t cancelled = 0;
     for (std::size_t i = 0; i < heap_.size(); ++i) {
@@ -216,7 +217,8 @@ void TimerQueue::check_invariants() const {
     }
     assert(cancelled == cancelled_ &&
            "TimerQueue: cancelled_ differs from the cancelled entries in the heap "
-           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount)");
+           "(ch02.cancel counts, ch02.pop_top and ch02.compact uncount, ch02.move takes the "
+           "count along and drops the old timers)");
 #endif
 }
 

@@ -77,6 +77,7 @@ void Wakeup::notify() {
 // read() errors: EINTR, read again; EAGAIN, nothing (more) to read: done. Any
 // other is a bug, as for notify(), and throws.
 void Wakeup::drain() {
+    if (before_drain_) before_drain_(); // tests only (wakeup.hpp): empty in a program
     //@scratch ch03.wakeup_drain
     //@exercise ch03.wakeup_drain  Read until fd() is not readable; handle every read error.
     std::uint64_t buffer[16];

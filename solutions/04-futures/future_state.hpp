@@ -77,8 +77,10 @@ public:
 
     // asyncio: Future.cancel(msg). Virtual: a task cancels the future it awaits
     // instead (chapter 05), and Future<T>::cancel dispatches here, so a Task
-    // held as a Future<T> still cancels as a task. False if already done.
-    virtual bool cancel(std::string message);
+    // held as a Future<T> still cancels as a task. False if already done. The
+    // default message is Future<T>::cancel's: an override repeats it, since a
+    // default argument is taken from the static type of the call.
+    virtual bool cancel(std::string message = {});
 
     // Always scheduled with call_soon, never run inline; in registration order.
     // On a done future the callback is scheduled at once. Ids start at 1.

@@ -160,7 +160,7 @@ public:
     using TaskBase::start;
 
     // Future<T>::cancel lands here: a task cancels as a task.
-    bool cancel(std::string message) override { return TaskBase::cancel(std::move(message)); }
+    bool cancel(std::string message = {}) override { return TaskBase::cancel(std::move(message)); }
 
 private:
     // asyncio: Task.set_result / set_exception raise RuntimeError; the task

@@ -125,7 +125,7 @@ T Queue<T>::get_nowait() {
 template <class T>
 Coro<T> Queue<T>::get() {
     //@scratch ch08.get
-    //@exercise ch08.get  While empty: refuse if shut down, else wait as a getter; then take one.
+    //@exercise ch08.get  The next item, waiting while empty (asyncio: Queue.get); lose nothing.
     while (empty()) {
         if (is_shutdown_) throw QueueShutDown("get: the queue is shut down and drained");
         std::exception_ptr error;
@@ -153,7 +153,7 @@ Coro<T> Queue<T>::get() {
 template <class T>
 Coro<void> Queue<T>::put(T item) {
     //@scratch ch08.put
-    //@exercise ch08.put  While full: refuse if shut down, else wait as a putter; then put_nowait.
+    //@exercise ch08.put  Store the item, waiting while full (asyncio: Queue.put); lose nothing.
     while (full()) {
         if (is_shutdown_) throw QueueShutDown("put: the queue is shut down; nothing more goes in");
         std::exception_ptr error;
@@ -181,8 +181,7 @@ Coro<void> Queue<T>::put(T item) {
 template <class T>
 void Queue<T>::task_done() {
     //@scratch ch08.task_done
-    //@exercise ch08.task_done  Refuse a count at zero; else count one down and set finished at
-    // zero.
+    //@exercise ch08.task_done  Mark one item processed (asyncio: Queue.task_done).
     if (unfinished_tasks_ == 0)
         throw ValueError("task_done() called too many times: once per item got, no more");
     if (--unfinished_tasks_ == 0) finished_.set();

@@ -24,10 +24,14 @@ Scheduler::Scheduler(std::size_t workers) : state_(std::make_shared<State>(get_r
         workers_.push_back(create_task(work(state_), "scheduler-" + std::to_string(i)));
 }
 
+// The workers and the jobs still running are cancelled; a job's task may
+// outlive the Scheduler (it ends at its own pace, a cancel is a request).
 Scheduler::~Scheduler() {
     state_->queue.shutdown(/*immediate=*/true);
     for (Task<void>& worker : workers_)
         worker.cancel();
+    for (auto& [id, entry] : state_->jobs)
+        if (entry.running) entry.running->cancel();
 }
 
 Scheduler::JobId Scheduler::schedule(std::string name, int priority, Job job) {
@@ -86,7 +90,12 @@ Coro<void> Scheduler::run_job(std::shared_ptr<State> state, JobId id) {
     //@exercise ch08.run_job  Run the job in its own task, await its end, record outcome and times.
     Entry& entry = state->jobs.at(id);
     TimePoint started = state->loop.time();
-    Task<void> task = create_task(entry.job(), entry.name);
+    // The job's function moves into the frame of the coroutine that calls it,
+    // so it lives as long as the job runs, even when the entry goes first (a
+    // Scheduler destroyed meanwhile); and an exception thrown by the call
+    // itself, before any coroutine exists, ends the task like any other.
+    auto call = [](Job job) -> Coro<void> { co_await job(); };
+    Task<void> task = create_task(call(std::move(entry.job)), entry.name);
     entry.running = task;
     Future<void> ended(state->loop);
     task.add_done_callback([ended](Future<void>) mutable {
@@ -104,10 +113,7 @@ Coro<void> Scheduler::run_job(std::shared_ptr<State> state, JobId id) {
 }
 
 Coro<std::vector<JobRecord>> Scheduler::drain() {
-    co_await state_->queue.join();
-    state_->queue.shutdown();
-    for (Task<void>& worker : workers_)
-        co_await worker;
+    co_await close_workers(state_->queue, workers_);
     co_return state_->records;
 }
 

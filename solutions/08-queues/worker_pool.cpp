@@ -38,10 +38,11 @@ Coro<void> WorkerPool::work(std::shared_ptr<State> state, int worker) {
         } catch (const QueueShutDown&) {
             break;
         }
-        JobReport report{entry->name, worker, {}};
+        JobReport report{entry->name, worker, false, {}};
         try {
             co_await entry->job();
         } catch (const std::exception& error) {
+            report.failed = true;
             report.error = error.what();
         }
         state->reports.push_back(std::move(report));
@@ -52,15 +53,8 @@ Coro<void> WorkerPool::work(std::shared_ptr<State> state, int worker) {
 }
 
 Coro<std::vector<JobReport>> WorkerPool::close() {
-    //@scratch ch08.pool_close
-    //@exercise ch08.pool_close  Wait for every job, shut the queue down, await each worker.
-    co_await state_->queue.join();
-    state_->queue.shutdown();
-    for (Task<void>& worker : workers_)
-        co_await worker;
+    co_await close_workers(state_->queue, workers_);
     co_return state_->reports;
-    //@end
-    //@end
 }
 
 } // namespace aio

@@ -15,13 +15,31 @@
 
 namespace aio {
 
-// How one job ended: error is empty when it succeeded.
+// How one job ended. A job fails by throwing, whatever its message says: an
+// exception whose what() is empty is a failure all the same.
 struct JobReport {
     std::string name;
     int worker = 0; // which worker ran it, 0 .. workers - 1
-    std::string error;
-    bool ok() const { return error.empty(); }
+    bool failed = false;
+    std::string error; // the exception's what(), when it failed
+    bool ok() const { return !failed; }
 };
+
+// Stops worker tasks that take their jobs from `queue`, once every job is
+// done: the end of the asyncio docs' queue example, with 3.13's shutdown
+// instead of cancelling the workers (no sentinel values). WorkerPool::close
+// and Scheduler::drain both end this way.
+template <class T>
+Coro<void> close_workers(Queue<T>& queue, std::vector<Task<void>>& workers) {
+    //@scratch ch08.pool_close
+    //@exercise ch08.pool_close  Wait for every job, shut the queue down, await each worker.
+    co_await queue.join();
+    queue.shutdown();
+    for (Task<void>& worker : workers)
+        co_await worker;
+    //@end
+    //@end
+}
 
 class WorkerPool : detail::Pinned {
 public:

@@ -89,7 +89,7 @@ public:
     // outcome goes into the future, unless the future is already done.
     void settle(Future<R>& future) {
         //@scratch ch09.settle
-        //@exercise ch09.settle  Done: drop the outcome. Cancelled call: cancel. Else the outcome.
+        //@exercise ch09.settle  The call's outcome into the future, unless the program gave up on it.
         if (future.done()) return; // cancelled by the program meanwhile: dropped
         if (state.cancelled()) {
             future.cancel();
@@ -155,7 +155,7 @@ auto run_in_executor(EventLoop& loop, ThreadPoolExecutor* executor, F fn)
     static_assert(std::is_void_v<R> || std::is_copy_constructible_v<R>,
                   "run_in_executor: the result type must be copyable");
     //@scratch ch09.hand_off
-    //@exercise ch09.hand_off  Split the call: settle on the loop, a work item; cancel support.
+    //@exercise ch09.hand_off  Run fn on a worker; its outcome comes back into a loop Future.
     if (loop.is_closed()) throw RuntimeError("run_in_executor: the event loop is closed");
     auto& bridge = loop.extension<detail::ExecutorBridge>();
     ThreadPoolExecutor& pool = executor != nullptr ? *executor : bridge.default_executor();

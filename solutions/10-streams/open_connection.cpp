@@ -48,9 +48,7 @@ std::vector<Address> resolve_blocking(const std::string& host, std::uint16_t por
     addrinfo* found = nullptr;
     std::string service = std::to_string(port);
     int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
-    if (status != 0)
-        throw std::system_error(status, std::system_category(),
-                                "getaddrinfo " + host + ": " + ::gai_strerror(status));
+    if (status != 0) throw std::system_error(status, resolver_category(), "getaddrinfo " + host);
     std::vector<Address> addresses;
     for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
         const char* bytes = reinterpret_cast<const char*>(entry->ai_addr);

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <netdb.h>
 #include <system_error>
 
 namespace aio {
@@ -31,6 +32,19 @@ std::exception_ptr os_error(int err, const char* call) {
 
 void throw_os_error(int err, const char* call) {
     std::rethrow_exception(os_error(err, call));
+}
+
+namespace {
+class ResolverCategory : public std::error_category {
+public:
+    const char* name() const noexcept override { return "resolver"; }
+    std::string message(int status) const override { return ::gai_strerror(status); }
+};
+} // namespace
+
+const std::error_category& resolver_category() {
+    static const ResolverCategory category;
+    return category;
 }
 
 } // namespace aio

@@ -67,7 +67,8 @@ private:
     std::shared_ptr<ReaderState> reader_;
     bool reading_ = false;
     std::string buffer_;   // bytes to send, from sent_ on
-    std::size_t sent_ = 0; // a prefix already sent, dropped when it grows large
+    std::size_t sent_ = 0; // a prefix already sent: dropped by write() before it appends,
+                           // and with the rest once on_writable has sent everything
     bool writer_registered_ = false;
     bool eof_requested_ = false;
     bool eof_sent_ = false;

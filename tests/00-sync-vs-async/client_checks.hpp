@@ -2,6 +2,7 @@
 // Sequential, Threaded and Multiplexed suites.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +15,8 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -160,6 +163,43 @@ inline void expect_long_line_whole(Client client, const char* what, int mebibyte
             << exercise << ": answer " << i << " has " << answers[i].size() << " bytes, expected "
             << requests[i].size() + 4 << ": keep sending until every byte is out and keep "
             << "receiving until the newline arrives";
+}
+
+// Runs body() while another thread sends SIGUSR1 to the calling thread every 5 ms,
+// from 50 ms on (the connect and the send are over by then). The handler is installed
+// without SA_RESTART, so a recv() or poll() that waits fails with EINTR.
+extern "C" inline void looplab_ignore_signal(int) {}
+
+template <class Body>
+auto with_signals(Body body) {
+    struct sigaction action {};
+    struct sigaction previous {};
+    action.sa_handler = looplab_ignore_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; // no SA_RESTART: a waiting call fails with EINTR
+    ::sigaction(SIGUSR1, &action, &previous);
+    std::atomic<bool> running{true};
+    pthread_t target = ::pthread_self();
+    std::thread sender([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        while (running) {
+            ::pthread_kill(target, SIGUSR1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    });
+    auto stop = [&] {
+        running = false;
+        sender.join();
+        ::sigaction(SIGUSR1, &previous, nullptr);
+    };
+    try {
+        auto result = body();
+        stop();
+        return result;
+    } catch (...) {
+        stop();
+        throw;
+    }
 }
 
 } // namespace looplab

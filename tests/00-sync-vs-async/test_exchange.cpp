@@ -1,8 +1,11 @@
 // The multiplexed client's parts, one exercise at a time: the Exchange state
 // machine driven by hand (the test picks the poll() events from state()), then
 // poll_events(), then run_exchanges.
+#include <cstring>
+
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 
 #include "client_checks.hpp"
 #include "exchange.hpp"
@@ -70,6 +73,60 @@ TEST(Exchange, WritableSendsTheWholeRequest) {
         << "ch00.mux_write: the server must have received the whole line, newline included";
 }
 
+// A listening socket on 127.0.0.1 and an ephemeral port; the port goes to `port`.
+aio::UniqueFd listen_on_loopback(std::uint16_t& port) {
+    aio::UniqueFd listener = aio::tcp_socket();
+    sockaddr_in address = aio::loopback_address(0);
+    socklen_t length = sizeof address;
+    if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener.get(), 1) != 0 ||
+        ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::system_error(errno, std::generic_category(), "listen_on_loopback");
+    port = ntohs(address.sin_port);
+    return listener;
+}
+
+// A peer that reads nothing yet: the socket buffers fill up, and then send() says
+// EAGAIN, which means "wait for the next POLLOUT". Called again and again without
+// waiting, the exchange must meet it and keep its place.
+TEST(Exchange, WritableWithAFullBufferWaits) {
+    std::uint16_t port = 0;
+    aio::UniqueFd listener = listen_on_loopback(port);
+    std::string request(6 << 20, 'f'); // 6 MiB: more than the two socket buffers hold
+    aio::Exchange exchange(port, request, 0);
+    exchange.start();
+    aio::UniqueFd peer(::accept(listener.get(), nullptr, nullptr));
+    ASSERT_TRUE(step(exchange)) << "ch00.mux_connect: the handshake should end";
+    try {
+        for (int calls = 0; calls < 50; ++calls)
+            exchange.on_ready(POLLOUT); // the peer reads nothing: the buffers are full
+    } catch (const aio::NotImplemented&) {
+        throw;
+    } catch (const std::exception& error) {
+        FAIL() << "ch00.mux_write: a full socket buffer (send() fails with EAGAIN) means "
+                  "\"wait for the next POLLOUT\", not an error; got: "
+               << error.what();
+    }
+    EXPECT_EQ(exchange.state(), State::WRITING)
+        << "ch00.mux_write: the peer has read nothing, so 6 MiB cannot all be out yet";
+    std::size_t received = 0;
+    std::thread reader([&] { // now the peer reads, up to the newline
+        char buffer[65536];
+        for (bool newline = false; !newline;) {
+            ssize_t n = ::recv(peer.get(), buffer, sizeof buffer, 0);
+            if (n <= 0) return;
+            received += static_cast<std::size_t>(n);
+            newline = std::memchr(buffer, '\n', static_cast<std::size_t>(n)) != nullptr;
+        }
+    });
+    bool sent = drive_until(exchange, State::READING);
+    if (!sent) ::shutdown(peer.get(), SHUT_RDWR); // let the reader go
+    reader.join();
+    ASSERT_TRUE(sent) << "ch00.mux_write: the rest of the line goes out on later POLLOUTs";
+    EXPECT_EQ(received, request.size() + 1)
+        << "ch00.mux_write: every byte of the line once, then its newline";
+}
+
 TEST(Exchange, WritableAfterARefusedConnectNamesConnect) {
     aio::Exchange exchange(unused_port(), "hello", 2);
     try {
@@ -88,6 +145,33 @@ TEST(Exchange, WritableAfterARefusedConnectNamesConnect) {
     }
 }
 
+// A peer that accepts and closes at once: the exchange's writes then meet a reset
+// connection. Without MSG_NOSIGNAL the kernel raises SIGPIPE, whose default action
+// kills the process; test_main ignores SIGPIPE, so the check runs in a child that
+// restores the default action first.
+void write_to_a_peer_that_hung_up() {
+    ::signal(SIGPIPE, SIG_DFL);
+    std::uint16_t port = 0;
+    aio::UniqueFd listener = listen_on_loopback(port);
+    aio::Exchange exchange(port, std::string(6 << 20, 'p'), 0);
+    exchange.start();
+    ::close(::accept(listener.get(), nullptr, nullptr)); // the peer hangs up at once
+    try {
+        for (int i = 0; i < 1000 && exchange.state() != State::READING; ++i)
+            if (!step(exchange)) std::_Exit(4); // stalled
+    } catch (const std::system_error&) {
+        std::_Exit(0); // the reset reported as an error: right
+    }
+    std::_Exit(5); // the whole 6 MiB "sent" to a closed peer
+}
+
+TEST(Exchange, WritingToAPeerThatHungUpIsAnErrorNotADeath) {
+    EXPECT_EXIT(write_to_a_peer_that_hung_up(), ::testing::ExitedWithCode(0), "")
+        << "ch00.mux_write: writing to a peer that hung up must throw a std::system_error "
+           "(send: Broken pipe or Connection reset); killed by signal 13 (SIGPIPE) means the "
+           "send() lacked MSG_NOSIGNAL";
+}
+
 TEST(Exchange, ReadableCollectsTheAnswerUpToTheNewline) {
     SlowServer server({.delay = std::chrono::milliseconds(20)});
     std::string request(1 << 20, 'r'); // a 1 MiB answer arrives in many pieces
@@ -99,6 +183,30 @@ TEST(Exchange, ReadableCollectsTheAnswerUpToTheNewline) {
         << "ch00.mux_read: the answer is every byte before the newline; got "
         << exchange.answer().size() << " bytes, expected " << request.size() + 4;
     EXPECT_LT(exchange.fd(), 0) << "ch00.mux_read: close the socket as soon as the answer is in";
+}
+
+TEST(Exchange, ReadableWithNothingToReadWaits) {
+    SlowServer server({.delay = std::chrono::milliseconds(300)});
+    aio::Exchange exchange(server.port(), "patience", 0);
+    exchange.start();
+    ASSERT_TRUE(drive_until(exchange, State::READING))
+        << "ch00.mux_connect, ch00.mux_write: the request should be sent";
+    // The server thinks for 300 ms: nothing to read yet, recv() says EAGAIN.
+    try {
+        exchange.on_ready(POLLIN);
+    } catch (const aio::NotImplemented&) {
+        throw;
+    } catch (const std::exception& error) {
+        FAIL() << "ch00.mux_read: a readable event with nothing to read yet (EAGAIN) means "
+                  "\"wait for the next one\", not an error; got: "
+               << error.what();
+    }
+    EXPECT_EQ(exchange.state(), State::READING)
+        << "ch00.mux_read: with nothing received the exchange is still reading";
+    ASSERT_TRUE(drive_until(exchange, State::DONE))
+        << "ch00.mux_read: the answer arrives later: receive it then";
+    EXPECT_EQ(exchange.answer(), SlowServer::answer_for("patience"))
+        << "ch00.mux_read: the answer, without its newline";
 }
 
 TEST(Exchange, ReadableReportsAServerThatHangsUp) {
@@ -168,6 +276,60 @@ TEST(RunExchanges, ThrowsTheFirstError) {
         EXPECT_EQ(error.code(), std::errc::connection_refused)
             << "ch00.poll_loop: let the exchange's error through; got: " << error.what();
     }
+}
+
+TEST(RunExchanges, ASignalDuringTheWaitIsNotAnError) {
+    SlowServer server({.delay = std::chrono::milliseconds(300)});
+    std::vector<aio::Exchange> exchanges;
+    for (std::size_t i = 0; i < 3; ++i)
+        exchanges.emplace_back(server.port(), "signal-" + std::to_string(i), i);
+    try {
+        with_signals([&] {
+            aio::run_exchanges(exchanges);
+            return 0;
+        });
+    } catch (const aio::NotImplemented&) {
+        throw;
+    } catch (const std::exception& error) {
+        FAIL() << "ch00.poll_loop: signals arrived while poll() waited: EINTR means \"poll "
+                  "again\", not an error; got: "
+               << error.what();
+    }
+    for (std::size_t i = 0; i < exchanges.size(); ++i)
+        EXPECT_EQ(exchanges[i].answer(), SlowServer::answer_for("signal-" + std::to_string(i)))
+            << "ch00.poll_loop: every exchange finishes although signals interrupted the wait";
+}
+
+double thread_cpu_seconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// The loop waits in poll() while the server thinks: a second of waiting costs this
+// thread well under a millisecond of CPU. A loop that spins (poll() with a zero
+// timeout, or asked for POLLOUT while it waits to read) burns the CPU the whole
+// time: tens of milliseconds even on a machine so loaded that it gets a few % of a core.
+TEST(RunExchanges, SleepsInPollWhileItWaits) {
+    SlowServer server({.delay = std::chrono::milliseconds(1000)});
+    std::vector<aio::Exchange> exchanges;
+    for (std::size_t i = 0; i < 4; ++i)
+        exchanges.emplace_back(server.port(), "sleep-" + std::to_string(i), i);
+    Stopwatch wall;
+    double cpu_before = thread_cpu_seconds();
+    aio::run_exchanges(exchanges);
+    double cpu = thread_cpu_seconds() - cpu_before;
+    double seconds = wall.seconds();
+    report_timing("run_exchanges waited " + fixed(seconds) + " s and used " + fixed(cpu * 1000, 1) +
+                  " ms of CPU (a spinning loop uses most of the wait)");
+    for (std::size_t i = 0; i < exchanges.size(); ++i)
+        EXPECT_EQ(exchanges[i].answer(), SlowServer::answer_for("sleep-" + std::to_string(i)))
+            << "ch00.poll_loop: exchange " << i << " has the wrong answer";
+    EXPECT_LT(cpu, 0.015 * slowdown)
+        << "ch00.poll_loop, ch00.mux_events: the thread burned " << fixed(cpu * 1000, 1)
+        << " ms of CPU in a " << fixed(seconds * 1000, 0)
+        << " ms wait: wait in poll() with no timeout, for what each state needs "
+           "(POLLOUT only while connecting or writing), never in a busy loop";
 }
 
 } // namespace

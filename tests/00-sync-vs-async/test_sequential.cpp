@@ -36,6 +36,22 @@ TEST(FetchOne, ServerClosingMidAnswerIsAnError) {
     expect_closed_mid_answer_error(fetch_each_alone, "fetch_one", "ch00.fetch_one");
 }
 
+TEST(FetchOne, ASignalDuringTheWaitIsNotAnError) {
+    SlowServer server({.delay = std::chrono::milliseconds(300)});
+    std::string answer;
+    try {
+        answer = with_signals([&] { return aio::fetch_one(server.port(), "hello", 0); });
+    } catch (const aio::NotImplemented&) {
+        throw;
+    } catch (const std::exception& error) {
+        FAIL() << "ch00.fetch_one: signals arrived while recv() waited: EINTR means \"wait "
+                  "again\", not an error; got: "
+               << error.what();
+    }
+    EXPECT_EQ(answer, SlowServer::answer_for("hello"))
+        << "ch00.fetch_one: after an interrupted recv(), keep reading until the newline";
+}
+
 TEST(Sequential, AnswersEachRequestInOrder) {
     expect_answers_in_order(aio::fetch_sequential, "ch00.sequential");
 }

@@ -230,7 +230,8 @@ TYPED_TEST(Selector, ALeftoverRegistrationOfAClosedFdNeverReachesItsSuccessor) {
     std::vector<ReadyEvent> events = this->look();
     ASSERT_EQ(events.size(), 1u)
         << this->ex() << ": the new fd, once, with its own data (epoll: the ghost still takes "
-        << "a slot in the ready list; keep a buffer slot per possible ghost)";
+        << "a slot in the ready list; ch01.epoll_unregister counts the possible ghost, and "
+        << "the wait keeps a buffer slot for each)";
     EXPECT_EQ(events[0].fd, number) << this->ex() << ": the event names the new fd";
     EXPECT_EQ(events[0].data, &new_tag) << this->ex() << ": with the new registration's data";
     ::close(keeper);

@@ -160,7 +160,13 @@ TEST(TimerQueue, CancelledTimersAreNeverReturned) {
     }
     ASSERT_EQ(queue.size(), 60u) << "ch02.cancel: size() counts live timers only";
 
-    std::vector<int> ran = fire_due(queue, t0 + 1s, fired);
+    std::vector<Callback> out;
+    EXPECT_EQ(queue.pop_due(t0 + 1s, out), 60u)
+        << "ch02.pop_due: it returns how many it handed out: the 60 live timers";
+    EXPECT_EQ(out.size(), 60u)
+        << "ch02.pop_due: a cancelled timer popped from the heap is not handed out";
+    run_all(out);
+    std::vector<int> ran = fired;
     EXPECT_EQ(ran.size(), 60u) << "ch02.pop_due: the 60 live timers run, the 30 cancelled do not";
     for (int id : ran)
         EXPECT_FALSE(cancelled[id]) << "ch02.pop_due: timer " << id << " was cancelled but ran";
@@ -214,6 +220,53 @@ TEST(TimerQueue, CancelByAnEarlierCallbackOfTheSameBatchHolds) {
         << "ch02.pop_due: timer 2 was cancelled by timer 1's callback: hand out a wrapper that "
            "checks the timer's cancelled flag again when it is called";
     EXPECT_EQ(queue.size(), 0u) << "ch02.pop_due: a popped timer's cancel changes no count";
+}
+
+// Reached without captures: a callback destroyed while it runs must not be read from.
+bool guard_destroyed = false;
+bool destroyed_while_running = false;
+TimerHandle* own_handle = nullptr;
+struct Guard {
+    ~Guard() { guard_destroyed = true; }
+};
+
+TEST(TimerQueue, ACallbackMayCancelItsOwnHandleWhileItRuns) {
+    guard_destroyed = false;
+    destroyed_while_running = false;
+    TimerQueue queue;
+    auto guard = std::make_shared<Guard>();
+    TimerHandle handle = queue.push(t0, [guard] {
+        own_handle->cancel(); // drops the state's callback: this very function
+        destroyed_while_running = guard_destroyed;
+    });
+    own_handle = &handle;
+    guard.reset(); // the callback's capture is the guard's last owner now
+    std::vector<Callback> out;
+    ASSERT_EQ(queue.pop_due(t0, out), 1u) << "ch02.pop_due: the timer is due";
+    ASSERT_EQ(out.size(), 1u) << "ch02.pop_due: one callable per due timer";
+    out[0]();
+    EXPECT_FALSE(destroyed_while_running)
+        << "ch02.pop_due: the callback cancelled its own handle while it ran, and that "
+           "destroyed it mid-run (its captures died): move the callback out of the state "
+           "before calling it";
+    EXPECT_TRUE(handle.cancelled()) << "ch02.cancel: the handle says it was cancelled";
+    out.clear();
+    EXPECT_TRUE(guard_destroyed) << "ch02.pop_due: once run and dropped, the callback is gone";
+    own_handle = nullptr;
+}
+
+TEST(TimerQueue, PopDueAppendsToWhatTheLoopCollected) {
+    TimerQueue queue;
+    std::vector<int> fired;
+    push_recording(queue, t0 + 2ms, 2, fired);
+    push_recording(queue, t0 + 1ms, 1, fired);
+    std::vector<Callback> out;
+    out.push_back([&] { fired.push_back(0); }); // already collected by the loop
+    ASSERT_EQ(queue.pop_due(t0 + 5ms, out), 2u) << "ch02.pop_due: two live timers were due";
+    ASSERT_EQ(out.size(), 3u) << "ch02.pop_due: append to `out`, never clear it";
+    run_all(out);
+    EXPECT_EQ(fired, (std::vector<int>{0, 1, 2}))
+        << "ch02.pop_due: what `out` held stays first, then the due timers in deadline order";
 }
 
 TEST(TimerQueue, APastDeadlineIsDueAtOnce) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,14 @@ struct LoopTestAccess {
     static const Selector& selector(const EventLoop& loop) { return *loop.selector_; }
     static std::unordered_map<int, IoWatcher>& watchers(EventLoop& loop) { return loop.watchers_; }
     static int wakeup_fd(const EventLoop& loop) { return loop.wakeup_.fd(); }
+    static Wakeup& wakeup(EventLoop& loop) { return loop.wakeup_; }
+};
+
+struct WakeupTestAccess {
+    // Runs `hook` at the start of every drain() of `wakeup` (an empty one: none).
+    static void before_drain(Wakeup& wakeup, std::function<void()> hook) {
+        wakeup.before_drain_ = std::move(hook);
+    }
 };
 
 struct ReadyQueueTestAccess {

@@ -188,5 +188,6 @@ TEST(Stop, AStopBeforeRunOnceKeepsThePassFromBlocking) {
     loop.stop();
     loop.run_once();
     EXPECT_EQ(watchdog.rescues(), 0)
-        << "ch03.stop: a stop request makes compute_timeout answer zero, so the pass only looks";
+        << "ch03.stop / ch03.compute_timeout: a stop request makes compute_timeout answer zero, "
+           "so the pass only looks";
 }

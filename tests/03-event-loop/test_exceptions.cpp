@@ -88,6 +88,40 @@ TEST(ExceptionHandler, AThrowingHandlerFallsBackToTheDefault) {
         << "ch03.call_exception_handler: no handler set: the default writes to stderr";
 }
 
+namespace {
+// Set when the captures of the handler below die; read by that handler after it
+// replaced itself, when only globals may be touched.
+std::weak_ptr<int> handler_captures;
+bool captures_alive_after_replacing = false;
+} // namespace
+
+TEST(ExceptionHandler, AHandlerMayThrowAnythingOrReplaceItself) {
+    EventLoop loop;
+    loop.set_exception_handler([](EventLoop&, const aio::ExceptionContext&) { throw 42; });
+    testing::internal::CaptureStderr();
+    EXPECT_NO_THROW(loop.call_exception_handler({"first", nullptr}))
+        << "ch03.call_exception_handler: catch whatever a handler throws, not only a "
+           "std::exception";
+    std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(err, "Unhandled error in exception handler (while handling: first): an exception "
+                   "that is not a std::exception\n")
+        << "ch03.call_exception_handler: the default handler reports it";
+
+    auto captures = std::make_shared<int>(0);
+    handler_captures = captures;
+    loop.set_exception_handler([&loop, captures](EventLoop&, const aio::ExceptionContext&) {
+        loop.set_exception_handler(nullptr); // destroys the loop's copy of this very handler
+        captures_alive_after_replacing = !handler_captures.expired();
+    });
+    captures.reset(); // the handler holds the only reference now
+    loop.call_exception_handler({"second", nullptr});
+    EXPECT_TRUE(captures_alive_after_replacing)
+        << "ch03.call_exception_handler: a handler that replaces itself must live (with its "
+           "captures) until it returns: call a copy of it";
+    EXPECT_TRUE(handler_captures.expired())
+        << "ch03.call_exception_handler: once it returned, the replaced handler is gone";
+}
+
 TEST(ExceptionHandler, AThrowingCallbackInAPassGoesToTheDefaultOnStderr) {
     EventLoop loop;
     loop.call_soon([] { throw std::runtime_error("boom for stderr"); });
@@ -164,7 +198,28 @@ TEST(DebugMode, CallSoonFromAForeignThreadIsARuntimeError) {
     loop.run_once();
     EXPECT_EQ(message,
               "Non-thread-safe operation invoked on an event loop other than the current one")
-        << "ch03.check_thread: asyncio's message for a call from a foreign thread";
+        << "ch03.call_soon / ch03.check_thread: in debug mode, call_soon from a foreign thread "
+           "while the loop runs is a RuntimeError with asyncio's message";
+}
+
+TEST(DebugMode, CallLaterFromAForeignThreadIsARuntimeError) {
+    EventLoop loop({.debug = true});
+    bool refused = false, armed = false;
+    loop.call_soon([&] {
+        std::thread foreign([&] {
+            try {
+                loop.call_later(1s, [] {});
+                armed = true;
+            } catch (const aio::RuntimeError&) {
+                refused = true;
+            }
+        });
+        foreign.join();
+    });
+    loop.run_once();
+    EXPECT_TRUE(refused) << "ch03.call_at: in debug mode, arming a timer from a foreign thread "
+                            "while the loop runs is a RuntimeError (check_thread)";
+    EXPECT_FALSE(armed) << "ch03.call_at: the refused timer is not armed";
 }
 
 TEST(DebugMode, ASlowCallbackIsReportedWithItsDuration) {
@@ -173,14 +228,18 @@ TEST(DebugMode, ASlowCallbackIsReportedWithItsDuration) {
     loop.set_debug(true);
     looplab::RecordingHandler handler(loop);
     loop.call_soon([&] { clock.advance(300ms); });
-    loop.call_soon([&] { clock.advance(50ms); }); // under the 100 ms threshold
+    loop.call_soon([&] { clock.advance(50ms); });  // under the 100 ms threshold
+    loop.call_soon([&] { clock.advance(100ms); }); // exactly the threshold: reported
     loop.run_once();
-    ASSERT_EQ(handler.contexts.size(), 1u) << "report callbacks of 100 ms or more, only those";
+    ASSERT_EQ(handler.contexts.size(), 2u)
+        << "ch03.run_callback: report callbacks of 100 ms or more, only those";
+    EXPECT_EQ(handler.contexts[1].message, "Executing <Handle> took 0.100 seconds")
+        << "ch03.run_callback: a callback of exactly slow_callback_duration is reported";
     EXPECT_EQ(handler.contexts[0].message, "Executing <Handle> took 0.300 seconds")
         << "ch03.run_callback: asyncio's message, the duration in seconds with three decimals";
     EXPECT_FALSE(handler.contexts[0].exception) << "a slow callback is a warning, not an error";
     loop.set_debug(false);
     loop.call_soon([&] { clock.advance(300ms); });
     loop.run_once();
-    EXPECT_EQ(handler.contexts.size(), 1u) << "outside debug mode nothing is timed";
+    EXPECT_EQ(handler.contexts.size(), 2u) << "outside debug mode nothing is timed";
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -131,6 +132,24 @@ TEST(Phases, PollIoJumpsVirtualTimeOnlyWhenThePassWouldWait) {
     EXPECT_GE(wall.millis(), 25.0) << "ch03.poll_io: on the real clock select() waits the timeout";
 }
 
+// On a VirtualClock with no timer at all, there is no deadline to jump to: the
+// pass must block for real, until I/O (or a post) arrives.
+TEST(Phases, PollIoWithNoDeadlineBlocksForIoEvenOnTheVirtualClock) {
+    looplab::SocketPair pair; // declared first: it outlives the loop that watches it
+    aio::VirtualClock clock;
+    EventLoop loop({.clock = &clock});
+    loop.add_reader(pair.left(), [] {});
+    std::thread writer([&] {
+        std::this_thread::sleep_for(50ms);
+        pair.send_to_left("x");
+    });
+    std::vector<aio::ReadyEvent> events = Access::poll_io(loop, std::nullopt);
+    writer.join();
+    EXPECT_EQ(events.size(), 1u)
+        << "ch03.poll_io: with no timer at all there is nothing to jump to: select() blocks "
+           "(no timeout) until the fd is readable";
+}
+
 TEST(Phases, DispatchIoRunsOnlyTheCallbackRegisteredUnderThatId) {
     EventLoop loop;
     looplab::SocketPair pair;
@@ -153,6 +172,32 @@ TEST(Phases, DispatchIoRunsOnlyTheCallbackRegisteredUnderThatId) {
     loop.remove_writer(fd);
     Access::dispatch_io(loop, fd, new_id);
     EXPECT_EQ(ran.size(), 3u) << "ch03.dispatch_io: an fd with no watcher any more runs nothing";
+}
+
+namespace {
+// Set when the captures of the reader below die; read by that reader after it
+// removed itself, when only globals may be touched.
+std::weak_ptr<int> reader_captures;
+bool captures_alive_after_removal = false;
+} // namespace
+
+TEST(Phases, DispatchIoKeepsAReaderThatRemovesItselfAliveUntilItReturns) {
+    EventLoop loop;
+    looplab::SocketPair pair;
+    int fd = pair.left();
+    auto captures = std::make_shared<int>(0);
+    reader_captures = captures;
+    loop.add_reader(fd, [&loop, fd, captures] {
+        loop.remove_reader(fd); // drops the watcher's reference to this very callback
+        captures_alive_after_removal = !reader_captures.expired();
+    });
+    captures.reset(); // the reader holds the only reference now
+    Access::dispatch_io(loop, fd, Access::watchers(loop).at(fd).reader_id);
+    EXPECT_TRUE(captures_alive_after_removal)
+        << "ch03.dispatch_io: a reader that removes itself must live (with its captures) until "
+           "it returns: run it through your own copy of its shared_ptr";
+    EXPECT_TRUE(reader_captures.expired())
+        << "ch03.dispatch_io: once it returned, the removed reader is gone";
 }
 
 TEST(Phases, QueueIoCallbacksQueuesOneEntryPerReadyInterest) {

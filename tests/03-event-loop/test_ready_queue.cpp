@@ -53,7 +53,8 @@ TEST(ReadyQueue, PopsInFifoOrderAndWrapsAround) {
     for (int round = 0; round < 5; ++round) { // 200 entries through 64 slots: head wraps
         for (int i = 0; i < 40; ++i) {
             EXPECT_EQ(queue.push(logs(log, next)), static_cast<std::uint64_t>(next))
-                << "ch03.ready_pop: tickets go on counting after pops";
+                << "ch03.ready_push / ch03.ready_pop: tickets go on counting after pops (a ticket "
+                   "counts the entries ever pushed; it is not a slot index)";
             expected.push_back(next++);
         }
         pop_and_run(queue, log, 40);
@@ -61,6 +62,12 @@ TEST(ReadyQueue, PopsInFifoOrderAndWrapsAround) {
     }
     EXPECT_EQ(log, expected) << "ch03.ready_pop: entries come out first in, first out, also "
                                 "after the head wrapped around the end of the ring";
+    auto captured = std::make_shared<int>(0);
+    queue.push([captured] {});
+    queue.pop(); // the popped callback dies here
+    EXPECT_EQ(captured.use_count(), 1)
+        << "ch03.ready_pop: a popped entry leaves nothing behind in its slot (take it out, do "
+           "not copy it): the ring must not keep its captures alive";
 }
 
 TEST(ReadyQueue, GrowsWhenFullKeepingOrderAndTickets) {

@@ -15,6 +15,7 @@
 
 using namespace std::chrono_literals;
 using aio::EventLoop;
+using Access = aio::detail::LoopTestAccess;
 
 // The loop blocks in select() with no timer and nothing ready; only a post can
 // wake it. Each round, another thread posts three callbacks at random moments
@@ -58,6 +59,37 @@ TEST(CallSoonThreadsafe, APostWakesALoopBlockedWithNoTimersEveryTime) {
             << "Drain the wake-up fd BEFORE you take the queue and clear the pending flag.";
     }
     EXPECT_EQ(ran, 3000) << "every posted callback runs exactly once";
+}
+
+// The same race made deterministic: a post lands exactly while the loop
+// consumes the wake-up (the test's hook runs as Wakeup::drain() begins), as a
+// post from another thread may. After that pass, the next post must still make
+// the wake-up fd readable, or a loop blocked in select() would never see it.
+TEST(CallSoonThreadsafe, APostLandingWhileTheLoopDrainsIsNotLost) {
+    EventLoop loop;
+    std::vector<std::string> ran;
+    bool landed = false;
+    aio::detail::WakeupTestAccess::before_drain(Access::wakeup(loop), [&] {
+        if (landed) return;
+        landed = true;
+        loop.call_soon_threadsafe([&] { ran.push_back("landed while draining"); });
+    });
+    std::thread poster([&] { loop.call_soon_threadsafe([&] { ran.push_back("first"); }); });
+    poster.join();
+    loop.run_once(); // the wake-up fd is readable: this pass does not block
+    ASSERT_TRUE(landed)
+        << "ch03.answer_wakeup: the pass whose select saw the wake-up fd must drain it";
+    EXPECT_EQ(ran, (std::vector<std::string>{"first", "landed while draining"}))
+        << "ch03.answer_wakeup: a post that lands while the loop drains the wake-up is taken "
+           "in the same pass, after the one that woke it";
+    std::thread next([&] { loop.call_soon_threadsafe([&] { ran.push_back("next"); }); });
+    next.join();
+    ASSERT_TRUE(looplab::readable_now(Access::wakeup_fd(loop)))
+        << "ch03.answer_wakeup: a lost wake-up: after a post landed while the loop drained, "
+           "the next post did not make the wake-up fd readable (the pending flag claims a "
+           "wake-up that the fd no longer holds)";
+    loop.run_once();
+    EXPECT_EQ(ran.back(), "next") << "ch03.answer_wakeup: the next post runs in the next pass";
 }
 
 TEST(CallSoonThreadsafe, FourThreadsPostingTenThousandEachRunEveryCallbackOnce) {
@@ -129,6 +161,28 @@ TEST(CallSoonThreadsafe, ManyPostsBetweenTwoPassesRunInOnePassInOrder) {
         << "posted callbacks run in the pass whose select saw the wake-up";
     for (int i = 0; i < 100; ++i)
         EXPECT_EQ(order[i], i) << "posts from one thread stay FIFO";
+    EXPECT_TRUE(last.events.empty())
+        << "ch03.run_iteration: the trace's events are the program's fds only; the wake-up fd "
+           "(null data) is left out";
+    EXPECT_FALSE(looplab::readable_now(Access::wakeup_fd(loop)))
+        << "ch03.answer_wakeup: the pass that took the batch drained the wake-up fd";
+    std::thread second([&] {
+        for (int i = 100; i < 105; ++i)
+            loop.call_soon_threadsafe([&order, i] { order.push_back(i); });
+    });
+    second.join();
+    loop.run_once();
+    EXPECT_EQ(last.posted, 5u)
+        << "ch03.take_posted: the second batch is taken alone: nothing of the first is left "
+           "in posted_ or taking_";
+    EXPECT_EQ(order.size(), 105u) << "ch03.take_posted: each posted callback runs once";
+    std::thread third([&] { loop.call_soon_threadsafe([&order] { order.push_back(105); }); });
+    third.join();
+    loop.run_once();
+    EXPECT_EQ(last.posted, 1u)
+        << "ch03.take_posted: the third batch is taken alone too: what an earlier take moved "
+           "out must not come back through posted_ (clear taking_ once it is pushed)";
+    EXPECT_EQ(order.size(), 106u) << "ch03.take_posted: each posted callback runs once";
 }
 
 // asyncio has one ready queue, so a post that happens before a call_soon runs
@@ -183,7 +237,8 @@ TEST(CallSoonThreadsafe, CallSoonTakesThePendingPostsFirst) {
         << "ch03.take_posted: call_soon moved the 3 posts into the ready queue, then its own";
     aio::detail::LoopTestAccess::run_ready(loop, 4);
     EXPECT_EQ(ran, (std::vector<int>{0, 1, 2, 3}))
-        << "ch03.take_posted: posts keep their order and go before the later call_soon";
+        << "ch03.take_posted / ch03.call_soon_threadsafe: posts keep their order and go before "
+           "the later call_soon (a post sets has_posts_, and call_soon takes the posts first)";
 }
 
 TEST(CallSoonThreadsafe, AHandleCancelledBeforeThePassStopsItsCallback) {

@@ -1,9 +1,11 @@
 // Graded tests: the wake-up fd on its own (detail::Wakeup), then what
 // call_soon_threadsafe leaves behind before any pass runs.
+#include <cstdint>
 #include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "event_loop.hpp"
 #include "loop_test_access.hpp"
@@ -61,4 +63,23 @@ TEST(CallSoonThreadsafe, APostHoldsItsCallbackAndWakesTheLoopsFd) {
     } catch (const aio::RuntimeError& e) {
         EXPECT_STREQ(e.what(), "Event loop is closed") << "ch03.call_soon_threadsafe";
     }
+}
+
+// asyncio writes the self-pipe on every post; the kit writes it once per batch
+// (wake_pending_), since one readable fd wakes the loop as well as N.
+TEST(CallSoonThreadsafe, PostsBetweenTwoPassesWriteTheWakeupOnce) {
+    aio::EventLoop loop;
+    std::thread poster([&] {
+        for (int i = 0; i < 3; ++i)
+            loop.call_soon_threadsafe([] {});
+    });
+    poster.join();
+    // An eventfd adds up the values written into one counter; a pipe keeps each
+    // 8-byte write: either way, the sum of what the fd holds is the number of writes.
+    int fd = aio::detail::LoopTestAccess::wakeup_fd(loop);
+    std::uint64_t writes = 0, value = 0;
+    while (::read(fd, &value, sizeof value) == static_cast<ssize_t>(sizeof value))
+        writes += value;
+    EXPECT_EQ(writes, 1u) << "ch03.call_soon_threadsafe: three posts between two passes write "
+                             "the wake-up fd once, not three times (wake_pending_)";
 }

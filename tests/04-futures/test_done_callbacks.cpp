@@ -54,8 +54,8 @@ TEST(DoneCallbacks, RunOnTheNextIterationNotInline) {
     f.add_done_callback([&](Future<int> done) { seen = done.result(); });
     f.set_result(7);
     EXPECT_EQ(seen, -1)
-        << "ch04.schedule_callbacks: set_result must SCHEDULE the callbacks (call_soon), never "
-           "run them";
+        << "ch04.finish, ch04.schedule_callbacks: set_result must SCHEDULE the callbacks "
+           "(call_soon), never run them inside the call";
     run_one_iteration(loop);
     EXPECT_EQ(seen, 7) << "ch04.schedule_callbacks: the callback runs on the loop's next pass";
 }
@@ -72,7 +72,8 @@ TEST(DoneCallbacks, ScheduledDuringAnIterationRunInTheNext) {
     });
     run_one_iteration(loop);
     EXPECT_EQ(order, (std::vector<std::string>{"set_result", "after set_result"}))
-        << "ch04.schedule_callbacks: a callback scheduled while a pass runs waits for the next";
+        << "ch04.finish, ch04.schedule_callbacks: a callback scheduled while a pass runs waits "
+           "for the next, it never runs inside set_result";
     run_one_iteration(loop);
     EXPECT_EQ(order.size(), 3u) << "ch04.schedule_callbacks: ... and runs in the next pass";
 }

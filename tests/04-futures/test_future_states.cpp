@@ -213,6 +213,15 @@ TEST(Future, CancelledRaisesCancelledErrorWithTheMessage) {
         EXPECT_STREQ(e.what(), "shutting down") << "ch04.cancel: a refused cancel keeps the "
                                                    "first message";
     }
+
+    // The type-erased state (what chapter 06 cancels through) has the same
+    // default message as Future::cancel: none.
+    Future<int> g(loop);
+    aio::detail::FutureStateBase& state = *g.state();
+    ASSERT_TRUE(state.cancel()) << "ch04.cancel: the state's cancel() of a pending future is true";
+    EXPECT_EQ(state.cancel_message(), "") << "ch04.cancel: cancel() with no message keeps none";
+    EXPECT_THROW((void)g.result(), CancelledError)
+        << "ch04.result: a future cancelled through its state throws CancelledError";
 }
 
 TEST(Future, SetAfterCancelRaisesInvalidStateError) {

@@ -76,7 +76,8 @@ TEST(Cancel, ATaskCancelledBeforeItsFirstStepNeverRunsItsBody) {
     ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
         << "ch05.cancel: a task cancelled before its first step must end at that step";
     EXPECT_FALSE(ran)
-        << "ch05.cancel: CancelledError is thrown into a coroutine that has not started: its "
+        << "ch05.task_step, ch05.cancel: CancelledError is thrown into a coroutine that has not "
+           "started: its "
            "body never runs (asyncio: coro.throw on a fresh coroutine)";
     EXPECT_TRUE(task.cancelled()) << "ch05.cancel: it ends cancelled";
     EXPECT_EQ(looplab::cancel_message_of(task), "too early")
@@ -280,7 +281,102 @@ TEST(Cancel, ATaskCanCancelItself) {
     ASSERT_TRUE(first.done()) << "ch05.cancel: the first task must end";
     EXPECT_EQ(events, (Events{"returns after cancel()", "next await throws: self"}))
         << "ch05.cancel: cancel() on itself returns; its next co_await throws CancelledError";
-    EXPECT_TRUE(first.cancelled()) << "ch05.cancel: cancelled right before its coroutine returned: "
-                                      "the task ends cancelled, as asyncio";
+    EXPECT_TRUE(first.cancelled())
+        << "ch05.complete: cancelled right before its coroutine returned (a cancel still "
+           "pending at the end): the task ends cancelled, as asyncio";
     EXPECT_TRUE(second.cancelled()) << "ch05.cancel: the second task ends cancelled";
+}
+
+namespace {
+
+Coro<void> awaits_and_records(aio::Future<int> future, Events* events) {
+    try {
+        int value = co_await future;
+        events->push_back("got " + std::to_string(value));
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("cancelled at the co_await: " + cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+// asyncio's Task.cancel: when the future the task waits on refuses the cancel
+// (it is already done, the task's wake-up is queued but has not run), the
+// request is kept (_must_cancel) and thrown in at the task's next step.
+TEST(Cancel, AWaiterAlreadyDoneLeavesTheCancelPending) {
+    VirtualLoop v;
+    Events events;
+    aio::Future<int> future(v.loop);
+    Task<void> task = aio::create_task(v.loop, awaits_and_records(future, &events));
+    bool accepted = false;
+    v.loop.call_later(1s, [&] {
+        future.set_result(7); // the task's wake-up is now queued, not run
+        accepted = task.cancel("too late for the future");
+    });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.cancel: the cancelled task must end, not hang";
+    EXPECT_TRUE(accepted) << "ch05.cancel: cancel() of a pending task returns true, even when "
+                             "the future it waits on is already done";
+    EXPECT_EQ(events, (Events{"cancelled at the co_await: too late for the future"}))
+        << "ch05.cancel: the waiter refused the cancel (already done), so the request must be "
+           "kept as the pending cancel and thrown in at the next step, at the co_await";
+    EXPECT_TRUE(task.cancelled()) << "ch05.cancel: the CancelledError re-raised cancels the task";
+}
+
+namespace {
+
+Coro<void> catches_one_cancel_then_goes_on(Events* events) {
+    aio::current_task()->cancel("once");
+    try {
+        co_await aio::sleep(0s);
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("caught: " + cancelled.message());
+    }
+    co_await aio::sleep(0s); // the cancel was delivered: this await must not throw it again
+    events->push_back("went on");
+}
+
+} // namespace
+
+TEST(Cancel, ADeliveredCancelIsNotThrownAgain) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, catches_one_cancel_then_goes_on(&events));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.task_step: the task must end, not hang";
+    EXPECT_EQ(events, (Events{"caught: once", "went on"}))
+        << "ch05.task_step: a pending cancel is thrown in once; once delivered it is cleared, so "
+           "the next co_await of a coroutine that caught it does not throw it again";
+    EXPECT_FALSE(task.cancelled()) << "ch05.task_step: the coroutine caught it and returned";
+}
+
+namespace {
+
+Coro<void> cancels_itself_then_sleeps(Events* events) {
+    aio::current_task()->cancel("self");
+    try {
+        co_await aio::sleep(1h);
+        events->push_back("slept");
+    } catch (const aio::CancelledError& cancelled) {
+        events->push_back("cancelled: " + cancelled.message());
+        throw;
+    }
+}
+
+} // namespace
+
+// The cancel is pending (the task was running) when the frames start to wait
+// on a future: asyncio's __step cancels that future at once.
+TEST(Cancel, ACancelPendingWhenTheTaskStartsToWaitCancelsThatFuture) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, cancels_itself_then_sleeps(&events));
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.wakeup: a cancel still pending when the task starts to wait must reach the "
+           "future it waits on; the task hung instead";
+    EXPECT_EQ(events, (Events{"cancelled: self"}))
+        << "ch05.wakeup: the pending cancel cancels the future the task starts to wait on";
+    EXPECT_LT(v.elapsed(), 1s) << "ch05.wakeup: at once, not when the sleep would end";
+    EXPECT_TRUE(task.cancelled()) << "ch05.wakeup: re-raised, it cancels the task";
 }

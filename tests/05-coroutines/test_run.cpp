@@ -29,6 +29,11 @@ Coro<void> fails() {
     throw aio::ValueError("main failed");
 }
 
+Coro<bool> in_debug_mode() {
+    co_await aio::sleep(0s);
+    co_return aio::get_running_loop().get_debug();
+}
+
 } // namespace
 
 TEST(Run, RunsMainAsATaskOnANewLoopAndReturnsItsResult) {
@@ -42,6 +47,9 @@ TEST(Run, RunsMainAsATaskOnANewLoopAndReturnsItsResult) {
         << "ch05.run: run() can be called again: a new loop each time";
     EXPECT_THROW(aio::run(fails()), aio::ValueError)
         << "ch05.run: main's exception comes out of run()";
+    EXPECT_TRUE(aio::run(in_debug_mode(), /*debug=*/true))
+        << "ch05.run: run(main, true) runs main on a loop in debug mode";
+    EXPECT_FALSE(aio::run(in_debug_mode())) << "ch05.run: by default the loop is not in debug mode";
 }
 
 namespace {

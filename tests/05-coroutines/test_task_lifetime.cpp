@@ -2,6 +2,8 @@
 // itself, kept alive by its loop without any handle, freed when the loop closes.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <memory>
 #include <string>
 
@@ -165,4 +167,34 @@ TEST(Task, APendingTaskIsFreedWhenItsLoopCloses) {
             << "ch05.close: the report says \"Task was destroyed but it is pending!\"";
     }
     EXPECT_EQ(counts.alive(), 0) << "ch05.close: nothing left alive: " << counts.summary();
+}
+
+namespace {
+
+Coro<void> waits_on(aio::Future<void> future) {
+    co_await future;
+}
+
+} // namespace
+
+// The future a task waits on holds its wake-up callback; that callback must
+// not own the task (task -> frame -> future -> callback -> task would never be
+// freed). Seen when the future outlives the loop that abandoned the task.
+TEST(Task, AFutureDoesNotKeepItsWaitingTaskAlive) {
+    std::optional<aio::Future<void>> outlives;
+    std::weak_ptr<aio::detail::FutureState<void>> watch;
+    {
+        VirtualLoop v;
+        looplab::RecordedReports reports(v.loop);
+        outlives.emplace(v.loop);
+        Task<void> task = aio::create_task(v.loop, waits_on(*outlives));
+        looplab::run_until_done(v.loop, aio::Future<void>(task), 1s);
+        EXPECT_FALSE(task.done()) << "ch05.wakeup: the task waits on a future nobody sets";
+        watch = task.state();
+        v.loop.close();
+    }
+    EXPECT_TRUE(watch.expired())
+        << "ch05.wakeup: the wake-up callback left in the future must hold the task weakly: the "
+           "abandoned task is freed though the future it waited on still lives";
+    outlives.reset();
 }

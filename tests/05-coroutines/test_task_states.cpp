@@ -166,6 +166,11 @@ TEST(Task, CompleteEndsTheTaskAsItsRootEnded) {
     EXPECT_EQ(fine.base().state(), State::DONE) << "ch05.complete: the task is DONE";
     EXPECT_EQ(counts.alive(), 0) << "ch05.complete: an ended task frees its frames at once: "
                                  << counts.summary();
+    looplab::RecordedReports reports(v.loop);
+    v.loop.close();
+    EXPECT_TRUE(reports.messages.empty())
+        << "ch05.complete: an ended task leaves the loop's registry, so closing the loop finds "
+           "no pending task to report";
 }
 
 namespace {

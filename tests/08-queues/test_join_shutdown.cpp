@@ -47,7 +47,8 @@ TEST(Queue, JoinWaitsUntilEveryItemPutIsMarkedDone) {
     auto w = aio::create_task(v.loop, worker());
     v.settle();
     EXPECT_EQ(joined(log.lines), "joined @30")
-        << "ch08.join: join() returns when the last of the 3 items is marked done, not before";
+        << "ch08.join, ch08.task_done, ch08.put_nowait: join() returns when the last of the 3 "
+           "items is marked done, not before";
     auto again = aio::create_task(v.loop, queue.join());
     v.loop.run_once();
     EXPECT_EQ(outcome_of(again), "ok")
@@ -60,8 +61,13 @@ TEST(Queue, ShutdownMakesPutRaiseWhileGetDrainsThenRaises) {
     queue.put_nowait(1);
     queue.put_nowait(2);
     queue.shutdown();
-    EXPECT_THROW(queue.put_nowait(3), aio::QueueShutDown)
-        << "ch08.shutdown: after shutdown() nothing more goes in";
+    try {
+        queue.put_nowait(3);
+        ADD_FAILURE() << "ch08.put_nowait: after shutdown() nothing more goes in";
+    } catch (const aio::QueueShutDown& error) {
+        EXPECT_STREQ(error.what(), "put_nowait: the queue is shut down; nothing more goes in")
+            << "ch08.put_nowait: QueueShutDown's message as the chapter states it";
+    }
     auto drain = [&]() -> Coro<int> {
         int sum = co_await queue.get();
         sum += co_await queue.get();
@@ -72,10 +78,17 @@ TEST(Queue, ShutdownMakesPutRaiseWhileGetDrainsThenRaises) {
     EXPECT_EQ(outcome_of(d), "ok") << "ch08.shutdown: get() still drains what was left";
     auto empty = aio::create_task(v.loop, queue.get());
     v.settle();
-    EXPECT_NE(outcome_of(empty).find("shut down"), std::string::npos)
-        << "ch08.shutdown: then get() raises QueueShutDown, got: " << outcome_of(empty);
-    EXPECT_THROW(queue.get_nowait(), aio::QueueShutDown)
-        << "ch08.shutdown: get_nowait on a drained shut-down queue says so";
+    EXPECT_EQ(outcome_of(empty), "get: the queue is shut down and drained")
+        << "ch08.get: then get() raises QueueShutDown with the chapter's message";
+    try {
+        queue.get_nowait();
+        ADD_FAILURE() << "ch08.get_nowait: a drained shut-down queue raises QueueShutDown";
+    } catch (const aio::QueueShutDown& error) {
+        EXPECT_STREQ(error.what(), "get_nowait: the queue is shut down and drained")
+            << "ch08.get_nowait: QueueShutDown's message as the chapter states it";
+    } catch (const aio::QueueEmpty&) {
+        ADD_FAILURE() << "ch08.get_nowait: shut down and empty is QueueShutDown, not QueueEmpty";
+    }
 }
 
 TEST(Queue, ShutdownWakesEveryBlockedGetterAndPutter) {
@@ -83,16 +96,32 @@ TEST(Queue, ShutdownWakesEveryBlockedGetterAndPutter) {
     Queue<int> full_queue(1);
     VirtualLoop v;
     full_queue.put_nowait(0);
-    auto getter = aio::create_task(v.loop, empty_queue.get());
-    auto putter = aio::create_task(v.loop, full_queue.put(1));
+    std::vector<aio::Task<int>> getters;
+    std::vector<aio::Task<void>> putters;
+    for (int i = 0; i < 2; ++i) {
+        getters.push_back(aio::create_task(v.loop, empty_queue.get()));
+        putters.push_back(aio::create_task(v.loop, full_queue.put(i)));
+    }
     v.settle(1ms);
     empty_queue.shutdown();
     full_queue.shutdown();
     v.settle(1ms);
-    EXPECT_NE(outcome_of(getter).find("shut down"), std::string::npos)
-        << "ch08.shutdown: a blocked get() wakes with QueueShutDown, got: " << outcome_of(getter);
-    EXPECT_NE(outcome_of(putter).find("shut down"), std::string::npos)
-        << "ch08.shutdown: a blocked put() wakes with QueueShutDown, got: " << outcome_of(putter);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(outcome_of(getters[i]), "get: the queue is shut down and drained")
+            << "ch08.shutdown, ch08.get: blocked get() " << i
+            << " of 2 wakes with QueueShutDown (every getter, not only the first)";
+        EXPECT_EQ(outcome_of(putters[i]), "put: the queue is shut down; nothing more goes in")
+            << "ch08.shutdown, ch08.put: blocked put() " << i
+            << " of 2 wakes with QueueShutDown (every putter, not only the first)";
+    }
+    try {
+        full_queue.put_nowait(2);
+        ADD_FAILURE() << "ch08.put_nowait: a shut-down queue refuses, full or not";
+    } catch (const aio::QueueShutDown&) {
+    } catch (const aio::QueueFull&) {
+        ADD_FAILURE() << "ch08.put_nowait: shut down AND full is QueueShutDown: the shutdown is "
+                         "checked first";
+    }
 }
 
 TEST(Queue, ShutdownImmediateDropsTheItemsAndReleasesJoin) {

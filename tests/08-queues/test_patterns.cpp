@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "lifetime.hpp"
 #include "queue_test_helpers.hpp"
 #include "scheduler.hpp"
 #include "worker_pool.hpp"
@@ -45,7 +46,8 @@ TEST(WorkerPool, ThreeWorkersShareNineJobsAndCloseWaitsForAll) {
     auto m = aio::create_task(v.loop, main());
     v.settle(10s);
     EXPECT_EQ(outcome_of(m), "ok") << "ch08.pool_close: close() returns once every job ran";
-    EXPECT_EQ(reports.size(), 9u) << "ch08.worker: every job reported once";
+    EXPECT_EQ(reports.size(), 9u)
+        << "ch08.worker, ch08.pool_close: every job reported once (close() drops none)";
     std::set<int> workers;
     for (const aio::JobReport& report : reports)
         workers.insert(report.worker);
@@ -87,9 +89,45 @@ TEST(WorkerPool, AFailingJobIsReportedAndTheOthersStillRun) {
     };
     auto m = aio::create_task(v.loop, main());
     v.settle();
-    EXPECT_EQ(outcome_of(m), "ok") << "ch08.pool_close: a failing job does not fail the pool";
+    EXPECT_EQ(outcome_of(m), "ok")
+        << "ch08.worker, ch08.pool_close: a failing job does not fail the pool (and is still "
+           "marked done, or close() never returns)";
     EXPECT_EQ(names_of(reports), "a b(b broke) c ")
         << "ch08.worker: the failure is reported with its message, and c still runs";
+}
+
+// A Job is a function that returns a coroutine; the function itself may throw
+// before any coroutine exists. And an exception may carry an empty message.
+TEST(WorkerPool, AJobThatThrowsBeforeItsCoroutineOrWithNoMessageIsAFailure) {
+    Log log;
+    VirtualLoop v;
+    std::vector<aio::JobReport> reports;
+    auto main = [&]() -> Coro<void> {
+        aio::WorkerPool pool(1, 0);
+        aio::WorkerPool::Job no_coroutine = []() -> Coro<void> {
+            throw aio::ValueError("the job could not start"); // not a coroutine: throws at the call
+        };
+        aio::WorkerPool::Job no_message = []() -> Coro<void> {
+            co_await aio::sleep(1ms);
+            throw std::runtime_error("");
+        };
+        co_await pool.submit("a", no_coroutine);
+        co_await pool.submit("b", no_message);
+        co_await pool.submit("c", sleeper(log, "c", 10));
+        reports = co_await pool.close();
+    };
+    auto m = aio::create_task(v.loop, main());
+    v.settle();
+    EXPECT_EQ(outcome_of(m), "ok")
+        << "ch08.worker: a job that throws when called is reported, the worker goes on, got: "
+        << outcome_of(m);
+    ASSERT_EQ(reports.size(), 3u) << "ch08.worker: three jobs, three reports";
+    EXPECT_FALSE(reports[0].ok()) << "ch08.worker: a function that throws is a failed job";
+    EXPECT_EQ(reports[0].error, "the job could not start") << "ch08.worker: with its message";
+    EXPECT_FALSE(reports[1].ok())
+        << "ch08.worker: an exception whose what() is empty is a failure all the same";
+    EXPECT_TRUE(reports[2].ok()) << "ch08.worker: and the next job still runs, got: "
+                                 << names_of(reports);
 }
 
 TEST(WorkerPool, SubmitWaitsWhileTheBoundedQueueIsFull) {
@@ -233,18 +271,90 @@ TEST(Scheduler, ReportsEachJobsWaitAndRunTimes) {
     Log log;
     VirtualLoop v;
     std::vector<aio::JobRecord> records;
+    std::size_t left = 99;
     auto main = [&]() -> Coro<void> {
         aio::Scheduler scheduler(1);
         scheduler.schedule("a", 1, sleeper(log, "a", 30));
         scheduler.schedule("b", 1, sleeper(log, "b", 20, /*fail=*/true));
         scheduler.schedule("c", 1, sleeper(log, "c", 10));
         records = co_await scheduler.drain();
+        left = scheduler.unfinished();
     };
     auto m = aio::create_task(v.loop, main());
     v.settle();
+    EXPECT_EQ(left, 0u) << "ch08.run_job: a job that ended is forgotten (its entry erased)";
     EXPECT_EQ(records_of(records), "a:done waited 0 ran 30; b:failed: b broke waited 30 ran 20; "
                                    "c:done waited 50 ran 10; ")
-        << "ch08.run_job: outcome, time queued and time running of each job, in order";
+        << "ch08.run_job, ch08.schedule: outcome, time queued (from the schedule time on the "
+           "loop's clock) and time running of each job, in order";
+}
+
+TEST(Scheduler, AJobThatThrowsBeforeItsCoroutineIsRecordedAsFailed) {
+    Log log;
+    VirtualLoop v;
+    std::vector<aio::JobRecord> records;
+    auto main = [&]() -> Coro<void> {
+        aio::Scheduler scheduler(1);
+        aio::Scheduler::Job no_coroutine = []() -> Coro<void> {
+            throw aio::ValueError("the job could not start"); // not a coroutine: throws at the call
+        };
+        scheduler.schedule("broken", 1, no_coroutine);
+        scheduler.schedule("next", 1, sleeper(log, "next", 10));
+        records = co_await scheduler.drain();
+    };
+    auto m = aio::create_task(v.loop, main());
+    v.settle();
+    EXPECT_EQ(outcome_of(m), "ok")
+        << "ch08.run_job: a job whose function throws ends as a failure, not in the worker; "
+           "got: "
+        << outcome_of(m);
+    EXPECT_EQ(records_of(records), "broken:failed: the job could not start waited 0 ran 0; "
+                                   "next:done waited 0 ran 10; ")
+        << "ch08.run_job: the failure is recorded with its message and the next job runs";
+}
+
+// ~Scheduler cancels the job that is running; the job may take its time to
+// end (here it cleans up for 20 ms after the cancel). Its function, and what
+// the function captured, must live until then: the Scheduler's entry for the
+// job is gone long before.
+TEST(Scheduler, ARunningJobIsCancelledWithTheSchedulerAndKeepsItsFunction) {
+    VirtualLoop v;
+    LifetimeCounts counts;
+    struct Seen {
+        bool cancelled = false;
+        int captures_alive_in_cleanup = -1;
+    } seen;
+    auto main = [&]() -> Coro<void> {
+        {
+            aio::Scheduler scheduler(1);
+            aio::Scheduler::Job job = [held = Counted(counts), &counts, &seen]() -> Coro<void> {
+                // Locals of the frame: after the first wait, the job reads no capture.
+                LifetimeCounts* tally = &counts;
+                Seen* out = &seen;
+                bool cancelled = false;
+                try {
+                    co_await aio::sleep(1000ms);
+                } catch (const aio::CancelledError&) {
+                    cancelled = true;
+                }
+                co_await aio::sleep(20ms); // the clean-up after a cancel
+                out->cancelled = cancelled;
+                out->captures_alive_in_cleanup = tally->alive();
+            };
+            scheduler.schedule("long", 1, std::move(job));
+            co_await aio::sleep(10ms); // the job runs
+        }                              // the Scheduler goes
+        co_await aio::sleep(100ms);
+    };
+    auto m = aio::create_task(v.loop, main());
+    v.settle();
+    EXPECT_EQ(outcome_of(m), "ok") << "ch08.run_job: the test's main ends";
+    EXPECT_TRUE(seen.cancelled) << "ch08.run_job: ~Scheduler cancels the job that runs";
+    EXPECT_GE(seen.captures_alive_in_cleanup, 1)
+        << "ch08.run_job: the job's function (and what it captured) lives as long as its "
+           "coroutine runs, even after the Scheduler and its entry are gone";
+    EXPECT_EQ(counts.alive(), 0) << "ch08.run_job: and is destroyed once the job has ended ("
+                                 << counts.summary() << ")";
 }
 
 TEST(Scheduler, AJobCancelledWhileQueuedNeverRuns) {
@@ -290,5 +400,6 @@ TEST(Scheduler, ARunningJobCanBeCancelledAndTheNextRuns) {
     EXPECT_EQ(outcome_of(m), "ok") << "ch08.run_job: the worker survives a job's cancellation";
     EXPECT_EQ(records_of(records), "slow:cancelled while running waited 0 ran 50; "
                                    "next:done waited 50 ran 10; ")
-        << "ch08.run_job: the running job stops at the cancel; the next one starts then";
+        << "ch08.run_job, ch08.scheduler_cancel: the running job stops at the cancel (its task "
+           "cancelled, recorded when it ends); the next one starts then";
 }

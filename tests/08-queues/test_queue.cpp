@@ -33,8 +33,13 @@ TEST(Queue, PutNowaitStoresAndRefusesAFullQueue) {
     queue.put_nowait(2);
     EXPECT_EQ(queue.qsize(), 2u) << "ch08.put_nowait: two items stored";
     EXPECT_TRUE(queue.full()) << "ch08.put_nowait: maxsize 2 holding 2 is full";
-    EXPECT_THROW(queue.put_nowait(3), aio::QueueFull)
-        << "ch08.put_nowait: a full queue refuses with QueueFull";
+    try {
+        queue.put_nowait(3);
+        ADD_FAILURE() << "ch08.put_nowait: a full queue refuses with QueueFull";
+    } catch (const aio::QueueFull& error) {
+        EXPECT_STREQ(error.what(), "put_nowait: the queue is full; use put() to wait for room")
+            << "ch08.put_nowait: QueueFull's message as the chapter states it";
+    }
     EXPECT_EQ(queue.qsize(), 2u) << "ch08.put_nowait: a refused item is not stored";
     Queue<int> unbounded;
     for (int i = 0; i < 1000; ++i)
@@ -44,8 +49,13 @@ TEST(Queue, PutNowaitStoresAndRefusesAFullQueue) {
 
 TEST(Queue, GetNowaitTakesInFifoOrderAndRefusesAnEmptyQueue) {
     Queue<int> queue;
-    EXPECT_THROW(queue.get_nowait(), aio::QueueEmpty)
-        << "ch08.get_nowait: an empty queue refuses with QueueEmpty";
+    try {
+        queue.get_nowait();
+        ADD_FAILURE() << "ch08.get_nowait: an empty queue refuses with QueueEmpty";
+    } catch (const aio::QueueEmpty& error) {
+        EXPECT_STREQ(error.what(), "get_nowait: the queue is empty; use get() to wait for an item")
+            << "ch08.get_nowait: QueueEmpty's message as the chapter states it";
+    }
     for (int i = 1; i <= 3; ++i)
         queue.put_nowait(i);
     std::vector<int> got;
@@ -73,7 +83,7 @@ TEST(Queue, GetWaitsOnAnEmptyQueueUntilAPutAndGettersAreServedInOrder) {
     EXPECT_TRUE(log.lines.empty()) << "ch08.get: get() on an empty queue waits";
     v.settle();
     EXPECT_EQ(joined(log.lines), "A got 1 @10, B got 2 @20")
-        << "ch08.get: each put wakes the oldest getter, at once";
+        << "ch08.put_nowait, ch08.get: each put wakes the oldest getter, at once";
 }
 
 TEST(Queue, PutWaitsOnAFullQueueUntilAGet) {
@@ -93,7 +103,41 @@ TEST(Queue, PutWaitsOnAFullQueueUntilAGet) {
     auto c = aio::create_task(v.loop, consumer());
     v.settle();
     EXPECT_EQ(joined(log.lines), "got 0 @10, A put 1 @10, got 1 @20, B put 2 @20, got 2 @30")
-        << "ch08.put: put() on a full queue waits; each get makes room for the oldest putter";
+        << "ch08.put, ch08.get_nowait: put() on a full queue waits; each get wakes the oldest "
+           "putter";
+}
+
+// A waiter is woken on one pass and runs on a later one. In between, another
+// task may take the item (or the room) it was woken for: it must wait again,
+// not fail with QueueEmpty (or QueueFull).
+TEST(Queue, AWokenWaiterThatFindsItsItemOrRoomGoneWaitsAgain) {
+    Queue<int> empty_queue;
+    Queue<int> full_queue(1);
+    Log log;
+    VirtualLoop v;
+    log.clock = &v;
+    full_queue.put_nowait(0);
+    auto a = aio::create_task(v.loop, get_and_log(empty_queue, log, "A"));
+    auto b = aio::create_task(v.loop, put_and_log(full_queue, log, "B", 2));
+    v.settle(1ms);
+    auto snatch = [&]() -> Coro<void> {
+        empty_queue.put_nowait(1); // wakes A...
+        empty_queue.get_nowait();  // ...and takes the item back before A runs
+        full_queue.get_nowait();   // room for B...
+        full_queue.put_nowait(1);  // ...taken again before B runs
+        co_await aio::sleep(10ms);
+        empty_queue.put_nowait(3);
+        full_queue.get_nowait();
+    };
+    auto s = aio::create_task(v.loop, snatch());
+    v.settle();
+    EXPECT_EQ(outcome_of(a), "ok")
+        << "ch08.get: a getter that finds the queue empty again waits again, got: "
+        << outcome_of(a);
+    EXPECT_EQ(outcome_of(b), "ok")
+        << "ch08.put: a putter that finds the queue full again waits again, got: " << outcome_of(b);
+    EXPECT_EQ(joined(log.lines), "A got 3 @11, B put 2 @11")
+        << "ch08.get, ch08.put: each is served by the next item (the next room) instead";
 }
 
 // A getter woken by a put and cancelled before it runs must not swallow the

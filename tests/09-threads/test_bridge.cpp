@@ -103,6 +103,12 @@ TEST(RunInExecutor, AnExceptionComesBackWithItsType) {
     ASSERT_TRUE(run_until_done(loop, future)) << "ch09.settle: the future never completed";
     EXPECT_THROW(future.result(), std::out_of_range)
         << "ch09.run_call/ch09.settle: the worker's exception is the future's, type intact";
+    auto odd = []() -> int { throw 42; }; // C++ may throw anything, not only std::exception
+    Future<int> odd_future = aio::run_in_executor(loop, &pool, odd);
+    ASSERT_TRUE(run_until_done(loop, odd_future)) << "ch09.settle: the future never completed";
+    EXPECT_THROW(odd_future.result(), int)
+        << "ch09.run_call: an exception of any type (here an int) comes back in the future; "
+           "none escapes the worker";
 }
 
 TEST(RunInExecutor, ConcurrencyIsBoundedByThePoolSize) {
@@ -136,14 +142,15 @@ TEST(RunInExecutor, CancellingBeforeTheCallStartsMeansItNeverRuns) {
     auto second = [&] { second_ran = true; };
     Future<void> first = aio::run_in_executor(loop, &pool, blocker);
     Future<void> queued = aio::run_in_executor(loop, &pool, second);
-    EXPECT_TRUE(queued.cancel()) << "a pending future can be cancelled";
+    EXPECT_TRUE(queued.cancel()) << "ch09.hand_off: a pending future can be cancelled";
     run_for(loop, 20ms); // the done callback marks the call cancelled
     gate.open();
     ASSERT_TRUE(run_until_done(loop, first)) << "ch09.settle: the first call never completed";
     pool.shutdown(true);
     EXPECT_FALSE(second_ran.load())
-        << "ch09.run_call: a call cancelled before it started never runs";
-    EXPECT_TRUE(queued.cancelled()) << "the cancelled future stays cancelled";
+        << "ch09.hand_off, ch09.run_call: a call whose future was cancelled before it started "
+           "never runs";
+    EXPECT_TRUE(queued.cancelled()) << "ch09.settle: the cancelled future stays cancelled";
 }
 
 TEST(RunInExecutor, CancellingWhileItRunsCannotStopTheThreadAndDropsTheOutcome) {
@@ -157,16 +164,21 @@ TEST(RunInExecutor, CancellingWhileItRunsCannotStopTheThreadAndDropsTheOutcome) 
         finished = true;
         return 42;
     };
+    int handled = 0;
+    loop.set_exception_handler([&](EventLoop&, const aio::ExceptionContext&) { ++handled; });
     Future<int> future = aio::run_in_executor(loop, &pool, job);
     ASSERT_TRUE(started.wait()) << "ch09.run_call: the call never started";
-    EXPECT_TRUE(future.cancel()) << "a running call's future can be cancelled";
+    EXPECT_TRUE(future.cancel()) << "ch09.hand_off: a running call's future can be cancelled";
     gate.open();
     run_for(loop, 50ms); // the worker posts its outcome meanwhile
     pool.shutdown(true);
     run_for(loop, 10ms);
-    EXPECT_TRUE(finished.load()) << "a running thread cannot be stopped: the call ran to its end";
+    EXPECT_TRUE(finished.load())
+        << "ch09.run_call: a running thread cannot be stopped: the call ran to its end";
     EXPECT_TRUE(future.cancelled())
         << "ch09.settle: a late outcome must not touch a cancelled future";
+    EXPECT_EQ(handled, 0) << "ch09.settle: the late outcome is dropped quietly, not set on the "
+                             "done future (an InvalidStateError in the exception handler)";
 }
 
 TEST(RunInExecutor, AResultPostedJustBeforeTheLoopBlocksIsNotLost) {
@@ -218,7 +230,7 @@ TEST(RunInExecutor, ShutdownWithCancelFuturesCancelsTheLoopsFutures) {
     pool.shutdown(false, true);
     gate.open();
     ASSERT_TRUE(run_until_done(loop, queued))
-        << "ch09.settle: a dropped call must cancel its future";
+        << "ch09.hand_off, ch09.settle: a call that shutdown dropped must still cancel its future";
     EXPECT_TRUE(queued.cancelled()) << "ch09.settle: cancel_futures cancels the loop's future";
     ASSERT_TRUE(run_until_done(loop, running)) << "ch09.settle: the running call still completes";
     EXPECT_EQ(running.result(), 1) << "ch09.settle: the running call's value arrives";
@@ -230,11 +242,13 @@ TEST(RunInExecutor, RefusesAClosedLoopOrAShutDownExecutor) {
     EventLoop closed;
     closed.close();
     EXPECT_THROW(aio::run_in_executor(closed, &pool, job), aio::RuntimeError)
-        << "run_in_executor on a closed loop: RuntimeError";
+        << "ch09.hand_off: run_in_executor on a closed loop: RuntimeError";
     EventLoop loop;
     pool.shutdown(true);
     EXPECT_THROW(aio::run_in_executor(loop, &pool, job), aio::RuntimeError)
-        << "ch09.shutdown: run_in_executor on a shut-down executor: RuntimeError";
+        << "ch09.shutdown, ch09.hand_off: run_in_executor on a shut-down executor: RuntimeError";
+    EXPECT_EQ(loop.extension<aio::detail::ExecutorBridge>().in_flight(), 0u)
+        << "ch09.hand_off: a refused call leaves nothing behind in the loop's bridge";
 }
 
 TEST(DefaultExecutor, CloseWaitsForRunningCallsAndCancelsQueuedOnes) {

@@ -35,7 +35,7 @@ Coro<void> occupy(Occupancy& occupancy, std::size_t index) {
 }
 
 Coro<void> failing_or_occupying(Occupancy& occupancy, std::size_t index) {
-    if (index == 1) throw std::runtime_error("body 1 failed");
+    if (index == 0) throw std::runtime_error("body 0 failed"); // the first worker fails first
     co_await occupy(occupancy, index);
 }
 

@@ -67,9 +67,9 @@ TEST(Pool, RunsEveryItemOnAWorkerThread) {
                 if (std::this_thread::get_id() == caller) ++on_caller;
             }));
         pool.shutdown(true);
+        EXPECT_EQ(ran.load(), 50) << "ch09.shutdown, ch09.worker: every submitted item runs once "
+                                     "before shutdown(true) returns (it joins the workers)";
     }
-    EXPECT_EQ(ran.load(), 50)
-        << "ch09.worker: every submitted item runs once before shutdown(true) returns";
     EXPECT_EQ(on_caller.load(), 0)
         << "ch09.worker: items run on the pool's threads, never the caller's";
 }
@@ -87,7 +87,8 @@ TEST(Pool, MakesThreadsOnDemandAndRunsAtMostMaxWorkersAtOnce) {
             running.leave();
             ++done;
         }));
-    EXPECT_EQ(pool.thread_count(), 3u) << "ch09.submit: 7 items, 3 workers at most: 3 threads";
+    EXPECT_EQ(pool.thread_count(), 3u)
+        << "ch09.submit, ch09.worker: 7 items, 3 workers at most: 3 threads";
     std::this_thread::sleep_for(50ms);
     gate.open();
     pool.shutdown(true);
@@ -138,7 +139,8 @@ TEST(Shutdown, WaitFalseReturnsAtOnceAndQueuedItemsStillFinish) {
     gate.open();
     pool.shutdown(true);
     EXPECT_EQ(done.load(), 4)
-        << "ch09.shutdown: a shut-down pool still runs what was queued (without cancel_futures)";
+        << "ch09.shutdown, ch09.worker: a shut-down pool still runs what was queued (without "
+           "cancel_futures)";
 }
 
 TEST(Shutdown, CancelFuturesDropsQueuedItemsAndCallsTheirCancel) {
@@ -154,8 +156,15 @@ TEST(Shutdown, CancelFuturesDropsQueuedItemsAndCallsTheirCancel) {
                  },
                  [&] { ++cancelled; }});
     ASSERT_TRUE(started.wait()) << "ch09.worker: the first item never started";
+    std::atomic<int> saw_shutdown{0};
     for (int i = 0; i < 3; ++i)
-        pool.submit({[&] { ++ran; }, [&] { ++cancelled; }});
+        pool.submit({[&] { ++ran; },
+                     [&] {
+                         ++cancelled;
+                         // A cancel may call back into the pool: shutdown() must not hold
+                         // the pool's mutex (not recursive) while it calls cancel().
+                         if (pool.is_shutdown()) ++saw_shutdown;
+                     }});
     std::thread opener([&] {
         std::this_thread::sleep_for(50ms);
         gate.open();
@@ -165,4 +174,7 @@ TEST(Shutdown, CancelFuturesDropsQueuedItemsAndCallsTheirCancel) {
     EXPECT_EQ(ran.load(), 1)
         << "ch09.shutdown: cancel_futures: the running item finishes, queued ones never run";
     EXPECT_EQ(cancelled.load(), 3) << "ch09.shutdown: each dropped item's cancel() is called once";
+    EXPECT_EQ(saw_shutdown.load(), 3)
+        << "ch09.shutdown: a dropped item's cancel() runs after the pool is marked shut down, "
+           "outside its lock";
 }

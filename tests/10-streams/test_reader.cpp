@@ -40,11 +40,12 @@ TEST(Reader, FeedDataAppendsWakesAndPausesAboveTwiceTheLimit) {
     reader.state()->resume_reading = [] {};
     reader.feed_data(pattern(150));
     reader.feed_data("");
-    EXPECT_EQ(pauses, 0) << "ch10.feed_data: 150 bytes, limit 100: not above 2 x limit yet";
+    reader.feed_data(pattern(50));
+    EXPECT_EQ(pauses, 0) << "ch10.feed_data: 200 bytes, limit 100: exactly 2 x limit, not above";
     reader.feed_data(pattern(100));
     reader.feed_data(pattern(100));
     EXPECT_EQ(pauses, 1) << "ch10.feed_data: above 2 x limit the transport is paused, once";
-    EXPECT_EQ(reader.state()->buffer, pattern(150) + pattern(100) + pattern(100))
+    EXPECT_EQ(reader.state()->buffer, pattern(150) + pattern(50) + pattern(100) + pattern(100))
         << "ch10.feed_data: every chunk appended in order";
 }
 
@@ -66,8 +67,17 @@ TEST(Reader, AWaitingReadWakesWhenDataArrives) {
     EventLoop loop;
     StreamReader reader;
     feed_later(loop, reader, {"ping"});
-    EXPECT_EQ(run_bounded(loop, reader.read(100), 2s), "ping")
-        << "ch10.read: feeding wakes the read that waits";
+    std::string got = "(still waiting after 2 s)";
+    try {
+        got = run_bounded(loop, reader.read(100), 2s);
+    } catch (const aio::InvalidStateError&) {
+    }
+    EXPECT_EQ(got, "ping") << "ch10.feed_data wakes the read that waits, and ch10.read returns "
+                              "the 4 bytes there: read(100) never waits for 100";
+    StreamReader until_eof;
+    feed_later(loop, until_eof, {"ab", "cd"}, true);
+    EXPECT_EQ(run_bounded(loop, until_eof.read()), "abcd")
+        << "ch10.read: read() waits for EOF, then returns every byte fed before it";
 }
 
 TEST(Reader, ReadexactlyWaitsForTheWholeCountAcrossFeeds) {
@@ -93,6 +103,11 @@ TEST(Reader, ReadexactlyAtEofIsIncompleteReadErrorWithThePartialBytes) {
         EXPECT_STREQ(e.what(), "18 bytes read on a total of 36 expected bytes")
             << "asyncio's message";
     }
+    StreamReader enough;
+    enough.feed_data("abc");
+    enough.feed_eof();
+    EXPECT_EQ(run_bounded(loop, enough.readexactly(3)), "abc")
+        << "ch10.readexactly: EOF after enough bytes is no error: the 3 bytes fed before it";
 }
 
 TEST(Reader, ASecondConcurrentReadIsARuntimeError) {
@@ -101,22 +116,23 @@ TEST(Reader, ASecondConcurrentReadIsARuntimeError) {
     aio::Task<std::string> first = aio::create_task(loop, reader.readexactly(3));
     loop.call_later(5ms, [reader]() mutable { reader.feed_data("abc"); });
     EXPECT_THROW(run_bounded(loop, reader.readexactly(1)), aio::RuntimeError)
-        << "ch10.readexactly: two coroutines waiting on one reader: RuntimeError";
+        << "ch10.wait_for_data: two coroutines waiting on one reader: RuntimeError";
     loop.call_later(50ms, [&loop] { loop.stop(); });
     loop.run_forever();
-    ASSERT_TRUE(first.done()) << "ch10.readexactly: the first reader must still finish";
-    EXPECT_EQ(first.result(), "abc") << "ch10.readexactly: the first reader still gets its bytes";
+    ASSERT_TRUE(first.done()) << "ch10.wait_for_data: the first reader must still finish";
+    EXPECT_EQ(first.result(), "abc") << "ch10.wait_for_data: the first reader still gets its bytes";
 }
 
 TEST(Reader, ReaduntilFindsASeparatorSplitAcrossFeeds) {
     EventLoop loop;
     StreamReader reader;
-    feed_later(loop, reader, {"GET / HTTP/1.1\r", "\nHost: x\r\n\r", "\nbody"});
-    EXPECT_EQ(run_bounded(loop, reader.readuntil("\r\n")), "GET / HTTP/1.1\r\n")
+    reader.feed_data("GET / HTTP/1.1\r"); // searched once, before the rest arrives
+    feed_later(loop, reader, {"\nHost: x\r\n\r", "\nbody"});
+    EXPECT_EQ(run_bounded(loop, reader.readuntil("\r\n"), 2s), "GET / HTTP/1.1\r\n")
         << "ch10.readuntil: through the separator, even split across two feeds";
-    EXPECT_EQ(run_bounded(loop, reader.readuntil("\r\n\r\n")), "Host: x\r\n\r\n")
+    EXPECT_EQ(run_bounded(loop, reader.readuntil("\r\n\r\n"), 2s), "Host: x\r\n\r\n")
         << "ch10.readuntil: a multi-byte separator";
-    EXPECT_EQ(run_bounded(loop, reader.read(100)), "body") << "the rest stays buffered";
+    EXPECT_EQ(run_bounded(loop, reader.read(100), 2s), "body") << "the rest stays buffered";
 }
 
 TEST(Reader, ReaduntilErrors) {
@@ -130,6 +146,16 @@ TEST(Reader, ReaduntilErrors) {
         ADD_FAILURE() << "ch10.readuntil: no separator within the limit: LimitOverrunError";
     } catch (const aio::LimitOverrunError& e) {
         EXPECT_EQ(e.consumed, 16u) << "ch10.readuntil: consumed says how far it looked";
+    }
+    StreamReader found_late(10);
+    found_late.feed_data("0123456789abc\n");
+    try {
+        run_bounded(loop, found_late.readuntil("\n"));
+        ADD_FAILURE() << "ch10.readuntil: a separator found past the limit: LimitOverrunError";
+    } catch (const aio::LimitOverrunError& e) {
+        EXPECT_STREQ(e.what(), "Separator is found, but chunk is longer than limit")
+            << "ch10.readuntil: asyncio's message for a separator past the limit";
+        EXPECT_EQ(e.consumed, 13u) << "ch10.readuntil: consumed is the separator's position";
     }
     StreamReader other(100);
     other.feed_data("no newline here");

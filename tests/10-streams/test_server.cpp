@@ -2,6 +2,7 @@
 // server.cpp) on 127.0.0.1 with ephemeral ports.
 #include <gtest/gtest.h>
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <string>
 #include <vector>
@@ -68,10 +69,49 @@ Coro<std::uint16_t> start_only() {
 }
 } // namespace
 
+namespace {
+// How many stream addresses the C resolver gives for host, asked directly.
+std::size_t addresses_of(const char* host) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host, "80", &hints, &found) != 0) return 0;
+    std::size_t count = 0;
+    for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next)
+        ++count;
+    ::freeaddrinfo(found);
+    return count;
+}
+
+Coro<std::string> resolve_invalid() {
+    try {
+        co_await aio::detail::resolve("nonexistent.invalid", 80);
+    } catch (const std::system_error& e) {
+        bool resolver = e.code().category() == aio::resolver_category();
+        std::string expected =
+            std::string("getaddrinfo nonexistent.invalid: ") + ::gai_strerror(e.code().value());
+        co_return std::string(resolver ? "resolver category" : "another category") + ", " +
+            (e.what() == expected ? "message as expected" : std::string("message ") + e.what());
+    }
+    co_return "no error";
+}
+} // namespace
+
 TEST(Connect, ResolvesANameOnTheExecutor) {
     EventLoop loop;
-    EXPECT_GE(run_bounded(loop, resolve_localhost()), 1u)
-        << "ch10.resolve: getaddrinfo finds at least one address for localhost";
+    std::size_t expected = addresses_of("localhost");
+    ASSERT_GE(expected, 1u) << "this machine resolves localhost";
+    EXPECT_EQ(run_bounded(loop, resolve_localhost()), expected)
+        << "ch10.resolve: every stream address getaddrinfo gives for localhost";
+}
+
+// ".invalid" never resolves (RFC 2606), with or without a network.
+TEST(Connect, AFailedLookupIsASystemErrorOfTheResolverCategory) {
+    EventLoop loop;
+    EXPECT_EQ(run_bounded(loop, resolve_invalid()), "resolver category, message as expected")
+        << "ch10.resolve: a failed getaddrinfo is a std::system_error with its status in "
+           "aio::resolver_category(), what() \"getaddrinfo <host>: \" + gai_strerror(status)";
 }
 
 TEST(Server, StartServerListensOnAnEphemeralPort) {
@@ -178,7 +218,9 @@ TEST(Server, AHandlerExceptionIsReportedOnceAndClosesItsConnection) {
     RecordedReports reports(loop);
     EXPECT_EQ(run_bounded(loop, talk_to_failing(loop, &reports)), "")
         << "ch10.accept: the failed handler's connection is closed (the client reads EOF)";
-    ASSERT_EQ(reports.errors.size(), 1u) << "ch10.accept: the handler's exception is reported once";
+    ASSERT_EQ(reports.errors.size(), 1u)
+        << "ch10.accept: the handler's exception is reported once (and nothing else: EAGAIN "
+           "ends an accept batch quietly)";
     EXPECT_THROW(std::rethrow_exception(reports.errors[0]), std::runtime_error)
         << "the reported exception is the handler's";
 }

@@ -1,9 +1,11 @@
 // Graded tests, the sock_* awaitables (sock_ops.cpp) on socket pairs.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string>
+#include <sys/wait.h>
 #include <system_error>
 #include <thread>
 
@@ -65,13 +67,50 @@ TEST(Sock, SendallWritesEveryByteThroughPartialSends) {
     EXPECT_TRUE(received == data) << "ch10.sock_sendall: the bytes in order";
 }
 
+// The test binary ignores SIGPIPE (test_main.cpp), which would hide a send
+// without MSG_NOSIGNAL: so the send runs in a child with SIGPIPE's default.
 TEST(Sock, SendallToAClosedPeerIsBrokenPipeNotSigpipe) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0) << "fork";
+    if (child == 0) {
+        std::signal(SIGPIPE, SIG_DFL);
+        auto [mine, peer] = socket_pair();
+        ::close(peer);
+        EventLoop loop;
+        try {
+            run_bounded(loop, aio::sock_sendall(mine, pattern(1 << 20)));
+        } catch (const aio::BrokenPipeError&) {
+            ::_exit(0);
+        } catch (...) {
+            ::_exit(2);
+        }
+        ::_exit(3);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
+        << "ch10.sock_sendall: the send killed the process with SIGPIPE (send with MSG_NOSIGNAL)";
+    ASSERT_TRUE(WIFEXITED(status)) << "ch10.sock_sendall: the sending process crashed";
+    EXPECT_NE(WEXITSTATUS(status), 3) << "ch10.sock_sendall: a send to a closed peer must throw";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "ch10.sock_sendall: EPIPE is BrokenPipeError";
+}
+
+// Data already there: the first recv gets it, in the task's first step.
+TEST(Sock, RecvTriesBeforeWaiting) {
     auto [mine, peer] = socket_pair();
-    ::close(peer);
+    send_all_blocking(peer, "ready");
     EventLoop loop;
-    EXPECT_THROW(run_bounded(loop, aio::sock_sendall(mine, pattern(1 << 20))), aio::BrokenPipeError)
-        << "ch10.sock_sendall: EPIPE is BrokenPipeError (MSG_NOSIGNAL, no SIGPIPE)";
+    aio::Task<std::string> task = aio::create_task(loop, aio::sock_recv(mine, 100));
+    loop.run_once(); // the task's first step
+    bool done_at_once = task.done();
+    run_bounded(loop, aio::sleep(0ms)); // let a task that waited finish, then end
     ::close(mine);
+    ::close(peer);
+    EXPECT_TRUE(done_at_once)
+        << "ch10.sock_recv: data already buffered is returned by the first recv, without "
+           "waiting for readiness first";
+    ASSERT_TRUE(task.done()) << "ch10.sock_recv: the data was there";
+    EXPECT_EQ(task.result(), "ready") << "ch10.sock_recv: the bytes that were there";
 }
 
 namespace {
@@ -155,6 +194,8 @@ TEST(Errors, OsErrorMapsTheConnectionErrnos) {
         }
         return "something else";
     };
+    EXPECT_NO_THROW(aio::os_error(ECONNRESET, "recv"))
+        << "ch10.os_error: returns the exception, never throws it (a transport hands it on)";
     EXPECT_EQ(kind(ECONNRESET), "reset") << "ch10.os_error: ECONNRESET";
     EXPECT_EQ(kind(ECONNREFUSED), "refused") << "ch10.os_error: ECONNREFUSED";
     EXPECT_EQ(kind(EPIPE), "pipe") << "ch10.os_error: EPIPE";

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "server_process.hpp"
 
 #if __has_include("streams.hpp")
 #include "streams.hpp"
@@ -33,29 +34,6 @@ namespace {
 constexpr int connections = 100;
 constexpr std::size_t message_size = 64;
 constexpr auto run_time = std::chrono::seconds(5);
-
-// Pins the calling process to one core, when there are at least two.
-void pin_to_core(int core) {
-    if (::sysconf(_SC_NPROCESSORS_ONLN) < 2) return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(core, &set);
-    ::sched_setaffinity(0, sizeof set, &set);
-}
-
-int listen_ephemeral(std::uint16_t* port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd, SOMAXCONN) != 0)
-        throw std::runtime_error("listen on 127.0.0.1");
-    socklen_t size = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    *port = ntohs(address.sin_port);
-    return fd;
-}
 
 // The raw baseline: one epoll, level-triggered, no abstraction.
 [[noreturn]] void raw_echo_server(int listener) {
@@ -107,32 +85,6 @@ aio::Coro<void> kit_server(int report_fd) {
 }
 #endif
 
-// Starts a server process on core 0; returns its pid and port. It dies with us.
-template <class Serve>
-pid_t start_server_process(Serve serve, std::uint16_t* port) {
-    int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
-    std::fflush(stdout);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::close(pipe_fds[0]);
-        pin_to_core(0);
-        serve(pipe_fds[1]);
-        ::_exit(0);
-    }
-    ::close(pipe_fds[1]);
-    if (::read(pipe_fds[0], port, sizeof *port) != sizeof *port) *port = 0;
-    ::close(pipe_fds[0]);
-    return pid;
-}
-
-void stop_server_process(pid_t pid) {
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-}
-
 // The load generator: 100 connections in ping-pong for run_time; round trips per second.
 double load(std::uint16_t port) {
     sockaddr_in address{};
@@ -178,22 +130,6 @@ double load(std::uint16_t port) {
     return static_cast<double>(round_trips) / seconds;
 }
 
-template <class Serve>
-double measure_server(Serve serve) {
-    std::uint16_t port = 0;
-    pid_t pid = start_server_process(serve, &port);
-    double rate = 0;
-    try {
-        if (port == 0) throw std::runtime_error("the server did not start");
-        rate = load(port);
-    } catch (...) {
-        stop_server_process(pid);
-        throw;
-    }
-    stop_server_process(pid);
-    return rate;
-}
-
 } // namespace
 
 void run_b4_echo() {
@@ -202,17 +138,19 @@ void run_b4_echo() {
     measure("B4", "raw", [&] {
         std::uint16_t port = 0;
         int listener = listen_ephemeral(&port);
-        raw = measure_server([listener, port](int report_fd) {
-            (void)!::write(report_fd, &port, sizeof port);
-            ::close(report_fd);
-            raw_echo_server(listener);
-        });
+        raw = measure_server(
+            [listener, port](int report_fd) {
+                (void)!::write(report_fd, &port, sizeof port);
+                ::close(report_fd);
+                raw_echo_server(listener);
+            },
+            load);
         ::close(listener);
         result("B4", "raw", {num("req_per_s", raw)});
     });
 #ifdef LOOPLAB_HAS_STREAMS
     measure("B4", "looplab", [&] {
-        double rate = measure_server([](int report_fd) { aio::run(kit_server(report_fd)); });
+        double rate = measure_server([](int report_fd) { aio::run(kit_server(report_fd)); }, load);
         std::vector<Field> fields{num("req_per_s", rate)};
         if (raw > 0) fields.push_back(num("ratio", rate / raw, 2));
         result("B4", "looplab", fields);

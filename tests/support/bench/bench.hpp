@@ -106,6 +106,7 @@ void run_b3_tasks();
 void run_b4_echo();
 void run_b6_sync_vs_async();
 void run_b7_scaling();
+void run_b8_http();
 
 struct Workload {
     const char* id;    // "B1"

@@ -25,6 +25,8 @@ BENCH_CHAPTERS := $(strip $(call BENCH_prefix,00 01 02 03 04 05))
 BENCH_LATER := $(foreach c,06 07 08 09,$(call BENCH_dir,$c))
 # Chapter 10 builds on 09 as well (open_connection resolves on the executor).
 BENCH_LATER += $(if $(call BENCH_dir,09),$(call BENCH_dir,10))
+# Chapter 11 (HTTP, B8) builds on 10.
+BENCH_LATER += $(if $(call BENCH_dir,10),$(call BENCH_dir,11))
 BENCH_CHAPTERS += $(if $(filter %/05-coroutines,$(BENCH_CHAPTERS)),$(BENCH_LATER))
 BENCH_reverse = $(if $1,$(call BENCH_reverse,$(wordlist 2,$(words $1),$1)) $(firstword $1))
 BENCH_INCLUDES := $(foreach d,$(call BENCH_reverse,$(BENCH_CHAPTERS)),-I$d) -Itests/support

@@ -34,6 +34,7 @@ const std::vector<Workload>& workloads() {
         {"B4", "echo", run_b4_echo},
         {"B5", "queue", run_b5_queue},
         {"B6", "sync-vs-async", run_b6_sync_vs_async},
+        {"B8", "http", run_b8_http},
     };
     return all;
 }

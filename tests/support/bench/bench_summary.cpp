@@ -223,6 +223,7 @@ void Summary::print(std::FILE* out) const {
     if (ran("B4")) rows.push_back(rate_row(lines_, "B4", "req_per_s", 0.95, 0));
     if (ran("B5")) rows.push_back(reported_row(rate_row(lines_, "B5", "items_per_s", 0, 0)));
     if (ran("B6") || find(lines_, "B6", "sync")) add_b6(lines_, rows);
+    if (ran("B8")) rows.push_back(rate_row(lines_, "B8", "req_per_s", 0.6, 0));
     std::fprintf(out, "\nlooplab bench: the kit's loop against the raw baselines\n\n");
     print_rows(out, rows);
     std::fprintf(out, "\nloop/raw: the loop's figure over the raw one, same metric (for a rate, "

@@ -31,6 +31,17 @@ int check_leaks(const Manifest& manifest, const std::string& sources, const std:
 int check_assertion_messages(const Manifest& manifest, const std::string& tests_dir,
                              const std::string& record_file);
 
+// The README shows only the first hint stage of each exercise; the others come
+// from `make hint`. Returns 0 when it does.
+int check_hint_stages(const Manifest& manifest, const std::string& readme,
+                      const std::string& record_file);
+
+// No hint names (in backticks) an identifier declared only in given code that
+// scratch depth blanks, and no hint of an exercise inside a //@scratch region
+// speaks of "given code". Returns 0 when none does.
+int check_scratch_hints(const Manifest& manifest, const std::string& sources,
+                        const std::string& record_file);
+
 // The reference block of one exercise, as `make reveal` prints it.
 std::string reference_block(const std::string& sources, const std::string& exercise);
 

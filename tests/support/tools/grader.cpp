@@ -7,11 +7,14 @@
 //   grader stubs    --manifest M --binary B [--jobs N] [--record FILE]
 //                   every graded test must FAIL on the pristine lesson stubs
 //   grader validate --manifest M --binary B --sources DIR [--record FILE]
-//   grader hint     --manifest M [--exercise ID | --next-file F]
+//   grader hint     --manifest M [--exercise ID | --next-file F] [--grades DIR] [--stage all|N]
 //   grader probe    --manifest M --binary B --probe-dir D [--jobs N] [--record FILE]
 //                   the exercise map (ex=) and the score after each exercise
 //   grader leaks    --manifest M --sources DIR --readme FILE [--record FILE]
 //   grader reveal   --sources DIR --exercise ID [--grades DIR]
+//   grader mutants  --manifest M --sources DIR --tests DIR --objects DIR --work DIR
+//                   --compile CMD --includes FLAGS --link-tail OBJS [--only NAME] [--jobs N]
+//                   each trap's mutant must fail a test mapped to its exercise (mutants.hpp)
 //   grader table    --grades DIR
 //   grader record   --record FILE (--pass|--fail) TEXT
 //   grader summary  --records DIR
@@ -27,7 +30,9 @@
 #include <string>
 
 #include "checks.hpp"
+#include "hints.hpp"
 #include "manifest.hpp"
+#include "mutants.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 
@@ -87,8 +92,13 @@ RunOptions run_options(const Args& args) {
 // no stub explains it, and for a crash the command that finds the bad access.
 void print_suspect(const Manifest& m, const GradedTest& test, const Outcome& o) {
     if (earns_points(o.status) || o.status == Status::TODO) return;
-    if (std::string suspect = suspect_of(m, test); !suspect.empty())
-        std::printf("%17ssuspect: %s\n", "", suspect.c_str());
+    auto suspects = suspects_of(m, test, o);
+    std::string list;
+    for (const auto& id : suspects)
+        list += (list.empty() ? "" : ", ") + id;
+    if (!list.empty())
+        std::printf("%17s%s: %s\n", "", suspects.size() == 1 ? "suspect" : "suspects (one of)",
+                    list.c_str());
     if (o.status == Status::CRASH)
         std::printf("%17sfind it: make check CH=%s T=%s SAN=address,undefined\n", "",
                     m.number.c_str(), test.name.c_str());
@@ -192,34 +202,6 @@ int validate_chapter(const Args& args) {
     return problems.empty() ? 0 : 1;
 }
 
-int hint(const Args& args) {
-    Manifest m = load_manifest(args.get("--manifest"));
-    std::string id = args.get("--exercise");
-    if (id.empty() && !args.get("--next-file").empty())
-        std::ifstream(args.get("--next-file")) >> id;
-    if (id == "done") {
-        std::printf("chapter %s scored 100/100 at its last check: nothing left to hint.\n"
-                    "make hint CH=%s EX=<id> shows the hints of any exercise:\n",
-                    m.number.c_str(), m.number.c_str());
-        for (const auto& e : m.exercises)
-            std::printf("  %s (%s)\n", e.id.c_str(), e.difficulty.c_str());
-        return 0;
-    }
-    bool found = false;
-    for (const auto& e : m.exercises) {
-        if (!id.empty() && e.id != id) continue;
-        found = true;
-        std::printf("%s (%s)\n", e.id.c_str(), e.difficulty.c_str());
-        for (std::size_t i = 0; i < e.hints.size(); ++i)
-            std::printf("  hint %zu: %s\n", i + 1, e.hints[i].c_str());
-    }
-    if (!found) std::printf("no exercise %s in chapter %s\n", id.c_str(), m.number.c_str());
-    if (found && !id.empty())
-        std::printf("still stuck? make reveal EX=%s prints the answer (and records that it did)\n",
-                    id.c_str());
-    return found ? 0 : 2;
-}
-
 // `make reveal`: prints the reference block of one exercise and records that it
 // was shown, so a teacher can tell earned points from revealed ones.
 int reveal(const Args& args) {
@@ -276,7 +258,10 @@ int main(int argc, char** argv) {
         if (args.mode == "check") return check(args);
         if (args.mode == "stubs") return stubs(args);
         if (args.mode == "validate") return validate_chapter(args);
-        if (args.mode == "hint") return hint(args);
+        if (args.mode == "hint")
+            return show_hints(load_manifest(args.get("--manifest")),
+                              {args.get("--exercise"), args.get("--next-file"),
+                               args.get("--grades"), args.get("--stage")});
         if (args.mode == "probe") {
             RunOptions options = run_options(args);
             options.probe_dir = args.get("--probe-dir");
@@ -288,7 +273,17 @@ int main(int argc, char** argv) {
             int leaks =
                 check_leaks(m, args.get("--sources"), args.get("--readme"), args.get("--record"));
             std::string tests_dir = fs::path(m.path).parent_path().string();
-            return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks;
+            int hints = check_hint_stages(m, args.get("--readme"), args.get("--record")) |
+                        check_scratch_hints(m, args.get("--sources"), args.get("--record"));
+            return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks | hints;
+        }
+        if (args.mode == "mutants") {
+            MutantBuild build{
+                args.get("--sources"),   args.get("--tests"),   args.get("--objects"),
+                args.get("--work"),      args.get("--compile"), args.get("--includes"),
+                args.get("--link-tail"), args.get("--only"),    std::stoi(args.get("--jobs", "2"))};
+            return run_mutants(load_manifest(args.get("--manifest")), build, run_options(args),
+                               args.get("--record"));
         }
         if (args.mode == "reveal") return reveal(args);
         if (args.mode == "table") return print_grade_table(terminal_style(), args.get("--grades"));

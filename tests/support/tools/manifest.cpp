@@ -55,6 +55,11 @@ void parse_line(Manifest& m, const std::string& line) {
         Exercise e;
         if (!(in >> e.id >> e.difficulty))
             throw std::runtime_error("exercise needs an id and a difficulty");
+        for (std::string word; in >> word;) {
+            if (word != "design")
+                throw std::runtime_error("unknown exercise option '" + word + "'");
+            e.design = true;
+        }
         m.exercises.push_back(e);
     } else if (directive == "hint") {
         std::string id;
@@ -114,6 +119,17 @@ std::vector<std::string> validate(const Manifest& m, const std::vector<std::stri
             problem("exercise " + e.id + ": difficulty must be easy, medium or hard");
         if (!exercise_ids.count(e.id)) problem("exercise " + e.id + " has no //@exercise region");
     }
+    int design = 0;
+    for (const auto& e : m.exercises) {
+        design += e.design;
+        for (const auto& h : e.hints)
+            if (e.design && h.rfind("Plan", 0) == 0)
+                problem("design exercise " + e.id +
+                        " has a plan hint: its hints say where to look");
+    }
+    if (!m.exercises.empty() && design < 2)
+        problem("only " + std::to_string(design) +
+                " design exercises (the word `design` on the exercise line); at least 2");
     for (const auto& id : exercise_ids)
         if (!m.find_exercise(id)) problem("//@exercise " + id + " is not in the manifest");
     std::set<std::string> listed(binary_tests.begin(), binary_tests.end()), named;

@@ -11,6 +11,7 @@ namespace grader {
 struct Exercise {
     std::string id;
     std::string difficulty; // easy | medium | hard
+    bool design = false;    // a design exercise: its text gives behaviour, its hints where to look
     std::vector<std::string> hints;
 };
 

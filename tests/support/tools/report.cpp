@@ -1,6 +1,8 @@
 // The grader's output: terminal lines for the learner, files for the teacher.
 #include "report.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +10,8 @@
 #include <map>
 #include <regex>
 #include <sstream>
+
+#include "hints.hpp"
 
 namespace grader {
 
@@ -132,10 +136,11 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             const auto& o = outcomes[i];
             if (earns_points(o.status) || (o.status == Status::TODO) != todo) continue;
-            std::string id = todo ? o.detail.substr(o.detail.find(": ") + 2)
-                                  : suspect_of(manifest, manifest.tests[i]);
+            std::vector<std::string> ids{o.detail.substr(o.detail.find(": ") + 2)};
+            if (!todo) ids = suspects_of(manifest, manifest.tests[i], o);
             for (std::size_t rank = 0; rank < manifest.exercises.size(); ++rank)
-                if (manifest.exercises[rank].id == id && rank < best_rank)
+                if (std::count(ids.begin(), ids.end(), manifest.exercises[rank].id) &&
+                    rank < best_rank)
                     best_rank = rank, best = &manifest.exercises[rank];
         }
         return best;
@@ -150,6 +155,33 @@ std::string suspect_of(const Manifest& manifest, const GradedTest& test) {
         for (const auto& id : test.exercises)
             if (id == exercise.id) suspect = id;
     return suspect;
+}
+
+namespace {
+
+// Whether `text` names `id` as a whole word ("ch10.read" is not in "ch10.read_line").
+bool names(const std::string& text, const std::string& id) {
+    auto word = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
+    for (std::size_t at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
+        std::size_t end = at + id.size();
+        if ((at == 0 || !word(text[at - 1])) && (end == text.size() || !word(text[end])))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest& test,
+                                     const Outcome& outcome) {
+    std::vector<std::string> named, all;
+    for (const auto& exercise : manifest.exercises)
+        for (const auto& id : test.exercises)
+            if (id == exercise.id) {
+                all.push_back(id);
+                if (names(outcome.output, id)) named.push_back(id);
+            }
+    return named.empty() ? all : named;
 }
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise) {
@@ -202,8 +234,26 @@ std::string json_list(const std::set<std::string>& ids) {
 
 } // namespace
 
+// "hints: 2 of 3 on ch06.gather_cancel, ..." for the exercises of one chapter
+// whose hints were asked for past the first stage (which the README shows).
+std::string hints_line(const std::map<std::string, StageSeen>& seen, const std::string& number,
+                       std::string& json) {
+    std::string line;
+    json = "{";
+    for (const auto& [id, s] : seen) {
+        if (id.size() < 5 || id.substr(2, 2) != number || s.stage < 2) continue;
+        line += (line.empty() ? "  hints: " : ", ") + std::to_string(s.stage) + " of " +
+                std::to_string(s.total) + " on " + id;
+        json += (json.size() > 1 ? ", \"" : "\"") + json_escape(id) + "\": [" +
+                std::to_string(s.stage) + ", " + std::to_string(s.total) + "]";
+    }
+    json += "}";
+    return line;
+}
+
 int print_grade_table(const Style& style, const std::string& dir) {
     auto revealed = revealed_in(dir);
+    auto seen = hint_stages_seen(dir);
     std::map<std::string, std::string> rows; // chapter number -> tsv line
     if (fs::exists(dir))
         for (const auto& e : fs::directory_iterator(dir))
@@ -225,13 +275,16 @@ int print_grade_table(const Style& style, const std::string& dir) {
         std::string shown;
         for (const auto& id : revealed[number])
             shown += (shown.empty() ? "  revealed: " : ", ") + id;
+        std::string hints_json;
+        shown += hints_line(seen, number, hints_json);
         std::printf("  %s %s %7s/100  %s  %s/%s tests%s\n", chapter.c_str(), pad(title, 36).c_str(),
                     score.c_str(), bar(s).c_str(), passed.c_str(), count.c_str(), shown.c_str());
         std::ifstream chapter_json(dir + "/" + number + ".json");
         std::string body((std::istreambuf_iterator<char>(chapter_json)), {});
         while (!body.empty() && (body.back() == '\n' || body.back() == '}'))
             body.pop_back();
-        body += ", \"revealed\": " + json_list(revealed[number]) + "}";
+        body +=
+            ", \"revealed\": " + json_list(revealed[number]) + ", \"hints\": " + hints_json + "}";
         json += (json.size() > 1 ? ",\n " : "") + body;
     }
     std::printf("  %s %7d/%zu\n", pad("total", 39).c_str(), total, rows.size() * 100);

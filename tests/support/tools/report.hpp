@@ -44,6 +44,13 @@ const Exercise* next_exercise(const Manifest& manifest, const std::vector<Outcom
 // after the tests of its earlier exercises). "" when it names none.
 std::string suspect_of(const Manifest& manifest, const GradedTest& test);
 
+// The exercises a failure points at: those of the test's ex= that its output
+// names (the assertion messages name the exercise they suspect); when it names
+// none (a crash, a time-out, a bare assertion), every exercise of its ex=.
+// In the chapter's order; empty when the test has no ex=.
+std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest& test,
+                                     const Outcome& outcome);
+
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise);
 
 // build/grades/NN.json and NN.tsv: what `make grade` collects into one table.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -68,16 +69,29 @@ hints_in_manifest(const std::filesystem::path& manifest) {
     return hints;
 }
 
-// The staged hints of one exercise as collapsed Markdown sections.
-inline std::string hint_block(const std::string& id, const std::vector<std::string>& hints) {
-    static const char* const stage[] = {"the idea", "the plan", "the trap"};
-    std::string out;
-    for (std::size_t i = 0; i < hints.size(); ++i) {
-        std::string label =
-            "Hint " + std::to_string(i + 1) + " of " + std::to_string(hints.size()) + " for " + id;
-        if (hints.size() == 3) label += ": " + std::string(stage[i]);
-        out += "<details><summary>" + label + "</summary>\n\n" + hints[i] + "\n\n</details>\n";
+// The exercises of a manifest marked `design` ("exercise <id> <difficulty> design").
+inline std::set<std::string> design_exercises(const std::filesystem::path& manifest) {
+    std::set<std::string> design;
+    for (const auto& line : split_lines(read_text(manifest))) {
+        auto words = split_words(line);
+        if (words.size() >= 4 && words[0] == "exercise" && words[3] == "design")
+            design.insert(words[1]);
     }
+    return design;
+}
+
+// What a README shows of an exercise's hints: the first stage only (the idea,
+// or where to look for a design exercise). The plan and the trap are asked
+// for, one stage at a time, with `make hint`, which records the stage reached.
+inline std::string hint_block(const std::string& id, const std::vector<std::string>& hints,
+                              bool design) {
+    std::string chapter = id.size() > 4 ? id.substr(2, 2) : "NN";
+    std::string out = "> **" + std::string(design ? "Where to look" : "Hint 1") + "** (" + id +
+                      "): " + hints.front() + "\n";
+    if (hints.size() > 1)
+        out += ">\n> " + std::to_string(hints.size() - 1) + " more stage" +
+               (hints.size() > 2 ? "s" : "") + ", one at a time: `make hint CH=" + chapter +
+               " EX=" + id + "`\n";
     return out;
 }
 
@@ -87,6 +101,7 @@ inline std::string fill_hint_blocks(const std::string& text,
                                     const std::filesystem::path& manifest) {
     if (text.find("<!-- hints ") == std::string::npos) return text;
     auto hints = hints_in_manifest(manifest);
+    auto design = design_exercises(manifest);
     std::string out;
     bool skipping = false;
     for (const auto& line : split_lines(text)) {
@@ -99,7 +114,7 @@ inline std::string fill_hint_blocks(const std::string& text,
         if (!hints.count(id))
             throw std::runtime_error("README hint block for '" + id +
                                      "': " + manifest.generic_string() + " has no hint for it");
-        out += hint_block(id, hints[id]);
+        out += hint_block(id, hints[id], design.count(id) > 0);
         skipping = true;
     }
     if (skipping) throw std::runtime_error("README: a hint block has no <!-- /hints --> line");
