@@ -14,6 +14,7 @@
 //   grader reveal   --sources DIR --exercise ID [--grades DIR]
 //   grader mutants  --manifest M --sources DIR --tests DIR --objects DIR --work DIR
 //                   --compile CMD --includes FLAGS --link-tail OBJS [--only NAME] [--jobs N]
+//                   [--sample first-per-exercise]
 //                   each trap's mutant must fail a test mapped to its exercise (mutants.hpp)
 //   grader table    --grades DIR
 //   grader record   --record FILE (--pass|--fail) TEXT
@@ -278,10 +279,16 @@ int main(int argc, char** argv) {
             return check_assertion_messages(m, tests_dir, args.get("--record")) | leaks | hints;
         }
         if (args.mode == "mutants") {
-            MutantBuild build{
-                args.get("--sources"),   args.get("--tests"),   args.get("--objects"),
-                args.get("--work"),      args.get("--compile"), args.get("--includes"),
-                args.get("--link-tail"), args.get("--only"),    std::stoi(args.get("--jobs", "2"))};
+            MutantBuild build{args.get("--sources"),
+                              args.get("--tests"),
+                              args.get("--objects"),
+                              args.get("--work"),
+                              args.get("--compile"),
+                              args.get("--includes"),
+                              args.get("--link-tail"),
+                              args.get("--only"),
+                              std::stoi(args.get("--jobs", "2")),
+                              args.get("--sample") == "first-per-exercise"};
             return run_mutants(load_manifest(args.get("--manifest")), build, run_options(args),
                                args.get("--record"));
         }
