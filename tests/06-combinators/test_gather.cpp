@@ -100,6 +100,21 @@ TEST(Gather, FirstExceptionGoesToTheOuterAndSiblingsKeepRunning) {
            "by gather, never reported as never retrieved";
 }
 
+// The tuple form is gather, not gather_outcomes: the first error ends the outer
+// while the other child is still pending.
+TEST(Gather, TupleFormEndsAtTheFirstError) {
+    VirtualLoop v;
+    Future<int> a(v.loop);
+    Future<std::string> b(v.loop);
+    auto outer = aio::gather(a, b);
+    a.set_exception(std::make_exception_ptr(aio::ValueError("boom")));
+    ASSERT_TRUE(run_until_done(v.loop, outer))
+        << "ch06.gather_tuple: a failing child ends the tuple form at once (errors are not kept)";
+    EXPECT_THROW(outer.result(), aio::ValueError)
+        << "ch06.gather_tuple: the outer holds the child's error";
+    EXPECT_FALSE(b.done()) << "ch06.gather_tuple: the other child is left running";
+}
+
 TEST(Gather, ACancelledChildFailsTheOuterWithACancelledErrorException) {
     VirtualLoop v;
     Future<int> a(v.loop), b(v.loop);
