@@ -177,7 +177,7 @@ TEST(Parser, LimitsAre414And431And413) {
                       "5\r\nfghij\r\n0\r\n\r\n",
                       small_body),
               413)
-        << "ch11.chunk_size: decoded chunks over max_body are 413";
+        << "ch11.chunked: chunks that add up past max_body are 413 (the total counts)";
     auto exact = requests_of("GET /" + std::string(5, 'a') + " HTTP/1.1\r\n\r\n", small);
     EXPECT_EQ(exact.size(), 1u) << "ch11.take_line: a line of exactly max_line is fine";
 }
@@ -190,6 +190,8 @@ TEST(Parser, BadChunksAre400) {
         << "ch11.chunk_size: a size that overflows is 400";
     EXPECT_EQ(refusal(head + "3\r\nabcX\r\n0\r\n\r\n"), 400)
         << "ch11.chunked: chunk data not followed by CRLF";
+    EXPECT_EQ(refusal(head + "3\r\nabcXY0\r\n\r\n"), 400)
+        << "ch11.chunked: the two bytes after chunk data must be CR LF, not any two bytes";
     EXPECT_EQ(refusal(head + "3\nabc\r\n0\r\n\r\n"), 400)
         << "ch11.chunked: chunk lines are strict: a bare LF is 400";
     auto hex = requests_of(head + "A\r\n0123456789\r\n0\r\n\r\n");

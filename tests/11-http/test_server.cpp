@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http_test_helpers.hpp"
+#include "timing.hpp"
 
 using aio::Coro;
 using aio::EventLoop;
@@ -234,8 +235,12 @@ TEST(Server, AHeaderTimeoutClosesASlowClientWithoutAnAnswer) {
     EventLoop loop;
     aio::http::ServerOptions options;
     options.header_timeout = 200ms;
+    looplab::Stopwatch watch;
     std::string raw = run_bounded(loop, exchange("GET / HTTP/1.1\r\nHost: sl", options, 3s));
+    double waited = watch.seconds();
     EXPECT_EQ(raw, "") << "ch11.read_request: a head not complete in time: closed, no answer";
+    EXPECT_GE(waited, 0.15) << "ch11.read_request: closed when header_timeout ran out, not before";
+    EXPECT_LT(waited, 2.0) << "ch11.read_request: closed by the header timeout (0.2 s)";
 }
 
 TEST(Server, AnIdleKeepAliveConnectionIsClosed) {
