@@ -50,8 +50,6 @@ void RateLimiter::forget_expired(TimePoint now) {
 }
 
 Coro<void> RateLimiter::acquire() {
-    EventLoop& loop = binding_.get();
-    loop_ = &loop;
     std::exception_ptr error;
     std::optional<Future<TimePoint>> waiter;
     // TODO(ch12.limiter_acquire): Grant now if nobody waits and there is room; else wait.

@@ -74,7 +74,6 @@ template <class F>
 auto retry(RetryPolicy policy, F call) -> std::invoke_result_t<F&> {
     using T = typename detail::CoroValue<std::invoke_result_t<F&>>::type;
     check_policy(policy);
-    std::mt19937_64 rng(detail::seed_of(policy));
     // TODO(ch12.retry): Try, and on a failure worth retrying sleep the backoff and try again.
     throw aio::NotImplemented("ch12.retry");
 }
