@@ -55,12 +55,12 @@ void RateLimiter::forget_expired(TimePoint now) {
 }
 
 Coro<void> RateLimiter::acquire() {
-    EventLoop& loop = binding_.get();
-    loop_ = &loop;
     //@scratch ch12.limiter_acquire
     std::exception_ptr error;
     std::optional<Future<TimePoint>> waiter;
     //@exercise ch12.limiter_acquire  Grant now if nobody waits and there is room; else wait.
+    EventLoop& loop = binding_.get(); // bound to its first loop (chapter 07)
+    loop_ = &loop;
     forget_expired(loop.time());
     bool someone_waits = std::any_of(waiters_.begin(), waiters_.end(),
                                      [](const Future<TimePoint>& w) { return !w.done(); });

@@ -72,9 +72,9 @@ template <class F>
 auto retry(RetryPolicy policy, F call) -> std::invoke_result_t<F&> {
     using T = typename detail::CoroValue<std::invoke_result_t<F&>>::type;
     check_policy(policy);
-    std::mt19937_64 rng(detail::seed_of(policy));
     //@scratch ch12.retry
     //@exercise ch12.retry  Try, and on a failure worth retrying sleep the backoff and try again.
+    std::mt19937_64 rng(detail::seed_of(policy)); // one per call, as the tests expect
     for (int attempt = 1;; ++attempt) {
         std::exception_ptr error;
         try {

@@ -168,16 +168,18 @@ TEST(CircuitBreaker, ALateOutcomeFromAnEarlierStateIsIgnored) {
     VirtualLoop v;
     CircuitBreaker breaker(options(2));
     Caller caller{v, breaker};
-    auto slow_success = caller.call(false, 5s); // admitted while CLOSED
+    auto slow_success = caller.call(false, 40s); // admitted while CLOSED
     v.settle(1ms);
     caller.once(true);
     caller.once(true);
     EXPECT_EQ(breaker.state(), State::OPEN) << "ch12.breaker_record: two failures open it";
-    v.settle(6s);
+    v.settle(30s);
+    auto probe = caller.call(false, 20s); // HALF_OPEN from here, its probe out
+    v.settle(11s);                        // the slow success arrives at 40 s
     EXPECT_EQ(outcome_of(slow_success), "ok") << "the slow call still succeeds for its caller";
-    EXPECT_EQ(breaker.state(), State::OPEN)
-        << "ch12.breaker_record: a success of a call admitted while CLOSED cannot close an "
-           "OPEN breaker";
+    EXPECT_EQ(breaker.state(), State::HALF_OPEN)
+        << "ch12.breaker_record: a success of a call admitted while CLOSED cannot close a "
+           "HALF_OPEN breaker: only its probe decides";
 }
 
 TEST(CircuitBreaker, ACancelledCallIsNoFailure) {

@@ -21,6 +21,7 @@ struct FakeWeb {
     std::map<std::string, std::vector<int>> statuses; // per fetch, the last one repeats
     std::map<std::string, std::vector<std::string>> links;
     std::map<std::string, int> fetches;
+    std::map<std::string, std::string> moved; // a redirect: the URL finally read
     std::vector<long> fetch_ms;
     aio::Duration latency = 100ms;
     std::size_t in_flight = 0, peak = 0;
@@ -34,7 +35,7 @@ struct FakeWeb {
         if (url.rfind("http://down.test", 0) == 0)
             throw aio::ConnectionRefusedError("connect: Connection refused");
         aio::http::Response response;
-        response.url = url;
+        response.url = moved.count(url) ? moved[url] : url;
         std::vector<int>& s = statuses[url];
         response.status =
             s.empty() ? (links.count(url) ? 200 : 404) : s[std::min<std::size_t>(n, s.size() - 1)];
@@ -180,8 +181,8 @@ TEST(HostGuards, EachHostHasItsOwnRateLimit) {
     }
     v.settle(5s);
     EXPECT_EQ(joined(log), "a @1, a @1, b @1, b @1, a @1001")
-        << "ch12.crawl_attempt: 2 a second per host: a.test's third waits a second, b.test's "
-           "two do not wait for a.test's";
+        << "ch12.host_limiter: 2 a second per host: a.test's third waits a second, b.test's "
+           "two do not wait for a.test's (one limiter per host)";
 }
 
 TEST(HostGuards, AnErrorStatusRaisesAndFeedsTheHostsBreaker) {
@@ -247,10 +248,13 @@ TEST(FetchPage, RetriesThenCollectsLinksAgainstTheFinalUrl) {
     web.statuses["http://site.test/dead"] = {500};
     CrawlOptions o = quick();
     aio::HostGuards hosts(o, web.fetcher());
-    std::vector<std::string> links, none;
-    aio::PageResult page, dead;
+    web.moved["http://site.test/old/x"] = "http://site.test/new/x";
+    web.links["http://site.test/old/x"] = {"y"};
+    std::vector<std::string> links, none, moved_links;
+    aio::PageResult page, dead, moved;
     auto body = [&]() -> Coro<void> {
         page = co_await aio::fetch_page(hosts, o.retry, A, 2, links);
+        moved = co_await aio::fetch_page(hosts, o.retry, "http://site.test/old/x", 1, moved_links);
         dead = co_await aio::fetch_page(hosts, o.retry, "http://site.test/dead", 1, none);
     };
     auto task = aio::create_task(v.loop, body());
@@ -261,6 +265,10 @@ TEST(FetchPage, RetriesThenCollectsLinksAgainstTheFinalUrl) {
     EXPECT_EQ(page.final_url, A) << "ch12.crawl_page: read from the URL asked (no redirect)";
     EXPECT_EQ(links, (std::vector<std::string>{"http://site.test/b", "http://site.test/up"}))
         << "ch12.crawl_page: the page's links, normalised; mailto: dropped";
+    EXPECT_EQ(moved.final_url, "http://site.test/new/x")
+        << "ch12.crawl_page: final_url is where the page was read after a redirect";
+    EXPECT_EQ(moved_links, (std::vector<std::string>{"http://site.test/new/y"}))
+        << "ch12.crawl_page: links resolve against the final URL, not the one asked for";
     EXPECT_EQ(dead.status, 500) << "ch12.crawl_page: a dead page keeps its status";
     EXPECT_EQ(dead.attempts, 4) << "ch12.crawl_page: after max_attempts";
     EXPECT_NE(dead.error.find("500"), std::string::npos)

@@ -189,7 +189,8 @@ TEST(RateLimiter, AWokenThenCancelledWaiterPassesItsGrantOn) {
     v.settle(5s);
     EXPECT_EQ(outcome_of(b), "cancelled") << "ch12.limiter_acquire: b ends cancelled";
     EXPECT_EQ(joined(log.lines), "a @0, c @1000")
-        << "ch12.limiter_acquire: the grant b never used goes on to c at once";
+        << "ch12.limiter_take_back: the grant b never used is taken back and goes on to c at "
+           "once (ch12.limiter_acquire calls take_back)";
 }
 
 TEST(RateLimiter, GuardIsTheAsyncWithAndAvailableCountsTheWindow) {

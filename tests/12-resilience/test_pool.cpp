@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -190,15 +191,19 @@ TEST(Pool, AcquireTimeoutRaisesTimeoutErrorAndLosesNothing) {
 
 TEST(Pool, AConnectionHandedToACancelledWaiterIsPassedOn) {
     PoolFixture f(sized(0, 1));
-    auto a = f.borrow("A", 10ms);
-    auto b = f.borrow("B", 10ms);
+    std::optional<aio::Task<void>> b;
+    auto releaser = [&]() -> Coro<void> {
+        aio::Lease<FakeConnection> lease = co_await f.pool.acquire();
+        f.log.add("A got #" + std::to_string(lease->id));
+        co_await aio::sleep(10ms);
+        lease.release(); // hands #1 to B...
+        b->cancel();     // ...which is cancelled before it runs
+    };
+    auto a = aio::create_task(f.v.loop, releaser());
+    b = f.borrow("B", 10ms);
     auto c = f.borrow("C", 10ms);
-    f.v.settle(1ms);
-    // A returns #1 at 10 ms and hands it to B; this timer, due at the same
-    // time and set later, cancels B before B runs.
-    f.v.loop.call_later(9ms, [&] { b.cancel(); });
     f.v.settle(1s);
-    EXPECT_EQ(outcome_of(b), "cancelled") << "ch12.pool_wait: B ends cancelled";
+    EXPECT_EQ(outcome_of(*b), "cancelled") << "ch12.pool_wait: B ends cancelled";
     EXPECT_EQ(joined(f.log.lines), "A got #1 @0, C got #1 @10")
         << "ch12.pool_wait: the connection B was handed goes on to C, not lost";
     EXPECT_EQ(f.pool.size(), 1u) << "ch12.pool_wait: still one connection, nothing leaked";

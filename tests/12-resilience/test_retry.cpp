@@ -220,8 +220,8 @@ TEST(Retry, RetryOnDecidesAndNeverSeesACancellation) {
     auto second = aio::create_task(v.loop, aio::retry(policy, cancelled_call));
     v.settle(1s);
     EXPECT_EQ(outcome_of(second), "cancelled") << "ch12.retry: a CancelledError comes out as is";
-    EXPECT_EQ(calls, 1) << "ch12.retry: a CancelledError is never retried";
-    EXPECT_EQ(asked, 0) << "ch12.retry: retry_on never sees a CancelledError";
+    EXPECT_EQ(calls, 1) << "ch12.should_retry: a CancelledError is never retried";
+    EXPECT_EQ(asked, 0) << "ch12.should_retry: retry_on never sees a CancelledError";
 }
 
 TEST(Retry, CancellingDuringTheBackoffSleepEndsAtOnce) {
