@@ -29,8 +29,8 @@ JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
 comma := ,
 Q := $(if $(V),,@)
-# A chapter still being written holds a file named WIP: it is neither built,
-# graded nor generated into lessons/ until that file goes.
+# A chapter still being written holds a file named WIP: its lessons are
+# generated, but it is neither built nor graded until that file goes.
 WIP_CHAPTERS := $(notdir $(patsubst %/WIP,%,$(wildcard solutions/[0-9][0-9]-*/WIP)))
 CHAPTERS := $(filter-out $(WIP_CHAPTERS),$(sort $(notdir $(wildcard solutions/[0-9][0-9]-*))))
 chapter_num = $(firstword $(subst -, ,$1))

@@ -243,7 +243,6 @@ int main(int argc, char** argv) {
         }
         for (const auto& chapter : fs::directory_iterator(solutions)) {
             if (!chapter.is_directory()) continue;
-            if (fs::exists(chapter.path() / "WIP")) continue; // still being written: no lesson yet
             auto name = chapter.path().filename();
             if (!only.empty() && name != only) continue;
             sync_chapter(chapter.path(), lessons / name, depth, sync);
