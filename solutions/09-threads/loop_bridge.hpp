@@ -94,7 +94,10 @@ public:
         if (state.cancelled()) {
             future.cancel();
         } else if (error_) {
-            future.set_exception(error_);
+            // Moved, not copied: the worker drops its half of the call later,
+            // on its own thread; a copy would leave the exception shared by
+            // two threads with nothing ordering its release.
+            future.set_exception(std::move(error_));
         } else if constexpr (std::is_void_v<R>) {
             future.set_result();
         } else {

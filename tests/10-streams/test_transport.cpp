@@ -234,6 +234,9 @@ TEST(Streams, SixteenMebibytesToASlowReaderStayUnderTwiceTheHighWaterMark) {
     std::string received;
     received.reserve(total);
     std::thread slow_reader([&, peer = peer] {
+        // A late start fills the socket and then the writer's buffer, however
+        // fast this machine runs the writer: some drain() must wait.
+        std::this_thread::sleep_for(100ms);
         char chunk[32768];
         for (ssize_t n; (n = ::recv(peer, chunk, sizeof chunk, 0)) > 0;) {
             received.append(chunk, static_cast<std::size_t>(n));
