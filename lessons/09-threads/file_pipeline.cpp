@@ -32,7 +32,8 @@ std::string message_of(std::exception_ptr error) {
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        return e.what();
+        // An empty what() must still read as a failure (FileOutcome::ok()).
+        return *e.what() != '\0' ? e.what() : "an exception with an empty what()";
     }
 }
 

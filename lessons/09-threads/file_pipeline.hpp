@@ -24,14 +24,16 @@ struct FileOutcome {
     std::string input;
     std::string output;
     std::string error;
-    bool ok() const { return error.empty(); }
+    bool ok() const { return error.empty(); } // a failure's error is never empty
 };
 
 // Runs body(0), body(1), ... body(count - 1) with at most `limit` of them
 // running at once, and returns when every one is done: the bounded fan-out
 // (asyncio: N worker tasks sharing a queue, or a Semaphore around each body).
 // A body that throws ends only its own worker; the others go on, and the first
-// such exception is rethrown once all are done. ValueError if limit is 0.
+// such exception is rethrown once all are done. Cancelling it cancels the
+// bodies still running and starts no more (as gather cancels its children);
+// CancelledError comes out once they are gone. ValueError if limit is 0.
 Coro<void> for_each_bounded(std::size_t count, std::size_t limit,
                             std::function<Coro<void>(std::size_t)> body);
 

@@ -30,7 +30,8 @@ std::string message_of(std::exception_ptr error) {
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        return e.what();
+        // An empty what() must still read as a failure (FileOutcome::ok()).
+        return *e.what() != '\0' ? e.what() : "an exception with an empty what()";
     }
 }
 
@@ -71,11 +72,28 @@ Coro<void> for_each_bounded(std::size_t count, std::size_t limit,
     for (std::size_t i = 0; i < std::min(limit, count); ++i)
         workers.push_back(create_task(drain(cursor)));
     std::exception_ptr first_error;
+    bool cancelled = false;
     for (Task<void>& worker : workers) {
         try {
             co_await worker;
+        } catch (const CancelledError&) {
+            first_error = std::current_exception(); // cancellation wins over a body's error
+            cancelled = true;
+            break;
         } catch (const std::exception&) {
             if (!first_error) first_error = std::current_exception();
+        }
+    }
+    // Cancelled: the workers go too, and are waited for, as gather's children
+    // are; left alone they would go on draining the cursor for nobody.
+    if (cancelled) {
+        for (Task<void>& worker : workers)
+            worker.cancel();
+        for (Task<void>& worker : workers) {
+            try {
+                co_await worker;
+            } catch (...) { // their ends are dropped: the caller gets CancelledError
+            }
         }
     }
     if (first_error) std::rethrow_exception(first_error);

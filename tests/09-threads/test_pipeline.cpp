@@ -24,10 +24,12 @@ namespace {
 struct Occupancy {
     int inside = 0;
     int peak = 0;
+    int started = 0;
     std::vector<std::size_t> done;
 };
 
 Coro<void> occupy(Occupancy& occupancy, std::size_t index) {
+    ++occupancy.started;
     occupancy.peak = std::max(occupancy.peak, ++occupancy.inside);
     co_await aio::sleep(10ms);
     --occupancy.inside;
@@ -77,6 +79,39 @@ TEST(Bounded, ABodysErrorIsRethrownAfterTheOthersFinish) {
         << "ch09.fan_out: the other bodies still ran to the end before it was rethrown";
 }
 
+namespace {
+// Ten bodies of 10 ms, three at a time, cancelled at 15 ms: in the second round.
+Coro<std::string> cancel_in_the_second_round(Occupancy& occupancy) {
+    auto body = [&occupancy](std::size_t index) { return occupy(occupancy, index); };
+    aio::Task<void> fan_out = aio::create_task(aio::for_each_bounded(10, 3, std::move(body)));
+    co_await aio::sleep(15ms);
+    fan_out.cancel();
+    std::string outcome = "finished without an error";
+    try {
+        co_await fan_out;
+    } catch (const aio::CancelledError&) {
+        outcome = "CancelledError";
+    } catch (const std::exception& e) {
+        outcome = std::string("an error: ") + e.what();
+    }
+    co_await aio::sleep(100ms); // time enough for any body left behind to run
+    co_return outcome;
+}
+} // namespace
+
+TEST(Bounded, CancellingItCancelsTheBodiesStillRunning) {
+    aio::VirtualClock clock;
+    EventLoop loop(aio::LoopOptions{.clock = &clock});
+    Occupancy occupancy;
+    EXPECT_EQ(run_in_task(loop, cancel_in_the_second_round(occupancy)), "CancelledError")
+        << "ch09.fan_out: a cancelled for_each_bounded ends in CancelledError";
+    EXPECT_EQ(occupancy.started, 6)
+        << "ch09.fan_out: no body starts after the cancel (3 ran, 3 were running)";
+    EXPECT_EQ(occupancy.done.size(), 3u)
+        << "ch09.fan_out: the 3 bodies running at the cancel are cancelled, not finished: "
+           "workers left alone go on draining for nobody";
+}
+
 TEST(Bounded, ALimitOfZeroIsAValueError) {
     EventLoop loop;
     auto body = [](std::size_t) -> Coro<void> { co_return; };
@@ -100,6 +135,25 @@ TEST(Pipeline, TransformsEveryFileAndWritesTheResults) {
         EXPECT_EQ(slurp(jobs[i].output), "FILE NUMBER " + std::to_string(i))
             << "ch09.job: the output holds the transformed input";
     }
+}
+
+namespace {
+Coro<std::string> throw_without_a_message(std::string) {
+    throw std::runtime_error("");
+    co_return "";
+}
+} // namespace
+
+TEST(Pipeline, AnExceptionWithAnEmptyMessageIsStillAFailure) {
+    ScratchDir dir;
+    std::ofstream(dir.file("in")) << "text";
+    EventLoop loop;
+    std::vector<FileJob> jobs{{dir.file("in"), dir.file("out")}};
+    std::vector<FileOutcome> outcomes =
+        run_in_task(loop, aio::process_files(jobs, throw_without_a_message, 1));
+    ASSERT_EQ(outcomes.size(), 1u) << "one outcome per job";
+    EXPECT_FALSE(outcomes[0].ok())
+        << "ch09.job: a transform that threw is a failed job, even when what() is empty";
 }
 
 TEST(Pipeline, AMissingFileIsAClearErrorAndTheOthersFinish) {
