@@ -131,7 +131,7 @@ $(BUILD)/support/%.o: tests/support/%.cpp
 	$(if $(Q),@echo "  CXX   $<")
 	$(Q)$(CXX) $(CXXFLAGS_BASE) $(WARN_sol) $(SANFLAGS) -Isolutions/00-sync-vs-async -Itests/support -c $< -o $@
 
-$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp hint_checks.cpp mutants.cpp hints.cpp) tests/support/tools/*.hpp
+$(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp hint_checks.cpp mutants.cpp hints.cpp exercise_sites.cpp) tests/support/tools/*.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
 $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/text.hpp

@@ -1,6 +1,8 @@
 // Reading and checking a chapter's manifest.
 #include "manifest.hpp"
 
+#include "exercise_sites.hpp"
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -103,6 +105,7 @@ Manifest load_manifest(const std::string& path) {
             throw std::runtime_error(path + ":" + std::to_string(number) + ": " + e.what());
         }
     }
+    locate_exercise_functions(m);
     return m;
 }
 

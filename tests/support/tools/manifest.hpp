@@ -13,6 +13,7 @@ struct Exercise {
     std::string difficulty; // easy | medium | hard
     bool design = false;    // a design exercise: its text gives behaviour, its hints where to look
     std::vector<std::string> hints;
+    std::string function; // the function its region sits in (exercise_sites.hpp), or ""
 };
 
 struct GradedTest {

@@ -212,7 +212,7 @@ Verdict judge(const Manifest& manifest, const Mutant& m, RunOptions options) {
     for (const auto& test : mapped) {
         Outcome outcome = run_tests(options, {test}, [](std::size_t, const Outcome&) {}).front();
         if (earns_points(outcome.status)) continue;
-        auto suspects = suspects_of(manifest, test, outcome);
+        auto suspects = suspects_of(manifest, test, outcome, /*precise=*/false);
         if (std::count(suspects.begin(), suspects.end(), m.exercise))
             return {true, test.name + " (" + status_word(outcome.status) + ")"};
         verdict.how = test.name + " fails but names " + suspects.front() + ", not " + m.exercise;

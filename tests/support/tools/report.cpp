@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "exercise_sites.hpp"
 #include "hints.hpp"
 
 namespace grader {
@@ -173,7 +174,7 @@ bool names(const std::string& text, const std::string& id) {
 } // namespace
 
 std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest& test,
-                                     const Outcome& outcome) {
+                                     const Outcome& outcome, bool precise) {
     std::vector<std::string> named, all;
     for (const auto& exercise : manifest.exercises)
         for (const auto& id : test.exercises)
@@ -181,7 +182,12 @@ std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest&
                 all.push_back(id);
                 if (names(outcome.output, id)) named.push_back(id);
             }
-    return named.empty() ? all : named;
+    if (!named.empty()) return named;
+    if (!precise) return all;
+    // A crash or a data race names no exercise: its stack trace may name the
+    // functions of some (innermost first, so the first is where it broke).
+    std::vector<std::string> in_stack = exercises_in_stack(manifest, all, outcome.output);
+    return in_stack.empty() ? all : in_stack;
 }
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise) {

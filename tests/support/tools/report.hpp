@@ -46,10 +46,13 @@ std::string suspect_of(const Manifest& manifest, const GradedTest& test);
 
 // The exercises a failure points at: those of the test's ex= that its output
 // names (the assertion messages name the exercise they suspect); when it names
-// none (a crash, a time-out, a bare assertion), every exercise of its ex=.
-// In the chapter's order; empty when the test has no ex=.
+// none (a crash, a time-out, a bare assertion), the ex= exercises whose
+// functions are in a sanitizer's stack trace (innermost first), and failing
+// that every exercise of its ex=. `precise = false` skips the stack trace (mutants:
+// a failing test that may point at the exercise counts). In the chapter's
+// order (stack order when from a trace); empty when the test has no ex=.
 std::vector<std::string> suspects_of(const Manifest& manifest, const GradedTest& test,
-                                     const Outcome& outcome);
+                                     const Outcome& outcome, bool precise = true);
 
 void print_next(const Style& style, const Manifest& manifest, const Exercise& exercise);
 
