@@ -33,42 +33,23 @@ std::string fixed_answer() {
            std::to_string(json_body.size()) + "\r\n\r\n" + std::string(json_body);
 }
 
-// The raw baseline: level-triggered epoll; each "\r\n\r\n" seen is one request.
+// The raw baseline: each "\r\n\r\n" seen on a connection is one request.
 [[noreturn]] void raw_http_server(int listener) {
-    const std::string answer = fixed_answer();
-    int epoll = ::epoll_create1(EPOLL_CLOEXEC);
-    epoll_event event{EPOLLIN, {.fd = listener}};
-    ::epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event);
-    std::vector<std::string> pending(65536);
-    epoll_event ready[256];
-    char buffer[65536];
-    for (;;) {
-        int n = ::epoll_wait(epoll, ready, 256, -1);
-        for (int i = 0; i < n; ++i) {
-            int fd = ready[i].data.fd;
-            if (fd == listener) {
-                int client = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK);
-                if (client < 0) continue;
-                epoll_event add{EPOLLIN, {.fd = client}};
-                ::epoll_ctl(epoll, EPOLL_CTL_ADD, client, &add);
-                continue;
-            }
-            ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-            if (got <= 0) {
-                pending[fd].clear();
-                ::close(fd);
-                continue;
-            }
-            std::string& in = pending[fd];
-            in.append(buffer, static_cast<std::size_t>(got));
+    static const std::string answer = fixed_answer();
+    static std::vector<std::string> pending(65536); // by fd
+    raw_epoll_server(
+        listener,
+        [](int fd, const char* data, std::size_t size) {
+            std::string& in = pending[static_cast<std::size_t>(fd)];
+            in.append(data, size);
             std::string out;
             for (std::size_t end; (end = in.find("\r\n\r\n")) != std::string::npos;) {
                 in.erase(0, end + 4);
                 out += answer;
             }
             if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
-        }
-    }
+        },
+        [](int fd) { pending[static_cast<std::size_t>(fd)].clear(); });
 }
 
 #ifdef LOOPLAB_HAS_HTTP
@@ -99,47 +80,7 @@ std::size_t whole_answer(const std::string& in) {
 
 // The load generator: 100 keep-alive connections, one request in flight each.
 double load(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    int epoll = ::epoll_create1(EPOLL_CLOEXEC);
-    std::vector<int> fds;
-    std::vector<std::string> received(connections);
-    for (int i = 0; i < connections; ++i) {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            throw std::runtime_error("connect to the http server");
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        epoll_event event{EPOLLIN, {.u32 = static_cast<std::uint32_t>(i)}};
-        ::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
-        fds.push_back(fd);
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    }
-    long answers = 0;
-    char buffer[16384];
-    epoll_event ready[connections];
-    auto start = BenchClock::now();
-    while (BenchClock::now() - start < run_time) {
-        int n = ::epoll_wait(epoll, ready, connections, 100);
-        for (int i = 0; i < n; ++i) {
-            std::uint32_t c = ready[i].data.u32;
-            ssize_t got = ::recv(fds[c], buffer, sizeof buffer, 0);
-            if (got <= 0) throw std::runtime_error("the http server closed a connection");
-            received[c].append(buffer, static_cast<std::size_t>(got));
-            for (std::size_t size; (size = whole_answer(received[c])) > 0;) {
-                received[c].erase(0, size);
-                ++answers;
-                ::send(fds[c], request.data(), request.size(), MSG_NOSIGNAL);
-            }
-        }
-    }
-    double seconds = seconds_since(start);
-    for (int fd : fds)
-        ::close(fd);
-    ::close(epoll);
-    return static_cast<double>(answers) / seconds;
+    return ping_pong_load(port, connections, run_time, request, whole_answer);
 }
 
 } // namespace
@@ -148,16 +89,7 @@ void run_b8_http() {
     pin_to_core(1); // the load generator
     double raw = 0;
     measure("B8", "raw", [&] {
-        std::uint16_t port = 0;
-        int listener = listen_ephemeral(&port);
-        raw = measure_server(
-            [listener, port](int report_fd) {
-                (void)!::write(report_fd, &port, sizeof port);
-                ::close(report_fd);
-                raw_http_server(listener);
-            },
-            load);
-        ::close(listener);
+        raw = measure_raw_server(raw_http_server, load);
         result("B8", "raw", {num("req_per_s", raw)});
     });
 #ifdef LOOPLAB_HAS_HTTP
