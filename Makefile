@@ -277,12 +277,15 @@ ALL_DEMOS := $(foreach c,$(CHAPTERS),$(BUILD)/sol/$c/demo)
 ALL_PROBE_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/probe/$c/test)
 ALL_SCRATCH_OBJS = $(foreach c,$(CHAPTERS),$(LIBOBJ_scratch_$c))
 REC = $(RECORDS)/records.txt
+# Seconds since `make test` began, on each of its headings (where the time goes).
+export TEST_T0 ?= $(shell date +%s)
+SINCE_START = [$$(( $$(date +%s) - $(TEST_T0) )) s]
 
 # Every chapter against solutions (100/100, -Werror), every graded test
 # failing on pristine stubs, lessons/ fresh, manifests valid; then a summary.
 test: tools
 	@rm -rf $(RECORDS) $(GRADES); mkdir -p $(RECORDS)
-	@echo "== lessons/ is a fresh generation of solutions/"
+	@echo "== lessons/ is a fresh generation of solutions/ $(SINCE_START)"
 	@if $(MAKE_LESSONS) solutions lessons --check; then $(GRADER) record --record $(REC) --pass "lessons/ equals a fresh generation"; \
 	 else $(GRADER) record --record $(REC) --fail "lessons/ equals a fresh generation: run make lessons"; fi
 	@echo "== the kit stands alone: no pointer to a document it does not ship"
@@ -292,7 +295,7 @@ test: tools
 	@$(MAKE_LESSONS) solutions $(PRISTINE) >/dev/null
 	@$(MAKE_LESSONS) solutions $(PROBE) --depth probe >/dev/null
 	@$(MAKE_LESSONS) solutions $(SCRATCH) --depth scratch >/dev/null
-	@echo "== build: every chapter against solutions/ (-Werror), pristine stubs, the probe, scratch stubs, demos ($(COMPILER)$(if $(SAN), SAN=$(SAN)))"
+	@echo "== build: every chapter against solutions/ (-Werror), pristine stubs, the probe, scratch stubs, demos ($(COMPILER)$(if $(SAN), SAN=$(SAN))) $(SINCE_START)"
 	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SOL_BINS) $(ALL_PRISTINE_BINS) $(ALL_PROBE_BINS) $(ALL_DEMOS) >build/test-build.log 2>&1 \
 	  || { grep -E 'error|Error' build/test-build.log | head -40; }
 	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SCRATCH_OBJS) >build/test-build-scratch.log 2>&1 \
@@ -302,7 +305,7 @@ test: tools
 	  for d in $(BUILD)/sol/$$c/demo; do [ -x $$d ] && r=--pass || r=--fail; $(GRADER) record --record $(REC) $$r "chapter $$c demo builds"; done; \
 	  sol=$(BUILD)/sol/$$c/test; stub=$(BUILD)/pristine/$$c/test; \
 	  if [ ! -x $$sol ]; then $(GRADER) record --record $(REC) --fail "chapter $$c builds against solutions/: see build/test-build.log"; continue; fi; \
-	  echo "== chapter $$c"; \
+	  echo "== chapter $$c $(SINCE_START)"; \
 	  $(GRADER) validate --manifest tests/$$c/manifest --binary $$sol --sources solutions/$$c --record $(REC); \
 	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --quiet --grades $(GRADES) --graded solutions/$$c --record $(REC) | grep -v '^ *$$' | grep -v '^chapter '; \
 	  if [ -x $$stub ]; then $(GRADER) stubs --manifest tests/$$c/manifest --binary $$stub --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC); \
@@ -316,6 +319,7 @@ test: tools
 	@$(MAKE) --no-print-directory test-fuzz-replay
 	@$(if $(SAN),,for s in $(TEST_SANITIZERS); do $(MAKE) --no-print-directory test-sanitizer SAN=$$s; done)
 	@$(GRADER) table --grades $(GRADES) | sed -n '2,$$p'
+	@echo "make test took $$(( $$(date +%s) - $(TEST_T0) )) s"
 	@$(GRADER) summary --records $(RECORDS)
 
 # The mutants of every chapter (make mutants): each must be caught by a test
@@ -324,7 +328,7 @@ test: tools
 # mutant (by file name) of each exercise; `make mutants` runs them all.
 TEST_MUTANT_SAMPLE ?= first-per-exercise
 test-mutants: tools
-	@echo "== mutants: every trap is a patch to the reference that a mapped test must catch"
+	@echo "== mutants: every trap is a patch to the reference that a mapped test must catch $(SINCE_START)"
 	@for c in $(CHAPTERS); do \
 	  if [ ! -d tests/$$c/mutants ]; then $(GRADER) record --record $(REC) --fail "chapter $$c has mutants (mutants)"; continue; fi; \
 	  [ -x $(BUILD)/sol/$$c/test ] || continue; \
@@ -337,7 +341,7 @@ test-mutants: tools
 # clean. `make test SAN=...` instead runs the whole suite under that one.
 TEST_SANITIZERS := address,undefined thread
 test-sanitizer: tools
-	@echo "== sanitizers: solutions/ under SAN=$(SAN)"
+	@echo "== sanitizers: solutions/ under SAN=$(SAN) $(SINCE_START)"
 	@$(MAKE) --no-print-directory -k -j$(JOBS) $(ALL_SOL_BINS) >build/test-build-$(SAN).log 2>&1 \
 	  || { grep -E 'error|Error' build/test-build-$(SAN).log | head -40; }
 	@for c in $(CHAPTERS); do \
@@ -420,7 +424,7 @@ build/fuzz/replay: tests/support/fuzz/fuzz_replay.cpp tests/support/fuzz/fuzz_ta
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS_BASE)) $(WARN_sol) $(SANFLAGS) $(FUZZ_INC) $^ -o $@
 test-fuzz-replay:
-	@$(if $(filter 11-%,$(CHAPTERS)),,exit 0;) echo "== the fuzz corpus replayed through the parsers"; \
+	@$(if $(filter 11-%,$(CHAPTERS)),,exit 0;) echo "== the fuzz corpus replayed through the parsers $(SINCE_START)"; \
 	if $(MAKE) --no-print-directory build/fuzz/replay >build/fuzz-replay-build.log 2>&1 && \
 	  build/fuzz/replay $(foreach t,$(FUZZ_TARGETS),$t=tests/support/fuzz/corpus/$t); \
 	then $(GRADER) record --record $(REC) --pass "the fuzz corpus replays without a crash"; \
