@@ -134,6 +134,16 @@ $(BUILD)/support/%.o: tests/support/%.cpp
 $(TOOLS)/grader: $(addprefix tests/support/tools/,grader.cpp manifest.cpp runner.cpp report.cpp probe.cpp leaks.cpp hint_checks.cpp mutants.cpp hints.cpp exercise_sites.cpp) tests/support/tools/*.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
+# make watch: built on the reference loop (chapters 00-03), whatever the
+# state of the learner's own, so it works from the first chapter on.
+WATCH_CHAPTERS := 00-sync-vs-async 01-selectors 02-timers 03-event-loop
+WATCH_SRC := $(wildcard tests/support/watch/*.cpp) \
+             $(filter-out %/demo.cpp,$(foreach c,$(WATCH_CHAPTERS),$(wildcard solutions/$c/*.cpp)))
+$(TOOLS)/watch: $(WATCH_SRC) $(wildcard tests/support/watch/*.hpp) $(foreach c,$(WATCH_CHAPTERS),$(wildcard solutions/$c/*.hpp))
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CXX   $@")
+	$(Q)$(CXX) -std=c++20 -pthread -O1 -Wall -Wextra -Werror $(foreach c,$(call reverse,$(WATCH_CHAPTERS)),-Isolutions/$c) \
+	  -Itests/support -Itests/support/watch $(WATCH_SRC) -o $@
 $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/text.hpp
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -std=c++20 -O1 -Wall -Wextra -Werror $(filter %.cpp,$^) -o $@
@@ -142,7 +152,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/
 
 # ---------------------------------------------------------------- learner targets
 .PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer test-mutants test-fuzz-replay fuzz stubs probe mutants mutants-one \
-        doctor compdb format clean tools bench
+        doctor compdb format clean tools bench watch
 
 help:
 	@echo "looplab — build an asyncio-style event loop in C++20, one chapter at a time"
@@ -153,6 +163,7 @@ help:
 	@echo "Targets:"
 	@echo "  make check CH=NN     grade chapter NN: your lessons/NN on the reference for earlier chapters"
 	@echo "  make grade           every chapter's score in one table (also build/grades.json)"
+	@echo "  make watch CH=NN     re-grade chapter NN each time you save one of its files (Ctrl-C stops)"
 	@echo "  make hint CH=NN      one more hint stage for the exercise the grader says is next (EX=id, STAGE=all)"
 	@echo "  make mutants CH=NN   every trap graded: each mutant of the reference must fail a mapped test"
 	@echo "  make demo CH=NN      the chapter's classroom demonstration (default: chapter 00)"
@@ -225,7 +236,9 @@ check: tools
 # print "make: *** [Makefile:NN: check] Error 1", which reads as a build error
 # under the grader's summary. So a top-level check ends make with SIGPIPE, which
 # make does not catch and shells do not report: exit status 141, no extra line.
-END_QUIETLY = if [ $$status -ne 0 ] && [ "$(MAKELEVEL)" = 0 ]; then kill -PIPE $$PPID; fi; exit $$status
+# Under make watch (WATCHING=1) the score on the screen is the whole answer: exit 0.
+END_QUIETLY = if [ -n "$(WATCHING)" ]; then exit 0; fi; \
+	if [ $$status -ne 0 ] && [ "$(MAKELEVEL)" = 0 ]; then kill -PIPE $$PPID; fi; exit $$status
 
 grade: tools
 	@mkdir -p build; rm -f $(GRADES)/*.tsv; \
@@ -239,6 +252,13 @@ hint: tools
 	@$(if $(CH),,echo "usage: make hint CH=NN [EX=chNN.name]"; exit 2;) \
 	$(GRADER) hint --manifest tests/$(filter $(CH)-%,$(CHAPTERS))/manifest \
 	  $(if $(EX),--exercise $(EX),$(if $(wildcard $(GRADES)/$(CH).next),--next-file $(GRADES)/$(CH).next)) --grades $(GRADES) $(if $(STAGE),--stage $(STAGE))
+
+# Re-grade chapter CH each time one of its lesson files is saved, until Ctrl-C.
+WATCH_CH := $(filter $(CH)-%,$(CHAPTERS))
+watch: tools $(TOOLS)/watch
+	@$(if $(CH),$(if $(WATCH_CH),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;),echo "usage: make watch CH=NN"; exit 2;) \
+	$(TOOLS)/watch --dir $(if $(filter solutions,$(FROM)),solutions,lessons)/$(WATCH_CH) \
+	  --command "$(MAKE) --no-print-directory check WATCHING=1 CH=$(CH)$(if $(FROM), FROM=$(FROM))$(if $(STACK), STACK=$(STACK))$(if $(SAN), SAN=$(SAN))" || true
 
 # The answer of one exercise, on purpose: printed and recorded (make grade lists it).
 reveal: tools
@@ -314,6 +334,12 @@ test: tools
 	    --probe-dir build/probe-runs/$$c --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) --record $(REC) | grep -v '^chapter '; \
 	  else $(GRADER) record --record $(REC) --fail "chapter $$c probe build: see build/test-build.log"; fi; \
 	  $(GRADER) leaks --manifest tests/$$c/manifest --sources solutions/$$c --readme solutions/$$c/README.md --record $(REC) || true; \
+	done
+	@echo "== make watch: a save re-grades (debounced), Ctrl-C stops it $(SINCE_START)"
+	@$(MAKE) --no-print-directory $(TOOLS)/watch >build/test-build-watch.log 2>&1 || cat build/test-build-watch.log; \
+	for mode in inotify --poll; do \
+	  if tests/support/watch/watch_check.sh $(TOOLS)/watch $${mode#inotify}; then r=--pass; else r=--fail; fi; \
+	  $(GRADER) record --record $(REC) $$r "make watch ($$mode) grades once per save and stops on Ctrl-C"; \
 	done
 	@$(if $(SAN),,$(MAKE) --no-print-directory test-mutants)
 	@$(MAKE) --no-print-directory test-fuzz-replay
