@@ -81,16 +81,16 @@ TEST(RateLimiter, AGrantLeavesTheWindowAtExactlyTPlusPeriod) {
     auto b = aio::create_task(v.loop, take_later(limiter, log, "b", 300ms));
     auto c = aio::create_task(v.loop, take_later(limiter, log, "c", 500ms));
     v.settle(600ms);
-    EXPECT_EQ(limiter.available(), 0u) << "ch12.limiter_window: two grants in the window";
+    EXPECT_EQ(limiter.available(), 0u) << "ch12.limiter_available: two grants in the window";
     v.settle(399ms); // 999 ms
     EXPECT_EQ(joined(log.lines), "a @0, b @300")
-        << "ch12.limiter_window: at 999 ms the grant of 0 ms is still in the window";
+        << "ch12.limiter_grant: at 999 ms the grant of 0 ms is still in the window";
     v.settle(1ms); // 1000 ms
     EXPECT_EQ(joined(log.lines), "a @0, b @300, c @1000")
-        << "ch12.limiter_window: the grant of 0 ms leaves at exactly 1000 ms: c goes then";
+        << "ch12.limiter_grant: the grant of 0 ms leaves at exactly 1000 ms: c goes then";
     v.settle(300ms); // 1300 ms
     EXPECT_EQ(limiter.available(), 1u)
-        << "ch12.limiter_window: at 1300 ms b's grant (300 ms) has left; c's is in";
+        << "ch12.limiter_available: at 1300 ms b's grant (300 ms) has left; c's is in";
 }
 
 TEST(RateLimiter, NobodyOvertakesAWaiter) {
@@ -153,8 +153,8 @@ TEST(RateLimiter, OneTimerForAllWaitersNoPolling) {
     v.settle(100s);
     v.loop.set_tracer(nullptr);
     EXPECT_EQ(log.lines.size(), 10u) << "ch12.limiter_grant: ten grants, one every 10 s";
-    EXPECT_EQ(log.lines.back(), "9 @90000") << "ch12.limiter_timer: the last at 90 s";
-    EXPECT_LE(passes, 60u) << "ch12.limiter_timer: " << passes
+    EXPECT_EQ(log.lines.back(), "9 @90000") << "ch12.limiter_grant: the last at 90 s";
+    EXPECT_LE(passes, 60u) << "ch12.limiter_grant: " << passes
                            << " loop passes for 10 grants 10 s apart: a waiter must be woken "
                               "by a timer at the grant's expiry, not by polling";
 }
@@ -212,6 +212,6 @@ TEST(RateLimiter, GuardIsTheAsyncWithAndAvailableCountsTheWindow) {
     v.settle(2s);
     EXPECT_EQ(outcome_of(task), "ok") << "ch12.limiter_acquire: guard() acquires";
     EXPECT_EQ(seen, (std::vector<std::size_t>{2, 2, 1, 3}))
-        << "ch12.limiter_window: available() is rate minus the grants of the last period; "
+        << "ch12.limiter_available: available() is rate minus the grants of the last period; "
            "leaving the guard's block gives nothing back";
 }
