@@ -2,7 +2,6 @@
 // (Maintainers: edit solutions/ and run `make lessons`; never edit lessons/ by hand.)
 // The crawl's summary table (given): the totals, then one line per failed page.
 #include <cstdio>
-#include <string>
 
 #include "crawler.hpp"
 
@@ -23,15 +22,10 @@ std::string CrawlReport::table() const {
                    seconds, peak_concurrency);
     if (failed == 0) return text;
     text += "\n  failed after retries:\n";
-    for (const PageResult& page : pages) {
-        if (page.error.empty()) continue;
-        // "500 Internal Server Error for <url>": the URL is in the first column already.
-        std::string why = page.error;
-        std::string for_url = " for " + page.url;
-        if (why.ends_with(for_url)) why.resize(why.size() - for_url.size());
-        text += format("    %-40s  status %3d  attempts %d  %s\n", page.url.c_str(), page.status,
-                       page.attempts, why.substr(0, 60).c_str());
-    }
+    for (const PageResult& page : pages)
+        if (!page.error.empty())
+            text += format("    %-40s  status %3d  attempts %d  %s\n", page.url.c_str(),
+                           page.status, page.attempts, page.error.substr(0, 60).c_str());
     return text;
 }
 

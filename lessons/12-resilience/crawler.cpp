@@ -5,7 +5,6 @@
 // limiter (be polite), retry with backoff (ride out a hiccup) and the circuit
 // breaker (stop hammering a host that is down).
 #include <algorithm>
-#include <cmath>
 
 #include "crawler.hpp"
 
@@ -77,11 +76,9 @@ CrawlReport report_of(Crawl& crawl, Duration elapsed) {
 
 Coro<CrawlReport> crawl(std::string start_url, CrawlOptions options, Fetch fetch) {
     if (options.concurrency == 0) throw ValueError("crawl: concurrency must be at least 1");
-    if (options.per_host_rate &&
-        !(*options.per_host_rate > 0 && std::isfinite(*options.per_host_rate)))
-        throw ValueError(
-            "crawl: per_host_rate must be a number of requests a second above zero, got " +
-            std::to_string(*options.per_host_rate));
+    double rate = options.per_host_rate.value_or(1.0);
+    if (!(rate > 0 && rate <= 1e9)) // NaN and infinity too: a limiter needs a real period
+        throw ValueError("crawl: per_host_rate must be above 0, got " + std::to_string(rate));
     std::optional<std::string> start = normalize_url(start_url, start_url);
     if (!start) throw ValueError("crawl: not an http:// URL: " + start_url);
     std::optional<http::ClientSession> session;
