@@ -5,8 +5,8 @@
 // and site share one loop on one thread, so each page's CPU work (about
 // 0.5 ms at -O0, 2-4 ms under ASan or TSan, more on a loaded machine) is paid
 // one page after another in both runs. The ratio is about (20 + c) / (1 + c)
-// for c ms of CPU per page: measured on the kit's 2-core machine, x10-x15
-// plain, x3.3-x6 under ASan, x2.5-x5.5 under TSan (load average 4-7).
+// for c ms of CPU per page. Measured on the kit's 2-core machine (load average
+// 3-9): x10.6-x15.5 plain, x3.8-x7.6 under ASan, x3.5-x9.1 under TSan.
 #include <gtest/gtest.h>
 
 #include "crawler.hpp"
