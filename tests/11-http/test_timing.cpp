@@ -28,17 +28,7 @@ constexpr int REQUESTS = 50;
 // ratios shrink (SAN=thread measured x8.7 for gathered, x1.7 for limit=5 over
 // unlimited), so their bars are lower there. The peak at the server is
 // asserted the same everywhere.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool SANITIZED = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool SANITIZED = true;
-#else
-constexpr bool SANITIZED = false;
-#endif
-#else
-constexpr bool SANITIZED = false;
-#endif
+constexpr bool SANITIZED = looplab::sanitized;
 
 // The /delay requests the server holds at once, and the most it held.
 struct InFlight {
