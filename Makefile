@@ -65,6 +65,13 @@ export ASAN_OPTIONS ?= detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 export TSAN_OPTIONS ?= second_deadlock_stack=1
 
+# Every test object starts from one precompiled header (gtest and the standard
+# headers the tests share), parsed once per build flavour instead of once per
+# test file: about a second saved per file. g++ only; clang++ parses as before.
+PCH := $(if $(filter g++,$(COMPILER)),$(BUILD)/pch/precompiled.hpp)
+PCH_GCH := $(if $(PCH),$(PCH).gch)
+PCH_FLAG := $(if $(PCH),-include $(PCH))
+
 SUPPORT_SRC := $(wildcard tests/support/*.cpp)
 SUPPORT_OBJ := $(patsubst tests/support/%.cpp,$(BUILD)/support/%.o,$(SUPPORT_SRC))
 DEMO_SUPPORT_OBJ := $(filter-out %/test_main.o,$(SUPPORT_OBJ))
@@ -108,10 +115,10 @@ $(BUILD)/$2/$1/lib/%.o: $(SRCDIR_$2_$1)/%.cpp
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  CXX   $$<")
 	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
-$(BUILD)/$2/$1/tests/%.o: tests/$1/%.cpp
+$(BUILD)/$2/$1/tests/%.o: tests/$1/%.cpp $$(PCH_GCH)
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  CXX   $$< ($2)")
-	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
+	$(Q)$$(CXX) $$(CXXFLAGS_BASE) $$(PCH_FLAG) $(WARN_$2) $$(SANFLAGS) $$(INC_$2_$1) -Itests/support -c $$< -o $$@
 $(BUILD)/$2/$1/test: $$(TESTOBJ_$2_$1) $$(STACKOBJ_$2_$1) $$(SUPPORT_OBJ)
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo "  LINK  $$@")
@@ -125,6 +132,15 @@ endef
 # Two passes: every chapter's variables first, since a set's rules name them.
 $(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_VARS,$c)))
 $(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine probe scratch,$(eval $(call SET_RULES,$c,$s))))
+
+# The precompiled header: the same flags as the objects that use it (a
+# mismatch makes g++ ignore it and parse the header as text).
+$(BUILD)/pch/precompiled.hpp: tests/support/precompiled.hpp
+	@mkdir -p $(@D)
+	@cp $< $@
+$(BUILD)/pch/precompiled.hpp.gch: $(BUILD)/pch/precompiled.hpp
+	$(if $(Q),@echo "  PCH   $@")
+	$(Q)$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS_BASE)) $(SANFLAGS) -x c++-header $< -o $@
 
 $(BUILD)/support/%.o: tests/support/%.cpp
 	@mkdir -p $(@D)
