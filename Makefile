@@ -436,7 +436,7 @@ mutants: tools
 mutants-one:
 	@$(GRADER) mutants --manifest tests/$(C)/manifest --sources solutions/$(C) --tests tests/$(C) \
 	  --objects $(BUILD)/sol/$(C) --work build/mutants/$(BUILD:build/%=%)/$(C) \
-	  --compile "$(CXX) -std=c++20 -pthread -O0 $(WARN_les) $(SANFLAGS)" \
+	  --compile "$(CXX) -std=c++20 -pthread -O0 $(PCH_FLAG) $(WARN_les) $(SANFLAGS)" \
 	  --includes "$(INC_sol_$(C)) -Itests/support" \
 	  --link-tail "$(foreach d,$(BEFORE_$(C)),$(LIBOBJ_sol_$d)) $(SUPPORT_OBJ) $(LDLIBS)" \
 	  --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) $(if $(M),--only $(M)) \
