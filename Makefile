@@ -102,6 +102,9 @@ SRCDIR_probe_$1 := $(PROBE)/$1
 SRCDIR_scratch_$1 := $(SCRATCH)/$1
 LIBNAMES_$1 := $(notdir $(basename $(filter-out %/demo.cpp,$(wildcard solutions/$1/*.cpp))))
 TESTNAMES_$1 := $(notdir $(basename $(wildcard tests/$1/*.cpp)))
+# No exercise region in the chapter's headers: its stubs' and probe's headers
+# equal the reference's, so those sets link the reference's test objects.
+SHARED_TESTS_$1 := $(if $(shell grep -l '//@exercise' solutions/$1/*.hpp 2>/dev/null),,yes)
 endef
 
 # $1 chapter, $2 set. Library objects of the earlier chapters come from
@@ -109,7 +112,7 @@ endef
 define SET_RULES
 LIBOBJ_$2_$1 := $(addprefix $(BUILD)/$2/$1/lib/,$(addsuffix .o,$(LIBNAMES_$1)))
 STACKOBJ_$2_$1 := $$(LIBOBJ_$2_$1) $(foreach d,$(BEFORE_$1),$$(LIBOBJ_$(if $(filter mine,$2),mine,sol)_$d))
-TESTOBJ_$2_$1 := $(addprefix $(BUILD)/$2/$1/tests/,$(addsuffix .o,$(TESTNAMES_$1)))
+TESTOBJ_$2_$1 := $(addprefix $(BUILD)/$(if $(and $(SHARED_TESTS_$1),$(filter pristine probe,$2)),sol,$2)/$1/tests/,$(addsuffix .o,$(TESTNAMES_$1)))
 
 $(BUILD)/$2/$1/lib/%.o: $(SRCDIR_$2_$1)/%.cpp
 	@mkdir -p $$(@D)
