@@ -1,0 +1,7 @@
+// Chapter 13, debugging and observability: what asyncio's debug mode, its
+// task call graphs and aiomonitor show a programmer, on the kit's loop.
+#pragma once
+
+#include "lag_monitor.hpp" // LagMonitor
+#include "monitor.hpp"     // Monitor, Stats, monitored
+#include "percentiles.hpp" // percentile
