@@ -7,3 +7,5 @@
 #include "lag_monitor.hpp" // LagMonitor
 #include "monitor.hpp"     // Monitor, Stats, monitored
 #include "percentiles.hpp" // percentile
+#include "runner.hpp"      // run_interruptible, Interrupted
+#include "signals.hpp"     // add_signal_handler, remove_signal_handler

@@ -93,9 +93,12 @@ TEST(Monitor, StatsAreExactOnAKnownSampleRecordedOutOfOrder) {
     for (int i = 1; i <= 100; ++i)
         monitor.record("fetch", sample[static_cast<std::size_t>(i * 37 % 101 - 1)], i % 10 == 0);
     const aio::Stats s = monitor.stats("fetch");
-    EXPECT_EQ(s.count, 100u) << "ch13.stats: count is the number of runs recorded";
-    EXPECT_EQ(s.failures, 10u) << "ch13.stats: failures are the runs recorded as failed";
-    EXPECT_EQ(ms(s.total), 5050) << "ch13.stats: total is the sum of 1..100 ms";
+    EXPECT_EQ(s.count, 100u)
+        << "ch13.record, ch13.stats: count is the number of runs recorded under the name";
+    EXPECT_EQ(s.failures, 10u)
+        << "ch13.record, ch13.stats: failures are the runs recorded as failed, and only those";
+    EXPECT_EQ(ms(s.total), 5050)
+        << "ch13.record, ch13.stats: total is the sum of 1..100 ms, every run kept";
     EXPECT_EQ(s.mean, std::chrono::microseconds(50500)) << "ch13.stats: mean is total / count";
     EXPECT_EQ(ms(s.min), 1) << "ch13.stats: min is the shortest run";
     EXPECT_EQ(ms(s.max), 100) << "ch13.stats: max is the longest run";
