@@ -17,9 +17,24 @@
 
 namespace aio {
 
+// Where a co_await is written: file, line and the function around it
+// (chapter 13's task tree shows it). The compilers' builtins, because
+// std::source_location is missing from clang 14 with libstdc++ 12.
+struct SourceLocation {
+    const char* file = "";
+    int line = 0;
+    const char* function = "";
+    static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                            int line = __builtin_LINE(),
+                                            const char* function = __builtin_FUNCTION()) noexcept {
+        return SourceLocation{file, line, function};
+    }
+};
+
 namespace detail {
 
 class FutureStateBase; // future.hpp (chapter 04)
+class PromiseBase;
 
 // Why the top frame handed control back to the driver (FrameStack::run): the
 // note each of the kit's awaiters leaves. CALL and RETURN stay inside the
@@ -76,7 +91,14 @@ public:
         if (thrown_in_) std::rethrow_exception(take_thrown_in());
     }
 
+    // The frame that made the latest co_await (PromiseBase::await_transform
+    // notes it): the innermost frame while the task is suspended. Chapter
+    // 13's task tree starts there; stale while the task runs.
+    void note_awaiting(PromiseBase* frame) noexcept { innermost_ = frame; }
+    PromiseBase* innermost() const noexcept { return innermost_; }
+
 private:
+    PromiseBase* innermost_ = nullptr;
     std::coroutine_handle<> top_;
     Suspension suspension_ = Suspension::NONE;
     std::shared_ptr<FutureStateBase> awaited_; // valid while suspension_ == FUTURE
@@ -114,6 +136,7 @@ public:
     void attach(FrameStack& frames, std::coroutine_handle<> parent) noexcept {
         frames_ = &frames;
         parent_ = parent;
+        caller_ = parent ? frames.innermost() : nullptr; // the parent is awaiting this frame
     }
     FrameStack& frames() const noexcept {
         assert(frames_ != nullptr && "a frame runs only after attach() put it on a frame stack");
@@ -122,6 +145,19 @@ public:
     std::coroutine_handle<> parent() const noexcept { return parent_; }
     // What ended the body: null if it returned (the task reads it at the end).
     std::exception_ptr exception() const noexcept { return exception_; }
+
+    // Every co_await of a Coro body passes here first (C++: the promise's
+    // await_transform), the awaitable unchanged: the frame notes where it
+    // waits and that it is now the innermost of its stack. For chapter 13's
+    // task tree, which walks from the innermost frame up its callers.
+    template <class A>
+    A&& await_transform(A&& awaitable, SourceLocation where = SourceLocation::current()) noexcept {
+        suspended_at_ = where;
+        if (frames_ != nullptr) frames_->note_awaiting(this);
+        return std::forward<A>(awaitable);
+    }
+    SourceLocation suspended_at() const noexcept { return suspended_at_; }
+    const PromiseBase* caller() const noexcept { return caller_; } // null for a task's root
 
 protected:
     void rethrow_if_failed() {
@@ -132,6 +168,8 @@ private:
     FrameStack* frames_ = nullptr;   // the task's stack; set by attach()
     std::coroutine_handle<> parent_; // who co_awaited this frame; null for a task's root
     std::exception_ptr exception_;
+    PromiseBase* caller_ = nullptr; // the parent's promise (chapter 13's task tree)
+    SourceLocation suspended_at_;   // the latest co_await of this frame
 };
 
 // The result slot: a value for Coro<T>, nothing for Coro<void>.

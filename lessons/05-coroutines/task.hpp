@@ -64,6 +64,11 @@ public:
     bool cancelled() const { return future_.cancelled(); }
     EventLoop& get_loop() const { return future_.loop(); }
     State state() const { return state_; }
+    // For chapter 13's task tree: the future the task waits for (asyncio:
+    // _fut_waiter; null unless WAITING) and the innermost frame of its stack
+    // (null before its first step; read it only while the task is suspended).
+    const detail::FutureStateBase* awaiting() const { return waiter_.get(); }
+    const detail::PromiseBase* innermost_frame() const { return frames_.innermost(); }
 
     // The task as a type-erased future (chapter 06 waits on these) and an
     // owning handle to it (a TaskGroup keeps its parent task this way).

@@ -4,15 +4,22 @@
 #include "runner.hpp"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "task_tree.hpp"
 
 namespace aio::detail {
 
 SigintCatcher::SigintCatcher(EventLoop& loop, TaskBase& main) : loop_(loop), main_(main) {
     add_signal_handler(loop_, SIGINT, [this] { on_sigint(); });
+    dumping_ = dump_task_tree_on_sigquit_if_asked(loop_);
 }
 
 SigintCatcher::~SigintCatcher() {
     remove_signal_handler(loop_, SIGINT);
+    if (dumping_) remove_signal_handler(loop_, SIGQUIT);
 }
 
 void SigintCatcher::on_sigint() {
@@ -24,6 +31,16 @@ void SigintCatcher::finish(std::exception_ptr error) {
     if (!error) return;
     // TODO(ch13.run_interrupt): Rethrow the error; our cancel becomes Interrupted.
     throw aio::NotImplemented("ch13.run_interrupt");
+}
+
+bool dump_task_tree_on_sigquit_if_asked(EventLoop& loop) {
+    const char* asked = std::getenv("LOOPLAB_DUMP");
+    if (asked == nullptr || std::strcmp(asked, "1") != 0) return false;
+    add_signal_handler(loop, SIGQUIT, [&loop] {
+        std::fprintf(stderr, "looplab: the task tree (SIGQUIT, LOOPLAB_DUMP=1)\n%s",
+                     format_task_tree(loop).c_str());
+    });
+    return true;
 }
 
 } // namespace aio::detail

@@ -93,6 +93,8 @@ public:
     // Silences the never-retrieved report without retrieving (e.g. a combinator
     // that passes the exception on).
     void mark_retrieved() noexcept { log_traceback_ = false; }
+    // "Future" or "Task" (the report's word; chapter 13's task tree shows it).
+    const char* class_name() const noexcept { return class_name_; }
 
 protected:
     // Chapter 05: TaskState throws RuntimeError here, so set_result/set_exception

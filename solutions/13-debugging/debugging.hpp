@@ -7,3 +7,4 @@
 #include "percentiles.hpp" // percentile
 #include "runner.hpp"      // run_interruptible, Interrupted
 #include "signals.hpp"     // add_signal_handler, remove_signal_handler
+#include "task_tree.hpp"   // all_tasks, task_infos, format_task_tree

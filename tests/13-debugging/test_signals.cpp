@@ -203,7 +203,8 @@ TEST(Runner, ASigintCancelsMainWhichCleansUpThenInterrupted) {
     } catch (const aio::Interrupted&) {
     } catch (const aio::CancelledError&) {
         ADD_FAILURE() << "ch13.run_interrupt: the cancel SIGINT asked for leaves as Interrupted, "
-                         "not as a CancelledError (ch13.on_sigint counts the SIGINT)";
+                         "not as a CancelledError (ch13.on_sigint counts the SIGINT; "
+                         "ch13.run_interruptible lets the catcher's finish decide)";
     }
     EXPECT_TRUE(cleaned_up)
         << "ch13.on_sigint: the SIGINT cancels the main task, which sees a CancelledError";
@@ -240,4 +241,58 @@ TEST(Runner, ASigintAndAnotherCancelTogetherStayACancelledError) {
         << "ch13.run_interrupt: main was cancelled twice, by SIGINT and by itself; withdrawing "
            "the SIGINT's request leaves one: the CancelledError is not only ours and stays one "
            "(asyncio.Runner: uncancel() must reach 0)";
+}
+
+TEST(Runner, WithoutASigintItIsRunAndGivesSigintBack) {
+    auto answer = []() -> aio::Coro<int> {
+        co_await aio::sleep(1ms);
+        co_return 7;
+    };
+    EXPECT_EQ(aio::run_interruptible(answer()), 7)
+        << "ch13.run_interruptible: main's value, as run() gives it";
+    EXPECT_EQ(disposition(SIGINT), SIG_DFL)
+        << "ch13.run_interruptible: after the run SIGINT has its default disposition again";
+}
+
+TEST(Runner, LooplabDumpPrintsTheTaskTreeOnSigquit) {
+    ::setenv("LOOPLAB_DUMP", "1", 1);
+    auto main = []() -> aio::Coro<int> {
+        aio::get_running_loop().call_later(5ms, [] { std::raise(SIGQUIT); });
+        co_await aio::sleep(50ms);
+        co_return 3;
+    };
+    testing::internal::CaptureStderr();
+    const int result = aio::run_interruptible(main());
+    const std::string printed = testing::internal::GetCapturedStderr();
+    ::unsetenv("LOOPLAB_DUMP");
+    EXPECT_EQ(result, 3) << "ch13.run_interruptible: a SIGQUIT dump does not stop the program";
+    EXPECT_NE(printed.find("looplab: the task tree"), std::string::npos)
+        << "ch13.run_interruptible: with LOOPLAB_DUMP=1, SIGQUIT prints the task tree to stderr\n"
+        << printed;
+    EXPECT_NE(printed.find("[WAITING]"), std::string::npos)
+        << "ch13.format_tree: the tree shows the main task, waiting in its sleep\n"
+        << printed;
+    EXPECT_EQ(disposition(SIGQUIT), SIG_DFL)
+        << "run_interruptible (given): SIGQUIT has its default disposition again after the run";
+}
+
+TEST(Runner, LeftoverTasksAreCancelledBeforeTheRunEnds) {
+    bool child_cancelled = false;
+    auto child = [](bool& cancelled) -> aio::Coro<void> {
+        try {
+            co_await aio::sleep(10s);
+        } catch (const aio::CancelledError&) {
+            cancelled = true;
+            throw;
+        }
+    };
+    auto main = [&]() -> aio::Coro<int> {
+        (void)aio::create_task(child(child_cancelled), "child");
+        co_await aio::sleep(1ms);
+        co_return 5;
+    };
+    EXPECT_EQ(aio::run_interruptible(main()), 5) << "ch13.run_interruptible: main's value";
+    EXPECT_TRUE(child_cancelled)
+        << "ch13.run_interruptible: a task still pending when main returns is cancelled, and "
+           "runs its clean-up, before the loop closes (run()'s cancel_all_tasks)";
 }
