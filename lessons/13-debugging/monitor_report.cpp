@@ -20,20 +20,8 @@ double seconds(Duration d) {
 
 // JSON string escaping for the names: quotes, backslashes, control characters.
 std::string quoted(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
+    // TODO(ch13.json_quote): The name as a JSON string: quoted, and escaped where JSON says.
+    throw aio::NotImplemented("ch13.json_quote");
 }
 
 } // namespace

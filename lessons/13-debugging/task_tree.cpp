@@ -60,17 +60,7 @@ TaskGraph task_graph(EventLoop& loop) {
     const std::vector<std::shared_ptr<TaskBase>> tasks = all_tasks(loop);
     TaskGraph graph;
     graph.awaits.assign(tasks.size(), TaskGraph::none);
-    // Which row owns which future: a task that awaits a task awaits its future.
-    std::map<const FutureStateBase*, std::size_t> row_of_future;
-    for (const auto& task : tasks) {
-        row_of_future[&task->future_state()] = graph.infos.size();
-        TaskInfo info;
-        info.name = task->get_name();
-        info.state = task->state();
-        if (is_suspended(*task)) info.frames = frames_of(*task);
-        graph.infos.push_back(std::move(info));
-    }
-    // TODO(ch13.awaited_by): Say what each task awaits; a task awaited is told by whom.
+    // TODO(ch13.awaited_by): A row per task; say what each awaits; a task awaited is told by whom.
     throw aio::NotImplemented("ch13.awaited_by");
     return graph;
 }

@@ -1,7 +1,8 @@
 // Chapter 13 demo: a program with a blocking call hidden in it. The performance
 // monitor times each kind of operation; the lag monitor shows the loop stopped
-// answering, and when. All on a virtual clock, so the figures are exact and the
-// picture (diagrams/13-loop-lag.svg) is the same on every machine.
+// answering, and when. Then a gather that hangs, and the task tree that shows
+// why. All on a virtual clock, so the figures are exact and the picture
+// (diagrams/13-loop-lag.svg) is the same on every machine.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,7 +10,9 @@
 #include <fstream>
 #include <string>
 
+#include "combinators.hpp"
 #include "debugging.hpp"
+#include "locks.hpp"
 #include "task.hpp"
 #include "timeline.hpp"
 
@@ -44,6 +47,37 @@ aio::Coro<void> crawl(aio::Monitor& monitor) {
         if (i == 1) co_await monitor.monitored("parse", parse(size));
         co_await aio::sleep(5ms);
     }
+}
+
+// The hung gather: two workers, one of which waits for an event nobody sets.
+aio::Coro<void> wait_for_go(aio::Event& go) {
+    co_await go.wait();
+}
+aio::Coro<void> worker(aio::Event& go, bool stuck) {
+    co_await aio::sleep(10ms);
+    if (stuck) co_await wait_for_go(go);
+}
+aio::Coro<void> gather_workers(aio::Event& go) {
+    std::vector<aio::Task<void>> workers;
+    workers.push_back(aio::create_task(worker(go, false), "worker-1"));
+    workers.push_back(aio::create_task(worker(go, true), "worker-2"));
+    co_await aio::gather(workers);
+}
+
+void show_hung_gather() {
+    aio::Event go; // before the loop: frames still waiting at the end point into it
+    aio::VirtualClock clock;
+    aio::EventLoop loop(aio::LoopOptions{.clock = &clock});
+    auto main_task = aio::create_task(loop, gather_workers(go), "main");
+    loop.call_later(1s, [&loop] { loop.stop(); });
+    loop.run_forever();
+    std::printf(
+        "\nA gather that never ends: after 1 s, the task tree (python -m asyncio pstree):\n\n%s",
+        aio::format_task_tree(loop).c_str());
+    std::printf("\nworker-2 waits in wait_for_go on a future that is no task: the Event nobody "
+                "sets.\nmain awaits the gather's future; the gathered tasks are roots of their "
+                "own.\n\nThe loop's end drops the tasks still pending, and says so:\n");
+    std::fflush(stdout); // the report goes to stderr: keep the order on a terminal
 }
 
 std::filesystem::path timeline_dir() {
@@ -102,4 +136,5 @@ int main() {
     aio::Timeline timeline = draw(lag);
     std::printf("%s", timeline.to_ascii().c_str());
     save(timeline);
+    show_hung_gather();
 }

@@ -18,6 +18,7 @@ double seconds(Duration d) {
 
 // JSON string escaping for the names: quotes, backslashes, control characters.
 std::string quoted(std::string_view text) {
+    //@exercise ch13.json_quote  The name as a JSON string: quoted, and escaped where JSON says.
     std::string out = "\"";
     for (char c : text) {
         if (c == '"' || c == '\\') {
@@ -32,6 +33,7 @@ std::string quoted(std::string_view text) {
         }
     }
     return out + "\"";
+    //@end
 }
 
 } // namespace

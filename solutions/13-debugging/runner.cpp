@@ -48,11 +48,13 @@ void SigintCatcher::finish(std::exception_ptr error) {
 bool dump_task_tree_on_sigquit_if_asked(EventLoop& loop) {
     const char* asked = std::getenv("LOOPLAB_DUMP");
     if (asked == nullptr || std::strcmp(asked, "1") != 0) return false;
+    //@exercise ch13.sigquit_dump  On each SIGQUIT, the task tree to stderr, under a heading line.
     add_signal_handler(loop, SIGQUIT, [&loop] {
         std::fprintf(stderr, "looplab: the task tree (SIGQUIT, LOOPLAB_DUMP=1)\n%s",
                      format_task_tree(loop).c_str());
     });
     return true;
+    //@end
 }
 
 } // namespace aio::detail

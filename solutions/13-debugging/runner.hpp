@@ -43,7 +43,7 @@ private:
     bool dumping_ = false; // LOOPLAB_DUMP=1: a SIGQUIT handler is ours to remove
 };
 
-// LOOPLAB_DUMP=1 in the environment: SIGQUIT (Ctrl-\\) prints the loop's task
+// LOOPLAB_DUMP=1 in the environment: SIGQUIT (Ctrl-backslash) prints the loop's task
 // tree to stderr and the program goes on, so a hung program can be looked
 // into from its terminal or with `kill -QUIT <pid>` from another.
 // True if it installed the handler.

@@ -64,6 +64,7 @@ TaskGraph task_graph(EventLoop& loop) {
     const std::vector<std::shared_ptr<TaskBase>> tasks = all_tasks(loop);
     TaskGraph graph;
     graph.awaits.assign(tasks.size(), TaskGraph::none);
+    //@exercise ch13.awaited_by  A row per task; say what each awaits; a task awaited is told by whom.
     // Which row owns which future: a task that awaits a task awaits its future.
     std::map<const FutureStateBase*, std::size_t> row_of_future;
     for (const auto& task : tasks) {
@@ -74,7 +75,6 @@ TaskGraph task_graph(EventLoop& loop) {
         if (is_suspended(*task)) info.frames = frames_of(*task);
         graph.infos.push_back(std::move(info));
     }
-    //@exercise ch13.awaited_by  Say what each task awaits; a task awaited is told by whom.
     for (std::size_t row = 0; row < tasks.size(); ++row) {
         const FutureStateBase* awaited = tasks[row]->awaiting();
         if (awaited == nullptr) continue;

@@ -194,5 +194,6 @@ TEST(Monitor, TableAndJsonShowEveryName) {
               "\"say \\\"hi\\\"\": {\"count\": 1, \"failures\": 0, \"total_s\": 0.002000000, "
               "\"mean_s\": 0.002000000, \"min_s\": 0.002000000, \"max_s\": 0.002000000, "
               "\"p50_s\": 0.002000000, \"p99_s\": 0.002000000}}")
-        << "ch13.stats: the JSON holds each name's stats in seconds";
+        << "ch13.stats, ch13.json_quote: the JSON holds each name's stats in seconds, each "
+           "name a JSON string (its quotes escaped)";
 }

@@ -267,7 +267,7 @@ TEST(Runner, LooplabDumpPrintsTheTaskTreeOnSigquit) {
     ::unsetenv("LOOPLAB_DUMP");
     EXPECT_EQ(result, 3) << "ch13.run_interruptible: a SIGQUIT dump does not stop the program";
     EXPECT_NE(printed.find("looplab: the task tree"), std::string::npos)
-        << "ch13.run_interruptible: with LOOPLAB_DUMP=1, SIGQUIT prints the task tree to stderr\n"
+        << "ch13.sigquit_dump: with LOOPLAB_DUMP=1, SIGQUIT prints the task tree to stderr\n"
         << printed;
     EXPECT_NE(printed.find("[WAITING]"), std::string::npos)
         << "ch13.format_tree: the tree shows the main task, waiting in its sleep\n"
