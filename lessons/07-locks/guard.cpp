@@ -31,15 +31,21 @@ void Guard::release() {
     std::exchange(release_, nullptr)();
 }
 
-Coro<Guard> Lock::guard() {
+namespace {
+// Both guards, the Lock's and the Semaphore's: acquire, then own the release.
+template <class Primitive>
+Coro<Guard> acquire_guard(Primitive& primitive) {
     // TODO(ch07.lock_guard): Acquire, then return a Guard owning the release.
     throw aio::NotImplemented("ch07.lock_guard");
 }
+} // namespace
+
+Coro<Guard> Lock::guard() {
+    return acquire_guard(*this);
+}
 
 Coro<Guard> Semaphore::guard() {
-    co_await acquire();
-    Guard held([this] { release(); }, get_running_loop());
-    co_return std::move(held);
+    return acquire_guard(*this);
 }
 
 } // namespace aio

@@ -16,13 +16,6 @@ bool is_token_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string::npos;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 } // namespace
 
 std::optional<std::string_view> take_line(std::string_view buffer, std::size_t& pos,

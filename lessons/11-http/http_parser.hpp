@@ -43,6 +43,9 @@ enum class Stage {
     UNTIL_EOF
 };
 
+// s without the spaces and tabs at either end (RFC 9110's OWS).
+std::string_view trim(std::string_view s);
+
 // The framing the fields ask for, with the smuggling rules: Content-Length
 // with Transfer-Encoding, two different lengths, a length that is not all
 // digits: 400; a coding other than one "chunked": 501; a length over

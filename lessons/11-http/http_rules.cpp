@@ -22,6 +22,13 @@ bool is_token(std::string_view s) {
     });
 }
 
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+} // namespace
+
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
         s.remove_prefix(1);
@@ -29,13 +36,6 @@ std::string_view trim(std::string_view s) {
         s.remove_suffix(1);
     return s;
 }
-
-bool all_digits(std::string_view s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-} // namespace
 
 int parse_version(std::string_view text) {
     // TODO(ch11.version): "HTTP/d.d" exactly (400 otherwise); 1.0 and 1.1 only (505 otherwise).

@@ -76,6 +76,9 @@ CrawlReport report_of(Crawl& crawl, Duration elapsed) {
 
 Coro<CrawlReport> crawl(std::string start_url, CrawlOptions options, Fetch fetch) {
     if (options.concurrency == 0) throw ValueError("crawl: concurrency must be at least 1");
+    double rate = options.per_host_rate.value_or(1.0);
+    if (!(rate > 0 && rate <= 1e9)) // NaN and infinity too: a limiter needs a real period
+        throw ValueError("crawl: per_host_rate must be above 0, got " + std::to_string(rate));
     std::optional<std::string> start = normalize_url(start_url, start_url);
     if (!start) throw ValueError("crawl: not an http:// URL: " + start_url);
     std::optional<http::ClientSession> session;

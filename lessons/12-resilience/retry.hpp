@@ -72,7 +72,8 @@ bool should_retry(const RetryPolicy& policy, const std::exception_ptr& error);
 // overall deadline, wrap it: timeout(10s, retry(policy, call)).
 template <class F>
 auto retry(RetryPolicy policy, F call) -> std::invoke_result_t<F&> {
-    using T = typename detail::CoroValue<std::invoke_result_t<F&>>::type;
+    // [[maybe_unused]]: the lesson's stub of the body below does not use it.
+    using T [[maybe_unused]] = typename detail::CoroValue<std::invoke_result_t<F&>>::type;
     check_policy(policy);
     // TODO(ch12.retry): Try, and on a failure worth retrying sleep the backoff and try again.
     throw aio::NotImplemented("ch12.retry");

@@ -41,19 +41,25 @@ void Guard::release() {
     std::exchange(release_, nullptr)();
 }
 
-Coro<Guard> Lock::guard() {
+namespace {
+// Both guards, the Lock's and the Semaphore's: acquire, then own the release.
+template <class Primitive>
+Coro<Guard> acquire_guard(Primitive& primitive) {
     //@scratch ch07.lock_guard
     //@exercise ch07.lock_guard  Acquire, then return a Guard owning the release.
-    co_await acquire();
-    co_return Guard([this] { release(); }, get_running_loop());
+    co_await primitive.acquire();
+    co_return Guard([&primitive] { primitive.release(); }, get_running_loop());
     //@end
     //@end
 }
+} // namespace
+
+Coro<Guard> Lock::guard() {
+    return acquire_guard(*this);
+}
 
 Coro<Guard> Semaphore::guard() {
-    co_await acquire();
-    Guard held([this] { release(); }, get_running_loop());
-    co_return std::move(held);
+    return acquire_guard(*this);
 }
 
 } // namespace aio

@@ -14,33 +14,28 @@ bool is_token_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string::npos;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 } // namespace
 
 std::optional<std::string_view> take_line(std::string_view buffer, std::size_t& pos,
                                           std::size_t max, int status, bool lf_ok) {
     //@scratch ch11.take_line
     //@exercise ch11.take_line  One line without its end; bare CR, bare LF (unless lf_ok), too long.
+    // Every refusal comes at the byte that proves it, scanning in order, so that
+    // the same bytes give the same answer however they were split into feeds.
     std::string_view rest = buffer.substr(pos);
     std::size_t lf = rest.find('\n');
     std::string_view line = rest.substr(0, lf);
-    bool crlf = lf != std::string_view::npos && !line.empty() && line.back() == '\r';
-    if (crlf) line.remove_suffix(1);
-    std::size_t cr = line.find('\r');
-    // A CR as the last byte buffered may still be followed by its LF.
-    if (cr != std::string_view::npos && !(lf == std::string_view::npos && cr + 1 == line.size()))
-        throw HttpError(400, "a bare CR in a line");
-    if (lf != std::string_view::npos && !crlf && !lf_ok) throw HttpError(400, "a bare LF line end");
-    std::size_t length = line.size() - (cr != std::string_view::npos ? 1 : 0);
-    if (length > max)
-        throw HttpError(status, "a line longer than " + std::to_string(max) + " bytes");
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\r' && i + 1 == line.size())
+            break; // the line's CR, or its LF is still to come
+        if (line[i] == '\r') throw HttpError(400, "a bare CR in a line");
+        if (i >= max)
+            throw HttpError(status, "a line longer than " + std::to_string(max) + " bytes");
+    }
     if (lf == std::string_view::npos) return std::nullopt;
+    bool crlf = !line.empty() && line.back() == '\r';
+    if (!crlf && !lf_ok) throw HttpError(400, "a bare LF line end");
+    if (crlf) line.remove_suffix(1);
     pos += lf + 1;
     return line;
     //@end

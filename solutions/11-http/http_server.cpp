@@ -89,12 +89,17 @@ Coro<void> serve_connection(std::shared_ptr<const ServerContext> context, Stream
     try {
         for (;;) {
             std::optional<Request> request;
-            try {
-                request = co_await read_request(parser, reader, writer, deadlines, options);
-            } catch (const HttpError& e) {
-                refused = e;
+            if (!refused) {
+                try {
+                    request = co_await read_request(parser, reader, writer, deadlines, options);
+                } catch (const HttpError& e) {
+                    refused = e;
+                }
             }
-            if (refused || !request) break;
+            // Pipelined requests completed before the bad bytes are answered
+            // first, in order (as a server on h11 does); then the error.
+            if (refused) request = parser.next();
+            if (!request) break;
             request->peer = writer.peername();
             bool keep_alive = request->keep_alive();
             bool head = request->method == "HEAD";
@@ -106,7 +111,10 @@ Coro<void> serve_connection(std::shared_ptr<const ServerContext> context, Stream
                 response.headers.set("Connection", "keep-alive");
             writer.write(serialize(response, head));
             co_await writer.drain();
-            if (!keep_alive) break;
+            if (!keep_alive) {
+                refused.reset(); // closed after this answer: the bad bytes went unread
+                break;
+            }
             deadlines.idle = loop.time() + options.keepalive_timeout;
         }
     } catch (const TimeoutError&) {

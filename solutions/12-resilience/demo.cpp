@@ -82,7 +82,7 @@ Coro<void> crawl_story() {
     std::printf("\nThe crawler on %s (8 workers, 100 requests/s, retries, a breaker per host):\n",
                 site.url(0).c_str());
     aio::CrawlReport report = co_await aio::crawl(site.url(0), options);
-    std::printf("%s\n\n%s", terminal ? "" : "", report.table().c_str());
+    std::printf("%s\n%s", terminal ? "\n" : "", report.table().c_str()); // end the live line
     std::printf("\n  the server saw at most %zu requests at once\n", site.peak_in_flight());
     site.close();
     co_await site.wait_closed();

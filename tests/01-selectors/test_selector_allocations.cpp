@@ -21,7 +21,7 @@ TYPED_TEST_SUITE(Selector, SelectorBackends, BackendName);
 // 64 idle pipes, then 64 more: the first look after each batch may grow the
 // backend's array (poll) or buffer (epoll) once; every other look allocates nothing.
 TYPED_TEST(Selector, AWaitAllocatesNothingUntilTheRegistrationsGrow) {
-#ifdef LOOPLAB_SANITIZER_OWNS_NEW
+#ifdef LOOPLAB_SANITIZED
     ASSERT_TRUE(hooks_installed) << "the sanitizer took no malloc hook: nothing is counted";
 #endif
     std::size_t probe_before = allocations.load();

@@ -16,7 +16,7 @@ TEST(TimerQueue, PushAllocatesOnceCancelNever) {
     aio::TimerQueue queue;
     std::vector<aio::TimerHandle> handles;
     handles.reserve(count);
-#ifdef LOOPLAB_SANITIZER_OWNS_NEW
+#ifdef LOOPLAB_SANITIZED
     ASSERT_TRUE(hooks_installed) << "the sanitizer took no malloc hook: nothing is counted";
 #endif
     std::size_t probe_before = allocations.load();

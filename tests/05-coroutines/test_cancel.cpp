@@ -380,3 +380,49 @@ TEST(Cancel, ACancelPendingWhenTheTaskStartsToWaitCancelsThatFuture) {
     EXPECT_LT(v.elapsed(), 1s) << "ch05.wakeup: at once, not when the sleep would end";
     EXPECT_TRUE(task.cancelled()) << "ch05.wakeup: re-raised, it cancels the task";
 }
+
+// asyncio's sleep resolves its future through _set_result_unless_cancelled: a
+// cancel that comes first in the pass where the timer is due has cancelled the
+// future already, and the timer must leave it alone.
+TEST(Cancel, ACancelInThePassOfTheSleepsDeadlineWinsWithoutAnError) {
+    VirtualLoop v;
+    looplab::RecordedReports reports(v.loop);
+    Events events;
+    Task<void> task = aio::create_task(v.loop, sleeps_and_records(&events, 10ms));
+    // Set before the task's first step creates the sleep's timer: due at the same
+    // moment, this one runs first in that pass.
+    v.loop.call_later(10ms, [&] { task.cancel("at the deadline"); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.sleep: the cancelled sleep must end, not hang";
+    EXPECT_EQ(events, (Events{"cancelled at the co_await @10: at the deadline"}))
+        << "ch05.sleep: the cancel came first in the pass, so the sleep ends cancelled";
+    EXPECT_EQ(reports.messages.size(), 0u)
+        << "ch05.sleep: the sleep's timer fired after the cancel, in the same pass: it must set "
+           "the future only if it is not done yet, not raise InvalidStateError into the loop's "
+           "exception handler; first report: "
+        << (reports.messages.empty() ? "" : reports.messages.front());
+}
+
+// asyncio's sleep cancels its timer in a finally: however the wait ends, no
+// timer of a finished sleep is left in the loop.
+TEST(Cancel, ACancelledSleepLeavesNoTimerBehind) {
+    VirtualLoop v;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, sleeps_and_records(&events, 1h));
+    v.loop.call_later(1s, [&] { task.cancel("early"); });
+    ASSERT_TRUE(looplab::run_until_done(v.loop, aio::Future<void>(task)))
+        << "ch05.sleep: the cancelled sleep must end, not hang";
+    ASSERT_TRUE(task.cancelled()) << "ch05.sleep: the cancelled sleep ends the task cancelled";
+    Events timers_due; // the virtual times of the passes that found a timer due
+    v.loop.set_tracer([&](const aio::IterationTrace& trace) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(v.elapsed());
+        if (trace.timers_due > 0) timers_due.push_back("timer due @" + std::to_string(ms.count()));
+    });
+    v.loop.call_later(2h, [&] { v.loop.stop(); });
+    v.loop.run_forever();
+    v.loop.set_tracer(nullptr);
+    EXPECT_EQ(timers_due, (Events{"timer due @7201000"}))
+        << "ch05.sleep: a cancelled sleep must cancel its timer however the frame ends (asyncio: "
+           "sleep's finally: h.cancel()); the only timer left should be the test's own, 2 h "
+           "later, but a pass at 1 h means the sleep's timer was left behind";
+}

@@ -3,7 +3,9 @@
 // connect, sending everything, reading a line, one whole request.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <system_error>
 
@@ -54,13 +56,13 @@ Coro<void> waits_readable(int fd, Events* events) {
 }
 
 // Receives until `bytes` arrived, waiting for readability in between.
-Coro<std::size_t> drain(int fd, std::size_t bytes) {
-    std::size_t received = 0;
+Coro<std::string> drain(int fd, std::size_t bytes) {
+    std::string received;
     char buffer[65536];
-    while (received < bytes) {
+    while (received.size() < bytes) {
         ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
         if (n > 0)
-            received += static_cast<std::size_t>(n);
+            received.append(buffer, static_cast<std::size_t>(n));
         else if (n == 0)
             break;
         else
@@ -69,11 +71,29 @@ Coro<std::size_t> drain(int fd, std::size_t bytes) {
     co_return received;
 }
 
-Coro<std::size_t> send_and_drain(int out, int in, std::string data) {
+Coro<std::string> send_and_drain(int out, int in, std::string data) {
     std::size_t size = data.size();
-    Task<std::size_t> reader = aio::create_task(drain(in, size));
+    Task<std::string> reader = aio::create_task(drain(in, size));
     co_await aio::send_all_async(out, std::move(data));
     co_return co_await reader;
+}
+
+// Bytes with no short period, so a piece sent twice or out of place shows.
+std::string patterned(std::size_t size) {
+    std::string data(size, '\0');
+    std::uint32_t x = 12345;
+    for (char& c : data) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>(x >> 24);
+    }
+    return data;
+}
+
+// Where two strings first differ; the shorter one's size if one is a prefix.
+std::size_t first_difference(const std::string& a, const std::string& b) {
+    std::size_t n = std::min(a.size(), b.size());
+    return static_cast<std::size_t>(std::mismatch(a.begin(), a.begin() + n, b.begin()).first -
+                                    a.begin());
 }
 
 Coro<void> connects(std::uint16_t port) {
@@ -107,6 +127,31 @@ TEST(FetchCoroutines, ACancelledWaitLeavesNoReaderBehind) {
         << "ch05.wait_ready: a cancelled wait must remove its reader however the frame ends";
 }
 
+// The watcher only resolves the future; the task may have been cancelled in the
+// same pass, before the watcher ran (asyncio's sock_recv: `if not fut.done()`).
+TEST(FetchCoroutines, ACancelInThePassTheSocketBecomesReadableWinsWithoutAnError) {
+    looplab::VirtualLoop v;
+    looplab::RecordedReports reports(v.loop);
+    SocketPair pair;
+    Events events;
+    Task<void> task = aio::create_task(v.loop, waits_readable(pair.mine.get(), &events));
+    v.loop.call_later(10ms, [&] {
+        pair.write("x"); // readable at the next pass's select
+        // Queued now, so it runs in that pass before the reader's callback.
+        v.loop.call_soon([&] { task.cancel("before the reader ran"); });
+    });
+    looplab::run_until_done(v.loop, aio::Future<void>(task), 5s);
+    EXPECT_TRUE(task.cancelled())
+        << "ch05.wait_ready: the cancel came first in the pass, so the wait ends cancelled";
+    EXPECT_EQ(reports.messages.size(), 0u)
+        << "ch05.wait_ready: the reader ran after the cancel, in the same pass: it must set the "
+           "future only if it is not done yet, not raise InvalidStateError into the loop's "
+           "exception handler; first report: "
+        << (reports.messages.empty() ? "" : reports.messages.front());
+    EXPECT_FALSE(v.loop.remove_reader(pair.mine.get()))
+        << "ch05.wait_ready: the cancelled wait removes its reader";
+}
+
 TEST(FetchCoroutines, ConnectAsyncConnectsOrThrowsTheConnectError) {
     aio::EventLoop loop;
     std::uint16_t refused = 0;
@@ -130,9 +175,15 @@ TEST(FetchCoroutines, ConnectAsyncConnectsOrThrowsTheConnectError) {
 TEST(FetchCoroutines, SendAllSendsMoreThanTheSocketBufferHolds) {
     aio::EventLoop loop;
     SocketPair pair;
-    std::string data(4 * 1024 * 1024, 'z'); // far more than a socket buffer
-    EXPECT_EQ(run_task(loop, send_and_drain(pair.mine.get(), pair.theirs.get(), data)), data.size())
+    std::string data = patterned(4 * 1024 * 1024); // far more than a socket buffer
+    std::string received = run_task(loop, send_and_drain(pair.mine.get(), pair.theirs.get(), data));
+    EXPECT_EQ(received.size(), data.size())
         << "ch05.send_all: every byte must arrive: on EAGAIN wait until writable, then go on";
+    EXPECT_TRUE(received == data)
+        << "ch05.send_all: the bytes must arrive in order, each once: after a partial send, send "
+           "the rest (from data plus what was sent), not from the start; first difference at "
+           "byte "
+        << first_difference(received, data);
 }
 
 TEST(FetchCoroutines, ReadLineReturnsTheLineAcrossSeveralReads) {

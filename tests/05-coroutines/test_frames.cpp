@@ -74,6 +74,35 @@ TEST(Trampoline, StopsWithNoneWhenAForeignAwaiterSuspends) {
 
 namespace {
 
+Coro<int> returns_one() {
+    co_return 1;
+}
+
+Coro<void> calls_then_suspends_foreign(Events* events) {
+    int value = co_await returns_one(); // a CALL and a RETURN in this same run()
+    events->push_back("child gave " + std::to_string(value));
+    co_await std::suspend_always{};
+    events->push_back("after");
+}
+
+} // namespace
+
+// The note a child's RETURN left belongs to that resume only: the parent, resumed
+// and then suspended by a foreign awaiter, must be seen as NONE, not as RETURN.
+TEST(Trampoline, AForeignSuspensionRightAfterAChildReturnedStopsWithNone) {
+    Events events;
+    InlineDriver<void> driver(calls_then_suspends_foreign(&events));
+    EXPECT_FALSE(driver.run()) << "ch05.trampoline: the suspended parent is not finished";
+    EXPECT_EQ(events, (Events{"child gave 1"}))
+        << "ch05.trampoline: the parent, suspended by a foreign awaiter after its child "
+           "returned, must not be resumed again in the same run(): reset the note to NONE "
+           "before every resume, not once before the loop (a stale RETURN resumed it)";
+    EXPECT_EQ(driver.frames().suspension(), Suspension::NONE)
+        << "ch05.trampoline: a foreign awaiter leaves no note: NONE";
+}
+
+namespace {
+
 Coro<void> yields_once(Events* events) {
     events->push_back("before");
     co_await aio::detail::YieldAwaiter{};

@@ -93,6 +93,29 @@ TEST(Run, CancelsLeftoverTasksAndWaitsForThem) {
 
 namespace {
 
+Coro<int> main_leaves_a_task_and_fails(Events* events, LifetimeCounts* counts) {
+    aio::create_task(leftover(events, Counted(*counts), "left"));
+    co_await aio::sleep(0s); // started
+    events->push_back("main fails");
+    throw aio::ValueError("main failed");
+}
+
+} // namespace
+
+// asyncio.run's clean-up is in a finally: it runs however main ends.
+TEST(Run, CancelsLeftoverTasksWhenMainFailsToo) {
+    Events events;
+    LifetimeCounts counts;
+    EXPECT_THROW(aio::run(main_leaves_a_task_and_fails(&events, &counts)), aio::ValueError)
+        << "ch05.run: main's exception comes out of run()";
+    EXPECT_EQ(events, (Events{"main fails", "left cancelled", "left cleaned up"}))
+        << "ch05.run: when main throws, run() still cancels every pending task and runs the loop "
+           "until they are done, before the exception leaves";
+    EXPECT_EQ(counts.alive(), 0) << "ch05.run: no frame left behind: " << counts.summary();
+}
+
+namespace {
+
 Coro<void> fails_on_cancel(std::string name) {
     try {
         co_await aio::sleep(1h);

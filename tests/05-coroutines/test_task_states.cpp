@@ -143,7 +143,15 @@ TEST(Task, CreateTaskRefusesAnEmptyOrFinishedCoroAndAClosedLoop) {
     aio::EventLoop closed;
     closed.close();
     EXPECT_THROW(aio::create_task(closed, one()), aio::RuntimeError)
-        << "ch05.start: a closed loop refuses the first step, and nothing is registered";
+        << "ch05.start: a closed loop refuses the first step";
+    LifetimeCounts counts;
+    Events events;
+    EXPECT_THROW(aio::create_task(closed, holds(Counted(counts), &events)), aio::RuntimeError)
+        << "ch05.start: a closed loop refuses the first step";
+    EXPECT_EQ(counts.alive(), 0)
+        << "ch05.start: a task the closed loop refused must not be registered (queue the first "
+           "step before registering): nothing may keep its frame alive; "
+        << counts.summary();
 }
 
 TEST(Task, CompleteEndsTheTaskAsItsRootEnded) {

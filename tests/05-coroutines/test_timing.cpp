@@ -21,17 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr double slowdown = 3.0;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr double slowdown = 3.0;
-#else
-constexpr double slowdown = 1.0;
-#endif
-#else
-constexpr double slowdown = 1.0;
-#endif
+constexpr double slowdown = looplab::sanitized ? 3.0 : 1.0;
 
 Coro<void> nap(int* finished) {
     co_await aio::sleep(100ms);

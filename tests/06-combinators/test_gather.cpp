@@ -91,13 +91,39 @@ TEST(Gather, FirstExceptionGoesToTheOuterAndSiblingsKeepRunning) {
         Task<int> early = aio::create_task(v.loop, fail_after(10ms, "early"));
         Task<int> late = aio::create_task(v.loop, fail_after(20ms, "late"));
         Future<std::vector<int>> both = aio::gather(std::vector<Task<int>>{early, late});
-        ASSERT_TRUE(run_until_done(v.loop, Future<int>(late))) << "the late child fails in time";
+        run_for(v.loop, 30ms); // not run_until_complete: that would retrieve late's error
+        ASSERT_TRUE(late.done()) << "the late child fails in time";
         EXPECT_EQ(outcome_kind(both), "ValueError") << "ch06.gather_child_done: the first error";
     }
     run_for(v.loop, 1ms); // the last handles go: a never-retrieved error is reported now
     EXPECT_TRUE(reports.messages.empty())
         << "ch06.gather_child_done: an error that arrives after the outer is done is retrieved "
            "by gather, never reported as never retrieved";
+}
+
+// The children's callbacks hold the outer weakly: once nobody holds it, a
+// child that ends has no outer to tell. Its error is retrieved all the same
+// (nobody can ever read it), and a cancelled child has none to retrieve.
+TEST(Gather, AChildThatEndsAfterItsOuterIsGoneIsNotReported) {
+    VirtualLoop v;
+    RecordedReports reports(v.loop);
+    {
+        Task<int> failing = aio::create_task(v.loop, fail_after(10ms, "nobody reads this"));
+        Task<int> cancelled = aio::create_task(v.loop, value_after(1s, 2));
+        {
+            Future<std::vector<int>> dropped =
+                aio::gather(std::vector<Task<int>>{failing, cancelled});
+        }
+        v.loop.call_later(20ms, [cancelled]() mutable { cancelled.cancel(); });
+        run_for(v.loop, 30ms); // not run_until_complete: that would retrieve the error
+        ASSERT_TRUE(failing.done() && cancelled.done()) << "both children end in time";
+    }
+    run_for(v.loop, 1ms); // the last handles go: a never-retrieved error is reported now
+    EXPECT_TRUE(reports.messages.empty())
+        << "ch06.gather_watch: a child that ends after its outer is gone has its exception "
+           "marked retrieved (and a cancelled one is left alone): nothing reaches the exception "
+           "handler; first report: "
+        << (reports.messages.empty() ? "" : reports.messages.front());
 }
 
 // The tuple form is gather, not gather_outcomes: the first error ends the outer

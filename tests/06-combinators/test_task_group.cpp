@@ -201,6 +201,54 @@ TEST(TaskGroup, AnOutsideCancelCancelsTheChildrenAndWins) {
     EXPECT_EQ(v.elapsed(), 50ms) << "ch06.group_exit: at once, not when the child would have ended";
 }
 
+namespace {
+// A child whose clean-up fails: cancelled, it raises an error of its own.
+aio::Coro<void> fails_when_cancelled() {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::CancelledError&) {
+    }
+    throw aio::ValueError("clean-up failed");
+}
+} // namespace
+
+// asyncio 3.13's __aexit__: with failures to raise while an outside cancel is
+// pending on the parent, it uncancels and cancels the parent again, so the
+// ExceptionGroup goes out and the cancel still reaches the parent's next await.
+TEST(TaskGroup, AnOutsideCancelThatMeetsAFailureStaysPending) {
+    VirtualLoop v;
+    std::vector<std::string> log;
+    auto body = [&]() -> aio::Coro<void> {
+        auto group_body = [](TaskGroup& group) -> aio::Coro<void> {
+            group.create_task(fails_when_cancelled());
+            co_return; // the group waits in its exit, where the cancel arrives
+        };
+        try {
+            co_await aio::task_group(group_body);
+        } catch (const aio::ExceptionGroup& group) {
+            log.push_back(std::string("ExceptionGroup: ") + messages_of(group).front());
+        }
+        try {
+            co_await aio::sleep(1s);
+            log.push_back("slept");
+        } catch (const aio::CancelledError&) {
+            log.push_back("cancelled at the next await");
+            throw;
+        }
+    };
+    Task<void> parent = aio::create_task(v.loop, body());
+    v.loop.call_later(50ms, [parent]() mutable { parent.cancel("outside"); });
+    ASSERT_TRUE(run_until_done(v.loop, Future<void>(parent)))
+        << "the run ends (a lost wake-up would leave it pending)";
+    EXPECT_EQ(log, (std::vector<std::string>{"ExceptionGroup: clean-up failed",
+                                             "cancelled at the next await"}))
+        << "ch06.group_exit: the child's failure comes out as ExceptionGroup, and the outside "
+           "cancel must stay pending (uncancel, then cancel again), so the parent's next await "
+           "raises CancelledError instead of sleeping";
+    EXPECT_TRUE(parent.cancelled()) << "ch06.group_exit: the outside cancel is not lost";
+    EXPECT_EQ(v.elapsed(), 50ms) << "ch06.group_exit: the parent's sleep is cancelled at once";
+}
+
 TEST(TaskGroup, CreateTaskWhileShuttingDownIsARuntimeError) {
     VirtualLoop v;
     std::string refused;

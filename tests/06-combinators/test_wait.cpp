@@ -36,7 +36,9 @@ TEST(Wait, FirstCompletedReturnsWithTheFirstAndCancelsNothing) {
     aio::WaitResult<int> result = run_in_task(v.loop, body());
     EXPECT_EQ(v.elapsed(), 10ms)
         << "ch06.wait_release: FIRST_COMPLETED returns at the first completion";
-    ASSERT_EQ(result.done.size(), 1u) << "ch06.wait_release: a repeated future appears once";
+    ASSERT_EQ(result.done.size(), 1u)
+        << "ch06.wait: a future given twice is waited for once and appears once in done "
+           "(asyncio: wait works on set(fs))";
     EXPECT_TRUE(result.done[0] == fast) << "ch06.wait_release: the fast one is done";
     ASSERT_EQ(result.pending.size(), 1u) << "ch06.wait_release: the slow one is pending";
     EXPECT_FALSE(slow.cancelled()) << "wait never cancels anything";
@@ -281,4 +283,25 @@ TEST(Shield, AnInnerFailureAfterTheOuterWasCancelledIsReportedOnce) {
     }
     EXPECT_EQ(reports.messages.size(), 1u)
         << "the inner's exception reaches the exception handler once";
+}
+
+// The outer cancelled first, in the same pass as the inner's ending: inner's
+// callback finds the outer done and must leave it so (asyncio's
+// _inner_done_callback returns when outer.cancelled()).
+TEST(Shield, AnInnerEndingInThePassTheOuterIsCancelledLeavesTheOuterCancelled) {
+    VirtualLoop v;
+    RecordedReports reports(v.loop);
+    Future<int> inner(v.loop);
+    Future<int> outer = aio::shield(inner);
+    v.loop.call_later(10ms, [&] {
+        outer.cancel("first");
+        inner.set_result(4); // both futures' callbacks now wait for the next pass
+    });
+    run_for(v.loop, 20ms);
+    EXPECT_TRUE(outer.cancelled()) << "ch06.shield: the outer stays cancelled";
+    EXPECT_EQ(inner.result(), 4) << "ch06.shield: the inner keeps its own result";
+    EXPECT_TRUE(reports.messages.empty())
+        << "ch06.shield: inner's callback must not copy its ending into an outer already done "
+           "(that raises InvalidStateError into the loop's exception handler); first report: "
+        << (reports.messages.empty() ? "" : reports.messages.front());
 }

@@ -108,6 +108,23 @@ TEST(Pool, ReusesAnIdleThreadInsteadOfMakingANewOne) {
                                           "thread: an idle worker takes the next";
 }
 
+TEST(Pool, AnItemSubmittedWhileTheOnlyWorkerIsBusyGetsAThreadOfItsOwn) {
+    ThreadPoolExecutor pool(4);
+    Gate first_started, release_first, second_ran;
+    pool.submit(item([&] {
+        first_started.open();
+        release_first.wait();
+    }));
+    ASSERT_TRUE(first_started.wait()) << "ch09.worker: a submitted item never ran";
+    pool.submit(item([&] { second_ran.open(); }));
+    bool ran_meanwhile = second_ran.wait(2s);
+    release_first.open();
+    EXPECT_TRUE(ran_meanwhile)
+        << "ch09.worker: a worker that took an item is no longer idle, so submit starts a "
+           "thread for the next one; it waited behind the first item instead (a worker still "
+           "counted idle while it runs?)";
+}
+
 TEST(Pool, OneWorkerRunsItemsInSubmissionOrder) {
     std::vector<int> order;
     std::mutex order_mutex;

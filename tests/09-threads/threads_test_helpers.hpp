@@ -28,9 +28,9 @@ public:
         open_ = true;
         changed_.notify_all();
     }
-    bool wait() {
+    bool wait(std::chrono::milliseconds limit = 10s) {
         std::unique_lock<std::mutex> lock(mutex_);
-        return changed_.wait_for(lock, 10s, [this] { return open_; });
+        return changed_.wait_for(lock, limit, [this] { return open_; });
     }
 
 private:

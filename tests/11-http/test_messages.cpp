@@ -99,8 +99,8 @@ TEST(Messages, Urls) {
         << "ch11.parse_url: the scheme ignores case; port 80 and / by default";
     EXPECT_EQ(detail::parse_url("http://h?x=1").target, "/?x=1")
         << "ch11.parse_url: a query without a path";
-    for (const char* bad :
-         {"https://h/", "ftp://h/", "h/path", "http://", "http://h:99999/", "http://h:x/"})
+    for (const char* bad : {"https://h/", "ftp://h/", "h/path", "http://", "http://h:99999/",
+                            "http://h:x/", "http://h:80x/", "http://h:0/"})
         EXPECT_THROW(detail::parse_url(bad), aio::ValueError)
             << "ch11.parse_url: '" << bad << "' is a ValueError";
 }

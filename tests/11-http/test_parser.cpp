@@ -182,6 +182,38 @@ TEST(Parser, LimitsAre414And431And413) {
     EXPECT_EQ(exact.size(), 1u) << "ch11.take_line: a line of exactly max_line is fine";
 }
 
+// Found by make fuzz (tests/support/fuzz/corpus/request/found-01-line-limit-vs-bare-cr):
+// a request line over max_line with a bare CR past the limit was 400 fed whole
+// and 414 fed in pieces. The byte that first proves an error decides its status.
+TEST(Parser, TheFirstByteThatProvesAnErrorDecidesItsStatus) {
+    Limits small{.max_line = 20};
+    auto every_split = [&](const std::string& bytes) {
+        std::vector<int> statuses;
+        for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+            RequestParser parser(small);
+            try {
+                parser.feed(bytes.substr(0, cut));
+                parser.feed(bytes.substr(cut));
+                statuses.push_back(0);
+            } catch (const HttpError& e) {
+                statuses.push_back(e.status);
+            }
+        }
+        return statuses;
+    };
+    std::string late_cr = "GET /" + std::string(30, 'a') + "\rb HTTP/1.1\r\n\r\n";
+    EXPECT_EQ(refusal(late_cr, small), 414)
+        << "ch11.take_line: a line already over max_line before its bare CR is 414 fed whole, "
+           "as it is when the first max_line + 1 bytes come alone";
+    for (int status : every_split(late_cr))
+        EXPECT_EQ(status, 414) << "ch11.take_line: the same bytes split in two give the same 414";
+    std::string early_cr = "GET /a\rb" + std::string(30, 'a') + " HTTP/1.1\r\n\r\n";
+    EXPECT_EQ(refusal(early_cr, small), 400)
+        << "ch11.take_line: a bare CR within max_line is 400, though the line goes on past it";
+    for (int status : every_split(early_cr))
+        EXPECT_EQ(status, 400) << "ch11.take_line: the same bytes split in two give the same 400";
+}
+
 TEST(Parser, BadChunksAre400) {
     std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
     EXPECT_EQ(refusal(head + "xyz\r\n"), 400) << "ch11.chunk_size: a size that is not hex";

@@ -202,6 +202,33 @@ TEST(Server, MalformedRequestsGetTheirStatusAndAClose) {
     }
 }
 
+// h11's order: the requests completed before the bad bytes are answered, then the error.
+TEST(Server, PipelinedRequestsBeforeAMalformedOneAreAnsweredFirst) {
+    EventLoop loop;
+    std::string raw = run_bounded(
+        loop, exchange("GET / HTTP/1.1\r\n\r\nPOST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+                       "GET / HTTP/2.0\r\n\r\n"));
+    auto got = responses_in(raw, {"GET", "POST", "GET"});
+    ASSERT_EQ(got.size(), 3u)
+        << "ch11.serve_connection: two requests completed before the bad bytes get their "
+           "answers, then the error gets its own: "
+        << raw;
+    EXPECT_EQ(got[0].body + "|" + got[1].body, "hello|POST abc")
+        << "ch11.serve_connection: the good requests are answered first, in order";
+    EXPECT_EQ(got[2].status, 505) << "ch11.serve_connection: then the bad one's status";
+    EXPECT_EQ(got[2].headers.get("Connection"), "close")
+        << "ch11.serve_connection: the error answer says Connection: close";
+    EXPECT_EQ(raw.find("<still open>"), std::string::npos)
+        << "ch11.serve_connection: and the server closes after it";
+    std::string closing = run_bounded(
+        loop, exchange("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/2.0\r\n\r\n"));
+    auto one = responses_in(closing);
+    ASSERT_EQ(one.size(), 1u)
+        << "ch11.serve_connection: a request that asked to close is the last one answered: "
+        << closing;
+    EXPECT_EQ(one[0].status, 200) << "ch11.serve_connection: its answer, not the error's";
+}
+
 namespace {
 Coro<std::string> continue_exchange(std::uint16_t port) {
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port);

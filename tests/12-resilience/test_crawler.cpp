@@ -3,6 +3,7 @@
 // with an injected fetch on the virtual clock.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 
 #include "crawler.hpp"
@@ -288,6 +289,20 @@ TEST(CrawlReport, TheTableSumsUpAndListsTheFailures) {
     std::string table = report.table();
     EXPECT_NE(table.find("fetched"), std::string::npos) << "the table has its header";
     EXPECT_NE(table.find("http://site.test/dead"), std::string::npos) << "and the failed page";
+}
+
+TEST(Crawler, BadOptionsAreValueErrors) {
+    // Checked before anything is fetched (given code): a rate of 0 would make a
+    // limiter with an infinite period, a NaN one that never grants.
+    for (double rate : {0.0, -2.0, std::nan(""), HUGE_VAL}) {
+        CrawlOptions o;
+        o.per_host_rate = rate;
+        EXPECT_THROW(aio::run(aio::crawl(A, o)), aio::ValueError)
+            << "crawl refuses per_host_rate " << rate;
+    }
+    CrawlOptions o;
+    o.concurrency = 0;
+    EXPECT_THROW(aio::run(aio::crawl(A, o)), aio::ValueError) << "crawl refuses concurrency 0";
 }
 
 TEST(Crawler, FetchesEachUrlOnceAndStopsAtMaxDepth) {

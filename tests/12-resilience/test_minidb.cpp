@@ -159,7 +159,7 @@ TEST(Exercise61, PaginationThroughAPoolWithAQueryTimeout) {
                "discarded one, which the server (asleep in its SLEEP 2000) has not seen close";
         EXPECT_LE(pool->size(), 3u) << "ch12.pool_acquire: the pool itself stays at max_size";
         EXPECT_LE(server.connects(), 4u)
-            << "ch12.pool_give_back: connections are reused (3, plus one for the discarded)";
+            << "ch12.pool_hand_over: connections are reused (3, plus one for the discarded)";
         co_await pool->close();
         EXPECT_EQ(pool->size(), 0u) << "ch12.pool_close: nothing left open";
         server.close();
@@ -180,9 +180,9 @@ TEST(MiniDb, TheHealthCheckCatchesAServerRestart) {
         aio::Lease<Connection> lease = co_await pool->acquire();
         aio::json::Value answer = co_await lease->query("GET 1");
         EXPECT_EQ(answer["name"].as_string(), "user1")
-            << "ch12.pool_take_idle: the dead idle connections fail their ping and a new one "
+            << "ch12.pool_vet: the dead idle connections fail their ping and a new one "
                "is connected";
-        EXPECT_EQ(server.connects(), 3u) << "ch12.pool_take_idle: 2 at open, 1 after the restart";
+        EXPECT_EQ(server.connects(), 3u) << "ch12.pool_vet: 2 at open, 1 after the restart";
         lease.release();
         co_await pool->close();
         server.close();

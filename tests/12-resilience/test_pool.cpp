@@ -124,14 +124,14 @@ TEST(Pool, LendsIdleConnectionsThenConnectsUpToMaxSize) {
         auto b = co_await f.pool.acquire();
         auto c = co_await f.pool.acquire();
         EXPECT_EQ(f.db.connects, 3) << "ch12.pool_acquire: the idle one, then two new ones";
-        EXPECT_EQ(f.pool.size(), 3u) << "ch12.pool_connect: three open";
+        EXPECT_EQ(f.pool.size(), 3u) << "ch12.pool_acquire: three open";
         EXPECT_EQ(f.pool.in_use(), 3u) << "ch12.pool_acquire: three on loan";
         int id = b->id;
         b.release();
-        EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_give_back: a released connection goes idle";
+        EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_acquire: a released connection goes idle";
         auto d = co_await f.pool.acquire();
-        EXPECT_EQ(d->id, id) << "ch12.pool_take_idle: the idle connection is lent again";
-        EXPECT_EQ(f.db.connects, 3) << "ch12.pool_take_idle: no new connect for it";
+        EXPECT_EQ(d->id, id) << "ch12.pool_vet: the idle connection is lent again";
+        EXPECT_EQ(f.db.connects, 3) << "ch12.pool_vet: no new connect for it";
     }());
 }
 
@@ -143,8 +143,8 @@ TEST(Pool, WaitersAreServedInFifoOrderByReturnedConnections) {
     f.v.settle(1s);
     EXPECT_EQ(joined(f.log.lines), "A got #1 @0, B got #1 @10, C got #1 @20, D got #1 @30")
         << "ch12.pool_wait: at max_size callers wait in line; each return goes to the oldest "
-           "waiter (ch12.pool_give_back)";
-    EXPECT_EQ(f.db.connects, 1) << "ch12.pool_give_back: one connection served all four";
+           "waiter (ch12.pool_hand_over)";
+    EXPECT_EQ(f.db.connects, 1) << "ch12.pool_hand_over: one connection served all four";
 }
 
 TEST(Pool, TheLeaseGivesItBackWhenTheBlockThrows) {
@@ -156,8 +156,8 @@ TEST(Pool, TheLeaseGivesItBackWhenTheBlockThrows) {
     auto task = aio::create_task(f.v.loop, failing());
     f.v.settle(10ms);
     EXPECT_EQ(outcome_of(task), "query failed") << "the block's error comes out";
-    EXPECT_EQ(f.pool.in_use(), 0u) << "ch12.pool_give_back: the lease went back anyway";
-    EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_give_back: and the connection is idle";
+    EXPECT_EQ(f.pool.in_use(), 0u) << "ch12.pool_acquire: the lease went back anyway";
+    EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_acquire: and the connection is idle";
 }
 
 TEST(Pool, DiscardClosesItAndTheFreedSlotGoesToTheNextWaiter) {
@@ -182,7 +182,7 @@ TEST(Pool, AcquireTimeoutRaisesTimeoutErrorAndLosesNothing) {
         << "ch12.pool_wait: B waited 50 ms: TimeoutError, got " << outcome_of(b);
     EXPECT_EQ(f.pool.waiting(), 0u) << "ch12.pool_wait: B left the line";
     f.v.settle(50ms);
-    EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_give_back: A's connection came back idle";
+    EXPECT_EQ(f.pool.idle(), 1u) << "ch12.pool_wait: A's connection came back idle";
     auto c = f.borrow("C", 1ms);
     f.v.settle(10ms);
     EXPECT_EQ(joined(f.log.lines), "A got #1 @0, C got #1 @110")
@@ -217,14 +217,14 @@ TEST(Pool, UnhealthyOrStaleIdleConnectionsAreClosedAndTheNextTried) {
         co_await f.pool.open(); // #1 and #2 idle; #2 is lent first (the freshest)
         f.db.dead.insert(2);
         auto lease = co_await f.pool.acquire();
-        EXPECT_EQ(lease->id, 1) << "ch12.pool_take_idle: #2 fails its check: #1 is tried next";
-        EXPECT_EQ(f.db.closes, 1) << "ch12.pool_take_idle: the unhealthy one is closed";
+        EXPECT_EQ(lease->id, 1) << "ch12.pool_vet: #2 fails its check: #1 is tried next";
+        EXPECT_EQ(f.db.closes, 1) << "ch12.pool_vet: the unhealthy one is closed";
         lease.release();
         co_await aio::sleep(6s);
         auto later = co_await f.pool.acquire();
         co_await aio::sleep(1ms); // closing runs in a task of its own
-        EXPECT_EQ(later->id, 3) << "ch12.pool_take_idle: #1 was idle over max_idle: a new one";
-        EXPECT_EQ(f.db.closes, 2) << "ch12.pool_take_idle: the stale one is closed";
+        EXPECT_EQ(later->id, 3) << "ch12.pool_vet: #1 was idle over max_idle: a new one";
+        EXPECT_EQ(f.db.closes, 2) << "ch12.pool_vet: the stale one is closed";
     }());
 }
 
@@ -240,8 +240,8 @@ TEST(Pool, MaxUsesReplacesAWornConnection) {
         }
         co_await aio::sleep(1ms); // closing runs in a task of its own
         EXPECT_EQ(ids, (std::vector<int>{1, 1, 2}))
-            << "ch12.pool_give_back: after max_uses loans a connection is closed, not reused";
-        EXPECT_EQ(f.db.closes, 1) << "ch12.pool_give_back: the worn one was closed";
+            << "ch12.pool_acquire: after max_uses loans a connection is closed, not reused";
+        EXPECT_EQ(f.db.closes, 1) << "ch12.pool_acquire: the worn one was closed";
     }());
 }
 
@@ -253,9 +253,11 @@ TEST(Pool, AFailedConnectRaisesInItsAcquirerAndFreesTheSlot) {
     auto b = f.borrow("B", 10ms);
     f.v.settle(1s);
     EXPECT_EQ(outcome_of(a), "connect: Connection refused")
-        << "ch12.pool_connect: the connect error comes out of A's acquire";
-    EXPECT_EQ(outcome_of(b), "ok") << "ch12.pool_connect: the freed slot lets waiting B connect";
-    EXPECT_EQ(joined(f.log.lines), "B got #1 @10") << "ch12.pool_connect: B connected at 5 ms";
+        << "ch12.pool_connect_failed: the connect error comes out of A's acquire";
+    EXPECT_EQ(outcome_of(b), "ok")
+        << "ch12.pool_connect_failed: the freed slot lets waiting B connect";
+    EXPECT_EQ(joined(f.log.lines), "B got #1 @10")
+        << "ch12.pool_connect_failed: B connected at 5 ms";
 }
 
 TEST(Pool, CloseFailsWaitersClosesIdleOnesAndWaitsForLeases) {
@@ -294,5 +296,5 @@ TEST(Pool, ManyCallersNeverOpenMoreThanMaxSize) {
               60)
         << "ch12.pool_acquire: all 60 callers got a connection in the end";
     EXPECT_LE(f.db.peak, 5) << "ch12.pool_acquire: never more than max_size open at once";
-    EXPECT_EQ(f.db.connects, 5) << "ch12.pool_give_back: five connections, reused";
+    EXPECT_EQ(f.db.connects, 5) << "ch12.pool_hand_over: five connections, reused";
 }

@@ -96,12 +96,14 @@ TEST(Site, ThePerHostRateLimitHoldsAtTheServer) {
         EXPECT_EQ(report.fetched, 30u) << "ch12.crawl_attempt: max_pages = 30 fetched";
         std::vector<double> times = site.request_times();
         for (double start : times) {
-            // 0.95 s: a request granted at t reaches the server a little after t
-            long in_window = std::count_if(times.begin(), times.end(), [&](double t) {
-                return t >= start && t < start + 0.95;
-            });
+            // 0.8 s, not 1: a request granted at t reaches the server some time after t, and
+            // that trip varies (a new connection's first request trails a reused one's). With
+            // 0.95 s, ASan on a machine at load 9 saw 22 arrivals in the window from 0.25 s.
+            // Without the limit, all 30 arrive within a few tens of milliseconds.
+            long in_window = std::count_if(times.begin(), times.end(),
+                                           [&](double t) { return t >= start && t < start + 0.8; });
             EXPECT_LE(in_window, 20) << "ch12.crawl_attempt: at most 20 requests a second, but "
-                                     << in_window << " arrived in 0.95 s from " << start << " s";
+                                     << in_window << " arrived in 0.8 s from " << start << " s";
         }
         EXPECT_GE(times.back() - times.front(), 0.9)
             << "ch12.crawl_attempt: 30 requests at 20 a second take at least a second";

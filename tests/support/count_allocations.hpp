@@ -11,19 +11,13 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LOOPLAB_SANITIZER_OWNS_NEW 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LOOPLAB_SANITIZER_OWNS_NEW 1
-#endif
-#endif
+#include "timing.hpp" // LOOPLAB_SANITIZED: a sanitizer owns operator new
 
 namespace {
 std::atomic<std::size_t> allocations{0};
 } // namespace
 
-#ifdef LOOPLAB_SANITIZER_OWNS_NEW
+#ifdef LOOPLAB_SANITIZED
 // From the sanitizers' allocator interface (sanitizer/allocator_interface.h, which
 // clang ships and g++ does not): the hooks run on every malloc and free.
 extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,

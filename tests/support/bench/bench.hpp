@@ -107,6 +107,7 @@ void run_b4_echo();
 void run_b6_sync_vs_async();
 void run_b7_scaling();
 void run_b8_http();
+void run_b9_c100k();
 
 struct Workload {
     const char* id;    // "B1"

@@ -35,6 +35,7 @@ const std::vector<Workload>& workloads() {
         {"B5", "queue", run_b5_queue},
         {"B6", "sync-vs-async", run_b6_sync_vs_async},
         {"B8", "http", run_b8_http},
+        {"B9", "c100k", run_b9_c100k},
     };
     return all;
 }

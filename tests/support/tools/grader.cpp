@@ -14,7 +14,7 @@
 //   grader reveal   --sources DIR --exercise ID [--grades DIR]
 //   grader mutants  --manifest M --sources DIR --tests DIR --objects DIR --work DIR
 //                   --compile CMD --includes FLAGS --link-tail OBJS [--only NAME] [--jobs N]
-//                   [--sample first-per-exercise]
+//                   [--sample first-per-exercise|design-and-alternate]
 //                   each trap's mutant must fail a test mapped to its exercise (mutants.hpp)
 //   grader table    --grades DIR
 //   grader record   --record FILE (--pass|--fail) TEXT
@@ -288,7 +288,7 @@ int main(int argc, char** argv) {
                               args.get("--link-tail"),
                               args.get("--only"),
                               std::stoi(args.get("--jobs", "2")),
-                              args.get("--sample") == "first-per-exercise"};
+                              args.get("--sample")};
             return run_mutants(load_manifest(args.get("--manifest")), build, run_options(args),
                                args.get("--record"));
         }

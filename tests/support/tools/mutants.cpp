@@ -224,6 +224,12 @@ Verdict judge(const Manifest& manifest, const Mutant& m, RunOptions options) {
 
 int run_mutants(const Manifest& manifest, const MutantBuild& build, RunOptions options,
                 const std::string& record_file) {
+    if (!build.sample.empty() && build.sample != "first-per-exercise" &&
+        build.sample != "design-and-alternate") {
+        std::printf("  unknown mutant sample \"%s\" (first-per-exercise, design-and-alternate)\n",
+                    build.sample.c_str());
+        return 2;
+    }
     auto mutants = load_mutants(build.tests + "/mutants");
     std::set<std::string> covered;
     for (const auto& m : mutants)
@@ -239,9 +245,16 @@ int run_mutants(const Manifest& manifest, const MutantBuild& build, RunOptions o
         }
     std::erase_if(mutants,
                   [&](const Mutant& m) { return !build.only.empty() && m.name != build.only; });
-    if (build.first_per_exercise) {
+    if (!build.sample.empty()) {
+        std::set<std::string> sampled; // the exercises whose first mutant runs
+        int others = 0;
+        for (const auto& e : manifest.exercises)
+            if (build.sample == "first-per-exercise" || e.design || others++ % 2 == 0)
+                sampled.insert(e.id);
         std::set<std::string> kept;
-        std::erase_if(mutants, [&](const Mutant& m) { return !kept.insert(m.exercise).second; });
+        std::erase_if(mutants, [&](const Mutant& m) {
+            return !sampled.count(m.exercise) || !kept.insert(m.exercise).second;
+        });
     }
     options.jobs = 1; // one test at a time per mutant; mutants run side by side
     std::mutex print;

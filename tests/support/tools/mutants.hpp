@@ -54,7 +54,11 @@ struct MutantBuild {
     std::string link_tail; // the earlier chapters' objects, support objects, libraries
     std::string only;      // one mutant's name, or "" for all
     int jobs = 2;
-    bool first_per_exercise = false; // make test's subset: the first mutant (by name) of each
+    // make test's subsets: "first-per-exercise", the first mutant (by name) of
+    // each exercise; "design-and-alternate", that of each design exercise and of
+    // every second other exercise in the chapter's order (the first, the third...).
+    // "": every mutant.
+    std::string sample;
 };
 
 // Builds and runs every mutant of the chapter; prints one line per mutant and
