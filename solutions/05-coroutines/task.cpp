@@ -9,11 +9,14 @@ namespace aio {
 
 namespace {
 
-// Marks the task as the running one for the duration of a step.
+// Marks the task as the running one for the duration of a step, and tells
+// the step observer (chapter 13), if any, whose step this is.
 class CurrentTaskScope {
 public:
     CurrentTaskScope(detail::TaskRegistry& registry, TaskBase* task) : registry_(registry) {
         registry_.enter(task);
+        if (detail::StepObserver* observer = registry_.step_observer())
+            observer->task_step_started(*task);
     }
     ~CurrentTaskScope() { registry_.leave(); }
     CurrentTaskScope(const CurrentTaskScope&) = delete;

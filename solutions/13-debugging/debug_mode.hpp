@@ -1,0 +1,42 @@
+// Debug mode with where things come from (asyncio: asyncio.run(main(),
+// debug=True)): a slow task step is reported with its task's name and where
+// the task was created, and a coroutine never awaited with its function.
+#pragma once
+
+#include <string>
+
+#include "loop_watch.hpp"
+
+namespace aio {
+
+// While it lives: the loop is in debug mode (chapter 03's: slow callbacks,
+// loop methods from a foreign thread), a slow task step is reported as
+// "Executing <Task step 'crawl-3' fetch_one created at client.cpp:42> took
+// 0.153 seconds", and a coroutine created on this thread and destroyed
+// without ever running as "coroutine fetch_one was never awaited (created at
+// client.cpp:57)". Each report goes once to the loop's exception handler,
+// exception null. Create it before the tasks and coroutines it should
+// describe; it must not outlive the loop. One per thread at a time.
+class DebugMode : private detail::CallbackWatcher, private detail::CoroutineOriginTracker {
+public:
+    explicit DebugMode(EventLoop& loop);
+    ~DebugMode(); // the loop's debug flag and the thread's tracker go back to what they were
+    DebugMode(const DebugMode&) = delete;
+    DebugMode& operator=(const DebugMode&) = delete;
+
+private:
+    // What the loop tells (loop_watch.hpp): the running callback's name.
+    void callback_started() override;
+    void task_step_started(const TaskBase& task) override;
+    std::string handle_repr() const override;
+    void note_step(const TaskBase* task); // null: a plain callback
+    // What a Coro tells when it dies unstarted (coro.hpp).
+    void never_awaited(SourceLocation created) noexcept override;
+
+    EventLoop& loop_;
+    bool was_debug_;
+    detail::CoroutineOriginTracker* previous_tracker_;
+    std::string step_; // the running task step's repr; "" while a plain callback runs
+};
+
+} // namespace aio
