@@ -55,10 +55,12 @@ TEST(Tracer, EveryCallbackAndTaskStepIsASpanOnTheLoopsClock) {
     ASSERT_EQ(steps.size(), 2u) << "ch13.trace_span: the task ran two steps" << got;
     EXPECT_DOUBLE_EQ(steps[1].start_s, 0.150) << "ch13.trace_end: step 2 starts at 150 ms" << got;
     EXPECT_DOUBLE_EQ(steps[1].end_s, 0.160) << "ch13.trace_end: step 2 ends at 160 ms" << got;
-    for (const auto& span : spans)
-        if (span.row == "callbacks")
+    for (const auto& span : spans) {
+        if (span.row == "callbacks") {
             EXPECT_EQ(span.kind, 'c')
                 << "ch13.trace_span: every callback that ran no step stays 'c'" << got;
+        }
+    }
 }
 
 TEST(Tracer, TheTimelineDrawsEachSpanAndAnInstantOneAsAnEvent) {
