@@ -128,9 +128,21 @@ protected:
         created_at_ = where;
         coroutine_name_ = coroutine;
     }
+    // From ~TaskState, while the task part still exists (see task.cpp).
+    void report_unretrieved_with_origin() noexcept;
 };
 
 namespace detail {
+
+// How the loop's reports name a task (chapter 13's debug mode: with where it
+// was created, asyncio's source traceback in one line).
+class TaskDescriber {
+public:
+    virtual std::string describe(const TaskBase& task) const = 0;
+
+protected:
+    ~TaskDescriber() = default;
+};
 
 // Told, at the start of each task step, which task it runs: the callback
 // running now is that task's step (chapter 13's debug mode and tracer).
@@ -169,6 +181,12 @@ public:
     // One observer of the steps; nullptr (the default): none, one branch per step.
     void set_step_observer(StepObserver* observer) { step_observer_ = observer; }
     StepObserver* step_observer() const { return step_observer_; }
+    // A report's name for a task: what the describer says, else its name.
+    void set_describer(const TaskDescriber* describer) { describer_ = describer; }
+    const TaskDescriber* describer() const { return describer_; }
+    std::string describe(const TaskBase& task) const {
+        return describer_ != nullptr ? describer_->describe(task) : task.get_name();
+    }
 
 private:
     void abandon_pending() noexcept;
@@ -178,6 +196,7 @@ private:
     std::uint64_t last_number_ = 0;
     TaskBase* current_ = nullptr;
     StepObserver* step_observer_ = nullptr;
+    const TaskDescriber* describer_ = nullptr;
 };
 
 // Cancel every pending task of the loop, run the loop until they are all
@@ -191,6 +210,9 @@ public:
     TaskState(EventLoop& loop, Coro<T> coro, std::string name)
         : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {}
     using TaskBase::start;
+    ~TaskState() override { this->report_unretrieved_with_origin(); }
+    TaskState(const TaskState&) = delete;
+    TaskState& operator=(const TaskState&) = delete;
 
     // Debug mode: where create_task was called, and the root's function.
     void note_created(SourceLocation where) {

@@ -6,14 +6,19 @@ namespace aio {
 
 DebugMode::DebugMode(EventLoop& loop)
     : loop_(loop), was_debug_(loop.get_debug()),
-      previous_tracker_(detail::coroutine_origin_tracker) {
+      previous_tracker_(detail::coroutine_origin_tracker),
+      previous_describer_(loop.extension<detail::TaskRegistry>().describer()) {
     loop_.set_debug(true);
     loop_.extension<detail::LoopWatch>().add(*this);
+    loop_.extension<detail::TaskRegistry>().set_describer(this);
     detail::coroutine_origin_tracker = this; // asyncio: set_coroutine_origin_tracking_depth
 }
 
+// After a close() the loop's extensions are new ones: asking for them again
+// is harmless, and leaves nothing pointing at this object.
 DebugMode::~DebugMode() {
     detail::coroutine_origin_tracker = previous_tracker_;
+    loop_.extension<detail::TaskRegistry>().set_describer(previous_describer_);
     loop_.extension<detail::LoopWatch>().remove(*this);
     loop_.set_debug(was_debug_);
 }
@@ -60,6 +65,17 @@ void DebugMode::never_awaited(SourceLocation created) noexcept {
     } catch (...) {
         // the handler falls back to the default itself; bad_alloc stays here
     }
+    //@end
+}
+
+// "task 'crawl-3' created at crawler.cpp:88" (asyncio prints the task's
+// repr and, in debug mode, the traceback where it was created).
+std::string DebugMode::describe(const TaskBase& task) const {
+    //@exercise ch13.describe_task  The task's name in quotes, and where it was created if kept.
+    std::string described = "task '" + task.get_name() + "'";
+    if (task.created_at().line != 0)
+        described += " created at " + detail::short_location(task.created_at());
+    return described;
     //@end
 }
 

@@ -14,10 +14,15 @@ namespace aio {
 // "Executing <Task step 'crawl-3' fetch_one created at client.cpp:42> took
 // 0.153 seconds", and a coroutine created on this thread and destroyed
 // without ever running as "coroutine fetch_one was never awaited (created at
-// client.cpp:57)". Each report goes once to the loop's exception handler,
-// exception null. Create it before the tasks and coroutines it should
+// client.cpp:57)". The loop's reports that name a task say where it was
+// created: "Task was destroyed but it is pending! (task 'crawl-3' created at
+// crawler.cpp:88)" when the loop closes, and "Task exception was never
+// retrieved (task 'x' created at ...)". Each report goes once to the loop's
+// exception handler. Create it before the tasks and coroutines it should
 // describe; it must not outlive the loop. One per thread at a time.
-class DebugMode : private detail::CallbackWatcher, private detail::CoroutineOriginTracker {
+class DebugMode : private detail::CallbackWatcher,
+                  private detail::CoroutineOriginTracker,
+                  private detail::TaskDescriber {
 public:
     explicit DebugMode(EventLoop& loop);
     ~DebugMode(); // the loop's debug flag and the thread's tracker go back to what they were
@@ -32,10 +37,13 @@ private:
     void note_step(const TaskBase* task); // null: a plain callback
     // What a Coro tells when it dies unstarted (coro.hpp).
     void never_awaited(SourceLocation created) noexcept override;
+    // How the loop's reports name a task (task.hpp).
+    std::string describe(const TaskBase& task) const override;
 
     EventLoop& loop_;
     bool was_debug_;
     detail::CoroutineOriginTracker* previous_tracker_;
+    const detail::TaskDescriber* previous_describer_;
     std::string step_; // the running task step's repr; "" while a plain callback runs
 };
 

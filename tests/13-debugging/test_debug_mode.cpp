@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "debugging.hpp"
@@ -117,4 +118,72 @@ TEST(DebugMode, ACoroutineNeverAwaitedIsReportedOnceWithItsFunction) {
         << "ch13.never_awaited: the line is the coroutine function's (" << forgotten_line
         << "), got " << line;
     EXPECT_EQ(reports.contexts[0].exception, nullptr) << "ch13.never_awaited: no exception";
+}
+
+namespace {
+
+Coro<void> fails() {
+    throw aio::ValueError("lost");
+    co_return;
+}
+
+} // namespace
+
+TEST(DebugMode, ClosingTheLoopNamesEachPendingTaskWithItsOrigin) {
+    VirtualLoop v;
+    Reports reports(v.loop);
+    aio::DebugMode debug(v.loop);
+    const int created_line = __LINE__ + 1;
+    auto task = aio::create_task(v.loop, aio::sleep(10s), "crawl-3");
+    v.settle(10ms);
+    v.loop.close(); // crawl-3 is still asleep
+    ASSERT_EQ(reports.contexts.size(), 1u)
+        << "ch13.describe_task: one report for the one pending task, got:" << reports.all();
+    EXPECT_EQ(reports.contexts[0].message,
+              "Task was destroyed but it is pending! (task 'crawl-3' created at "
+              "test_debug_mode.cpp:" +
+                  std::to_string(created_line) + ")")
+        << "ch13.describe_task: the task in quotes, and where create_task was called (the "
+           "file without its folders)";
+}
+
+TEST(DebugMode, ATaskExceptionNeverRetrievedNamesTheTaskOnce) {
+    VirtualLoop v;
+    Reports reports(v.loop);
+    aio::DebugMode debug(v.loop);
+    int created_line = 0;
+    {
+        created_line = __LINE__ + 1;
+        auto task = aio::create_task(v.loop, fails(), "x");
+        v.settle(10ms);
+    } // the last handle goes: nobody looked at its ValueError
+    ASSERT_EQ(reports.contexts.size(), 1u)
+        << "ch13.describe_task: one report for the lost exception, got:" << reports.all();
+    EXPECT_EQ(reports.contexts[0].message,
+              "Task exception was never retrieved (task 'x' created at test_debug_mode.cpp:" +
+                  std::to_string(created_line) + ")")
+        << "ch13.describe_task: the task in quotes and where it was created";
+    EXPECT_NE(reports.contexts[0].exception, nullptr)
+        << "ch13.describe_task: the report carries the exception";
+}
+
+// Chapter 03's check, seen from chapter 13: DebugMode puts the loop in debug
+// mode, where a loop method called from another thread is refused.
+TEST(DebugMode, ALoopMethodFromAnotherThreadIsARuntimeError) {
+    VirtualLoop v;
+    aio::DebugMode debug(v.loop);
+    std::string what;
+    v.loop.call_soon([&] {
+        std::thread other([&] {
+            try {
+                v.loop.call_soon([] {});
+            } catch (const aio::RuntimeError& error) {
+                what = error.what();
+            }
+        });
+        other.join();
+    });
+    v.settle(10ms);
+    EXPECT_FALSE(what.empty())
+        << "debug mode: call_soon from another thread while the loop runs is a RuntimeError";
 }
