@@ -36,6 +36,22 @@ namespace detail {
 class FutureStateBase; // future.hpp (chapter 04)
 class PromiseBase;
 
+// Chapter 13's debug mode: told of a coroutine created while it watched and
+// destroyed without ever having run (asyncio: "coroutine ... was never
+// awaited", with the origin that sys.set_coroutine_origin_tracking_depth
+// keeps, per thread, while a loop is in debug mode).
+class CoroutineOriginTracker {
+public:
+    virtual void never_awaited(SourceLocation created) noexcept = 0;
+
+protected:
+    ~CoroutineOriginTracker() = default;
+};
+
+// The tracker of this thread; null (the default): a new coroutine stores no
+// origin, at the cost of one branch.
+inline thread_local CoroutineOriginTracker* coroutine_origin_tracker = nullptr;
+
 // Why the top frame handed control back to the driver (FrameStack::run): the
 // note each of the kit's awaiters leaves. CALL and RETURN stay inside the
 // trampoline; FUTURE and YIELD end a task's step and move the task to WAITING
@@ -159,7 +175,21 @@ public:
     SourceLocation suspended_at() const noexcept { return suspended_at_; }
     const PromiseBase* caller() const noexcept { return caller_; } // null for a task's root
 
+    // Where the coroutine was created, kept only while a CoroutineOriginTracker
+    // watches (line 0 otherwise): its function's name and file.
+    SourceLocation origin() const noexcept { return origin_; }
+    // The Coro that owns this frame destroys it: tell the tracker if the frame
+    // was watched and never joined a frame stack (never awaited, never a task).
+    void report_if_never_run() const noexcept {
+        if (origin_.line != 0 && frames_ == nullptr && coroutine_origin_tracker != nullptr)
+            coroutine_origin_tracker->never_awaited(origin_);
+    }
+
 protected:
+    void note_origin(SourceLocation where) noexcept {
+        if (coroutine_origin_tracker != nullptr) origin_ = where;
+    }
+
     void rethrow_if_failed() {
         if (exception_) std::rethrow_exception(exception_);
     }
@@ -170,6 +200,7 @@ private:
     std::exception_ptr exception_;
     PromiseBase* caller_ = nullptr; // the parent's promise (chapter 13's task tree)
     SourceLocation suspended_at_;   // the latest co_await of this frame
+    SourceLocation origin_;         // chapter 13's debug mode only
 };
 
 // The result slot: a value for Coro<T>, nothing for Coro<void>.
@@ -221,6 +252,11 @@ template <class T = void>
 class [[nodiscard]] Coro {
 public:
     struct promise_type : detail::Promise<T> {
+        // The default argument is filled in inside the coroutine function
+        // itself: its name and file (chapter 13's never-awaited report).
+        promise_type(SourceLocation where = SourceLocation::current()) noexcept {
+            this->note_origin(where);
+        }
         Coro get_return_object() {
             // The frame is born here; the Coro returned to the caller owns it.
             return Coro(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -254,7 +290,9 @@ private:
 
     explicit Coro(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
     void reset() noexcept {
-        if (frame_) std::exchange(frame_, nullptr).destroy();
+        if (!frame_) return;
+        frame_.promise().report_if_never_run();
+        std::exchange(frame_, nullptr).destroy();
     }
 
     std::coroutine_handle<promise_type> frame_;

@@ -120,7 +120,7 @@ private:
     // A cancel no future could take (asyncio: _must_cancel and _cancel_message):
     // the next step throws CancelledError(message) in.
     std::optional<std::string> pending_cancel_;
-    SourceLocation created_at_;     // debug mode only (create_task)
+    SourceLocation created_at_;       // debug mode only (create_task)
     const char* coroutine_name_ = ""; // debug mode only (create_task)
 
 protected:

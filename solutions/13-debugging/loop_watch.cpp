@@ -22,27 +22,31 @@ void LoopWatch::uninstall() {
     if (registry_.step_observer() == this) registry_.set_step_observer(nullptr);
 }
 
-void LoopWatch::callback_started() {
-    for (CallbackWatcher* watcher : watchers_)
-        watcher->callback_started();
-}
-
-// Called from a destructor in the loop's pass: a watcher that throws is
-// reported, never let out (it would end the program).
-void LoopWatch::callback_ended() {
+// A watcher that throws is reported, never let out: the hooks run inside the
+// loop's pass (callback_ended from a destructor), and watching must not
+// change what the loop does.
+template <class Call>
+void LoopWatch::tell_each(Call call) {
     for (CallbackWatcher* watcher : watchers_) {
         try {
-            watcher->callback_ended();
+            call(*watcher);
         } catch (...) {
-            loop_.call_exception_handler({"Exception in a callback watcher",
-                                          std::current_exception()});
+            loop_.call_exception_handler(
+                {"Exception in a callback watcher", std::current_exception()});
         }
     }
 }
 
+void LoopWatch::callback_started() {
+    tell_each([](CallbackWatcher& watcher) { watcher.callback_started(); });
+}
+
+void LoopWatch::callback_ended() {
+    tell_each([](CallbackWatcher& watcher) { watcher.callback_ended(); });
+}
+
 void LoopWatch::task_step_started(const TaskBase& task) {
-    for (CallbackWatcher* watcher : watchers_)
-        watcher->task_step_started(task);
+    tell_each([&task](CallbackWatcher& watcher) { watcher.task_step_started(task); });
 }
 
 std::string LoopWatch::running_handle() const {

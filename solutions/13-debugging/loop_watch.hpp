@@ -47,6 +47,8 @@ private:
     void task_step_started(const TaskBase& task) override;
     std::string running_handle() const override;
     void uninstall();
+    template <class Call>
+    void tell_each(Call call);
 
     EventLoop& loop_;
     TaskRegistry& registry_;

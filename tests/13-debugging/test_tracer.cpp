@@ -41,10 +41,11 @@ TEST(Tracer, EveryCallbackAndTaskStepIsASpanOnTheLoopsClock) {
     ASSERT_GE(spans.size(), 4u) << "ch13.trace_end: a span per callback, got:" << got;
     EXPECT_EQ(spans[0].row, "callbacks") << "ch13.trace_span: a plain callback's row" << got;
     EXPECT_DOUBLE_EQ(spans[0].start_s, 0.0) << "ch13.trace_end: starts at the tracer's zero" << got;
-    EXPECT_DOUBLE_EQ(spans[0].end_s, 0.020) << "ch13.trace_end: ends when it returns (20 ms)" << got;
+    EXPECT_DOUBLE_EQ(spans[0].end_s, 0.020)
+        << "ch13.trace_end: ends when it returns (20 ms)" << got;
     EXPECT_EQ(spans[0].kind, 'c') << "ch13.trace_span: a plain callback is 'c'" << got;
-    EXPECT_EQ(spans[1].row, "w-1") << "ch13.trace_span: a task step's row is its task's name"
-                                   << got;
+    EXPECT_EQ(spans[1].row, "w-1")
+        << "ch13.trace_span: a task step's row is its task's name" << got;
     EXPECT_EQ(spans[1].kind, 'T') << "ch13.trace_span: a task step is 'T'" << got;
     EXPECT_DOUBLE_EQ(spans[1].start_s, 0.020) << "ch13.trace_end: step 1 starts at 20 ms" << got;
     EXPECT_DOUBLE_EQ(spans[1].end_s, 0.050) << "ch13.trace_end: step 1 ends at 50 ms" << got;
