@@ -2,8 +2,9 @@
 // (Maintainers: edit solutions/ and run `make lessons`; never edit lessons/ by hand.)
 // Chapter 13 demo: a program with a blocking call hidden in it. The performance
 // monitor times each kind of operation; the lag monitor shows the loop stopped
-// answering, and when. Then a gather that hangs, and the task tree that shows
-// why. All on a virtual clock, so the figures are exact and the picture
+// answering, and when; debug mode names the step that blocked, and the
+// tracer draws every callback and step. Then a gather that hangs, and the
+// task tree that shows why. All on a virtual clock, so the figures are exact and the picture
 // (diagrams/13-loop-lag.svg) is the same on every machine.
 #include <chrono>
 #include <cstdio>
@@ -121,8 +122,19 @@ int main() {
     aio::EventLoop loop(aio::LoopOptions{.clock = &clock});
     aio::Monitor monitor;
     aio::LagMonitor lag(loop, heartbeat);
-    auto main_task = aio::create_task(loop, crawl(monitor));
-    aio::run_until_complete(loop, aio::Future<void>(main_task));
+    std::string debug_reports;
+    loop.set_exception_handler([&debug_reports](aio::EventLoop&, const aio::ExceptionContext& c) {
+        debug_reports += "  " + c.message + "\n";
+    });
+    aio::Timeline trace("");
+    {
+        aio::DebugMode debug(loop); // before the task: it keeps where the task was created
+        aio::Tracer tracer(loop);
+        auto main_task = aio::create_task(loop, crawl(monitor), "crawl");
+        aio::run_until_complete(loop, aio::Future<void>(main_task));
+        trace = tracer.timeline("the tracer: every callback and task step ('T' steps, 'c' "
+                                "callbacks, | took no time)");
+    }
     lag.stop();
 
     std::printf("Chapter 13: four fetches and one parse, watched (virtual clock: exact)\n\n");
@@ -138,5 +150,8 @@ int main() {
     aio::Timeline timeline = draw(lag);
     std::printf("%s", timeline.to_ascii().c_str());
     save(timeline);
+    std::printf("\nDebug mode (DebugMode) names the step that blocked, and where its task was "
+                "created:\n%s\n%s",
+                debug_reports.c_str(), trace.to_ascii().c_str());
     show_hung_gather();
 }

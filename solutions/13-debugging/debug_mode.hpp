@@ -30,6 +30,7 @@ public:
     DebugMode& operator=(const DebugMode&) = delete;
 
 private:
+    void hook(bool on); // on: the hooks taken; off: what was there given back
     // What the loop tells (loop_watch.hpp): the running callback's name.
     void callback_started() override;
     void task_step_started(const TaskBase& task) override;
@@ -41,9 +42,9 @@ private:
     std::string describe(const TaskBase& task) const override;
 
     EventLoop& loop_;
-    bool was_debug_;
-    detail::CoroutineOriginTracker* previous_tracker_;
-    const detail::TaskDescriber* previous_describer_;
+    bool was_debug_ = false;
+    detail::CoroutineOriginTracker* previous_tracker_ = nullptr;
+    const detail::TaskDescriber* previous_describer_ = nullptr;
     std::string step_; // the running task step's repr; "" while a plain callback runs
 };
 

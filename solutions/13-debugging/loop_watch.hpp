@@ -34,7 +34,10 @@ class LoopWatch final : public CallbackObserver, public StepObserver {
 public:
     explicit LoopWatch(EventLoop& loop)
         : loop_(loop), registry_(loop.extension<TaskRegistry>()) {} // created first, dies last
-    ~LoopWatch() { uninstall(); }
+    ~LoopWatch() {
+        watchers_.clear();
+        update_hooks();
+    }
     LoopWatch(const LoopWatch&) = delete;
     LoopWatch& operator=(const LoopWatch&) = delete;
 
@@ -46,7 +49,7 @@ private:
     void callback_ended() override;
     void task_step_started(const TaskBase& task) override;
     std::string running_handle() const override;
-    void uninstall();
+    void update_hooks(); // on the loop's hooks exactly while there are watchers
     template <class Call>
     void tell_each(Call call);
 

@@ -171,7 +171,7 @@ TEST(DebugMode, ATaskExceptionNeverRetrievedNamesTheTaskOnce) {
 // mode, where a loop method called from another thread is refused.
 TEST(DebugMode, ALoopMethodFromAnotherThreadIsARuntimeError) {
     VirtualLoop v;
-    aio::DebugMode debug(v.loop);
+    v.loop.set_debug(true); // what DebugMode does first
     std::string what;
     v.loop.call_soon([&] {
         std::thread other([&] {
@@ -186,4 +186,39 @@ TEST(DebugMode, ALoopMethodFromAnotherThreadIsARuntimeError) {
     v.settle(10ms);
     EXPECT_FALSE(what.empty())
         << "debug mode: call_soon from another thread while the loop runs is a RuntimeError";
+}
+
+TEST(DebugMode, EndingItGivesBackTheLoopsDebugFlagAndHooks) {
+    VirtualLoop one, two;
+    two.loop.set_debug(true);
+    {
+        aio::DebugMode first(one.loop);
+        aio::DebugMode second(two.loop);
+        EXPECT_TRUE(one.loop.get_debug()) << "ch13.debug_hooks: the loop is in debug mode";
+        EXPECT_NE(one.loop.callback_observer(), nullptr)
+            << "ch13.debug_hooks: DebugMode watches the loop's callbacks";
+    }
+    EXPECT_FALSE(one.loop.get_debug())
+        << "ch13.debug_hooks: the first loop was not in debug mode before: it is not after";
+    EXPECT_TRUE(two.loop.get_debug())
+        << "ch13.debug_hooks: the second loop was in debug mode before: it stays so";
+    EXPECT_EQ(one.loop.callback_observer(), nullptr)
+        << "ch13.debug_hooks: its callback watcher is gone with it";
+}
+
+TEST(DebugMode, EndingItGivesTheCoroutineTrackingBack) {
+    VirtualLoop one, two;
+    Reports reports_one(one.loop), reports_two(two.loop);
+    {
+        aio::DebugMode outer(one.loop);
+        { aio::DebugMode inner(two.loop); }
+        { Coro<int> never = forgotten(); } // the outer one watches again
+    }
+    EXPECT_EQ(reports_one.contexts.size(), 1u)
+        << "ch13.debug_hooks: when the inner DebugMode ends, the outer one's coroutine "
+           "tracking comes back (got:"
+        << reports_one.all() << ")";
+    EXPECT_TRUE(reports_two.contexts.empty())
+        << "ch13.debug_hooks: nothing reaches the loop whose DebugMode ended, got:"
+        << reports_two.all();
 }

@@ -86,3 +86,21 @@ TEST(Tracer, TheTimelineDrawsEachSpanAndAnInstantOneAsAnEvent) {
         << drawn.to_ascii();
     EXPECT_EQ(drawn.to_svg(), expected.to_svg()) << "ch13.trace_timeline: the same as SVG";
 }
+
+TEST(Tracer, APlainCallbackIsASpanFromItsStartToItsEnd) {
+    VirtualLoop v;
+    v.clock.advance(1s); // the tracer's zero is when it is made, not the clock's start
+    aio::Tracer tracer(v.loop);
+    v.loop.call_soon([&] { v.clock.advance(20ms); });
+    v.loop.call_soon([&] { v.loop.stop(); });
+    v.loop.run_forever();
+    const auto& spans = tracer.spans();
+    std::string got = show(spans);
+    ASSERT_EQ(spans.size(), 2u) << "ch13.trace_end: one span per callback run" << got;
+    EXPECT_EQ(spans[0].row, "callbacks") << "ch13.trace_end: a plain callback's row" << got;
+    EXPECT_DOUBLE_EQ(spans[0].start_s, 0.0) << "ch13.trace_end: from the tracer's zero" << got;
+    EXPECT_DOUBLE_EQ(spans[0].end_s, 0.020)
+        << "ch13.trace_end: it ends when it returns, on the loop's clock (20 ms)" << got;
+    EXPECT_DOUBLE_EQ(spans[1].start_s, 0.020) << "ch13.trace_end: the next one starts there" << got;
+    EXPECT_DOUBLE_EQ(spans[1].end_s, 0.020) << "ch13.trace_end: and takes no time" << got;
+}
