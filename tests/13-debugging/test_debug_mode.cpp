@@ -132,14 +132,17 @@ Coro<void> fails() {
 TEST(DebugMode, ClosingTheLoopNamesEachPendingTaskWithItsOrigin) {
     VirtualLoop v;
     Reports reports(v.loop);
+    auto early = aio::create_task(v.loop, aio::sleep(10s), "early"); // before debug mode
     aio::DebugMode debug(v.loop);
     const int created_line = __LINE__ + 1;
     auto task = aio::create_task(v.loop, aio::sleep(10s), "crawl-3");
     v.settle(10ms);
-    v.loop.close(); // crawl-3 is still asleep
-    ASSERT_EQ(reports.contexts.size(), 1u)
-        << "ch13.describe_task: one report for the one pending task, got:" << reports.all();
-    EXPECT_EQ(reports.contexts[0].message,
+    v.loop.close(); // both are still asleep
+    ASSERT_EQ(reports.contexts.size(), 2u)
+        << "ch13.describe_task: one report per pending task, got:" << reports.all();
+    EXPECT_EQ(reports.contexts[0].message, "Task was destroyed but it is pending! (task 'early')")
+        << "ch13.describe_task: a task created outside debug mode kept no origin: its name only";
+    EXPECT_EQ(reports.contexts[1].message,
               "Task was destroyed but it is pending! (task 'crawl-3' created at "
               "test_debug_mode.cpp:" +
                   std::to_string(created_line) + ")")
