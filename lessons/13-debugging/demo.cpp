@@ -132,8 +132,8 @@ int main() {
         aio::Tracer tracer(loop);
         auto main_task = aio::create_task(loop, crawl(monitor), "crawl");
         aio::run_until_complete(loop, aio::Future<void>(main_task));
-        trace = tracer.timeline("the tracer: every callback and task step ('T' steps, 'c' "
-                                "callbacks, | took no time)");
+        trace = tracer.timeline("the tracer: every callback and task step (T a step of crawl, c "
+                                "another callback)");
     }
     lag.stop();
 
