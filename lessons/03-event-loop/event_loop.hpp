@@ -125,7 +125,8 @@ public:
     // Debug mode (asyncio: loop.set_debug). While the loop runs, call_soon and
     // call_at from another thread throw RuntimeError; a callback that runs
     // slow_callback_duration or longer is reported through the exception
-    // handler, exception null, message "Executing <Handle> took 0.300 seconds".
+    // handler, exception null, message "Executing <Handle> took 0.300 seconds"
+    // (<Handle>: handle_repr(), which chapter 13 makes name a task's step).
     void set_debug(bool on);
     bool get_debug() const;
 

@@ -59,6 +59,7 @@ std::size_t EventLoop::run_ready(std::size_t ntodo) {
 // asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
 // goes to the handler and the loop goes on: no other callback is lost.
 void EventLoop::run_callback(Callback& callback) {
+    ObservedCallback observed(callback_observer()); // chapter 13's tracer; none: one branch
     // TODO(ch03.run_callback): Run a callback; report its exception, and (debug) slowness.
     throw aio::NotImplemented("ch03.run_callback");
 }

@@ -17,9 +17,40 @@
 
 namespace aio {
 
+// Where a co_await is written: file, line and the function around it
+// (chapter 13's task tree shows it). The compilers' builtins, because
+// std::source_location is missing from clang 14 with libstdc++ 12.
+struct SourceLocation {
+    const char* file = "";
+    int line = 0;
+    const char* function = "";
+    static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                            int line = __builtin_LINE(),
+                                            const char* function = __builtin_FUNCTION()) noexcept {
+        return SourceLocation{file, line, function};
+    }
+};
+
 namespace detail {
 
 class FutureStateBase; // future.hpp (chapter 04)
+class PromiseBase;
+
+// Chapter 13's debug mode: told of a coroutine created while it watched and
+// destroyed without ever having run (asyncio: "coroutine ... was never
+// awaited", with the origin that sys.set_coroutine_origin_tracking_depth
+// keeps, per thread, while a loop is in debug mode).
+class CoroutineOriginTracker {
+public:
+    virtual void never_awaited(SourceLocation created) noexcept = 0;
+
+protected:
+    ~CoroutineOriginTracker() = default;
+};
+
+// The tracker of this thread; null (the default): a new coroutine stores no
+// origin, at the cost of one branch.
+inline thread_local CoroutineOriginTracker* coroutine_origin_tracker = nullptr;
 
 // Why the top frame handed control back to the driver (FrameStack::run): the
 // note each of the kit's awaiters leaves. CALL and RETURN stay inside the
@@ -76,7 +107,14 @@ public:
         if (thrown_in_) std::rethrow_exception(take_thrown_in());
     }
 
+    // The frame that made the latest co_await (PromiseBase::await_transform
+    // notes it): the innermost frame while the task is suspended. Chapter
+    // 13's task tree starts there; stale while the task runs.
+    void note_awaiting(PromiseBase* frame) noexcept { innermost_ = frame; }
+    PromiseBase* innermost() const noexcept { return innermost_; }
+
 private:
+    PromiseBase* innermost_ = nullptr;
     std::coroutine_handle<> top_;
     Suspension suspension_ = Suspension::NONE;
     std::shared_ptr<FutureStateBase> awaited_; // valid while suspension_ == FUTURE
@@ -114,6 +152,7 @@ public:
     void attach(FrameStack& frames, std::coroutine_handle<> parent) noexcept {
         frames_ = &frames;
         parent_ = parent;
+        caller_ = parent ? frames.innermost() : nullptr; // the parent is awaiting this frame
     }
     FrameStack& frames() const noexcept {
         assert(frames_ != nullptr && "a frame runs only after attach() put it on a frame stack");
@@ -123,7 +162,34 @@ public:
     // What ended the body: null if it returned (the task reads it at the end).
     std::exception_ptr exception() const noexcept { return exception_; }
 
+    // Every co_await of a Coro body passes here first (C++: the promise's
+    // await_transform), the awaitable unchanged: the frame notes where it
+    // waits and that it is now the innermost of its stack. For chapter 13's
+    // task tree, which walks from the innermost frame up its callers.
+    template <class A>
+    A&& await_transform(A&& awaitable, SourceLocation where = SourceLocation::current()) noexcept {
+        suspended_at_ = where;
+        if (frames_ != nullptr) frames_->note_awaiting(this);
+        return std::forward<A>(awaitable);
+    }
+    SourceLocation suspended_at() const noexcept { return suspended_at_; }
+    const PromiseBase* caller() const noexcept { return caller_; } // null for a task's root
+
+    // Where the coroutine was created, kept only while a CoroutineOriginTracker
+    // watches (line 0 otherwise): its function's name and file.
+    SourceLocation origin() const noexcept { return origin_; }
+    // The Coro that owns this frame destroys it: tell the tracker if the frame
+    // was watched and never joined a frame stack (never awaited, never a task).
+    void report_if_never_run() const noexcept {
+        if (origin_.line != 0 && frames_ == nullptr && coroutine_origin_tracker != nullptr)
+            coroutine_origin_tracker->never_awaited(origin_);
+    }
+
 protected:
+    void note_origin(SourceLocation where) noexcept {
+        if (coroutine_origin_tracker != nullptr) origin_ = where;
+    }
+
     void rethrow_if_failed() {
         if (exception_) std::rethrow_exception(exception_);
     }
@@ -132,6 +198,9 @@ private:
     FrameStack* frames_ = nullptr;   // the task's stack; set by attach()
     std::coroutine_handle<> parent_; // who co_awaited this frame; null for a task's root
     std::exception_ptr exception_;
+    PromiseBase* caller_ = nullptr; // the parent's promise (chapter 13's task tree)
+    SourceLocation suspended_at_;   // the latest co_await of this frame
+    SourceLocation origin_;         // chapter 13's debug mode only
 };
 
 // The result slot: a value for Coro<T>, nothing for Coro<void>.
@@ -183,6 +252,11 @@ template <class T = void>
 class [[nodiscard]] Coro {
 public:
     struct promise_type : detail::Promise<T> {
+        // The default argument is filled in inside the coroutine function
+        // itself: its name and file (chapter 13's never-awaited report).
+        promise_type(SourceLocation where = SourceLocation::current()) noexcept {
+            this->note_origin(where);
+        }
         Coro get_return_object() {
             // The frame is born here; the Coro returned to the caller owns it.
             return Coro(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -216,7 +290,9 @@ private:
 
     explicit Coro(std::coroutine_handle<promise_type> frame) : frame_(frame) {}
     void reset() noexcept {
-        if (frame_) std::exchange(frame_, nullptr).destroy();
+        if (!frame_) return;
+        frame_.promise().report_if_never_run();
+        std::exchange(frame_, nullptr).destroy();
     }
 
     std::coroutine_handle<promise_type> frame_;

@@ -1,13 +1,14 @@
-// Given code for later chapters: the hooks that chapters 04 and 05 (and the
-// demos) hang on the loop. Nothing here is an exercise of chapter 03; the loop
-// inherits these members from LoopHooks, so they read as loop.extension<T>(),
-// loop.lifetime(), loop.set_tracer().
+// Given code for later chapters: the hooks that chapters 04, 05 and 13 (and
+// the demos) hang on the loop. Nothing here is an exercise of chapter 03; the
+// loop inherits these members from LoopHooks, so they read as
+// loop.extension<T>(), loop.lifetime(), loop.set_tracer().
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <typeindex>
 #include <utility>
 #include <vector>
@@ -30,6 +31,21 @@ struct IterationTrace {
     std::size_t ran = 0;             // callbacks run (cancelled call_soon ones skipped)
 };
 
+// Told around every callback the loop runs (chapter 13's debug mode and
+// tracer). Both calls come from the loop's thread; the callback may throw,
+// and callback_ended still comes.
+class CallbackObserver {
+public:
+    virtual void callback_started() = 0;
+    virtual void callback_ended() = 0;
+    // What debug mode's slow-callback report calls the callback that runs
+    // (asyncio: the Handle's repr), such as "<Task step 'w-1' ...>".
+    virtual std::string running_handle() const = 0;
+
+protected:
+    ~CallbackObserver() = default;
+};
+
 class LoopHooks {
 public:
     // Per-loop state of a later chapter (05: the live tasks and the current
@@ -49,6 +65,11 @@ public:
         tracer_ = std::move(tracer);
     }
 
+    // One observer of every callback; nullptr: none (the loop then pays one
+    // branch per callback). The observer must outlive its installation.
+    void set_callback_observer(CallbackObserver* observer) { observer_ = observer; }
+    CallbackObserver* callback_observer() const { return observer_; }
+
 protected:
     explicit LoopHooks(EventLoop& loop) : loop_(loop) {}
     ~LoopHooks() = default;
@@ -58,6 +79,29 @@ protected:
     bool tracing() const { return static_cast<bool>(tracer_); }
     void report_iteration(const IterationTrace& iteration) const { tracer_(iteration); }
     void expire_lifetime() { lifetime_.reset(); }
+    // The running callback as the slow-callback report names it: "<Handle>"
+    // (a C++ callable has no repr) unless an observer knows better.
+    std::string handle_repr() const {
+        return observer_ != nullptr ? observer_->running_handle() : "<Handle>";
+    }
+
+    // Tells the observer, if any, that a callback starts now and, when the
+    // scope ends, that it ended (asyncio has no such hook; its debug mode
+    // reads the Handle it runs).
+    class ObservedCallback {
+    public:
+        explicit ObservedCallback(CallbackObserver* observer) : observer_(observer) {
+            if (observer_ != nullptr) observer_->callback_started();
+        }
+        ~ObservedCallback() {
+            if (observer_ != nullptr) observer_->callback_ended();
+        }
+        ObservedCallback(const ObservedCallback&) = delete;
+        ObservedCallback& operator=(const ObservedCallback&) = delete;
+
+    private:
+        CallbackObserver* observer_;
+    };
 
     // Reverse order of creation: a later extension may use an earlier one.
     void destroy_extensions() {
@@ -76,6 +120,7 @@ private:
     EventLoop& loop_;
     std::shared_ptr<const void> lifetime_ = std::make_shared<char>();
     std::function<void(const IterationTrace&)> tracer_;
+    CallbackObserver* observer_ = nullptr;
     std::vector<Extension> extensions_;
 };
 

@@ -108,6 +108,7 @@ std::size_t EventLoop::run_ready(std::size_t ntodo) {
 // asyncio: Handle._run, and the debug-mode timing in _run_once. An exception
 // goes to the handler and the loop goes on: no other callback is lost.
 void EventLoop::run_callback(Callback& callback) {
+    ObservedCallback observed(callback_observer()); // chapter 13's tracer; none: one branch
     //@scratch ch03.run_callback
     //@exercise ch03.run_callback  Run a callback; report its exception, and (debug) slowness.
     TimePoint started = debug_ ? time() : TimePoint{};
@@ -119,8 +120,8 @@ void EventLoop::run_callback(Callback& callback) {
     if (!debug_) return;
     Duration took = time() - started;
     if (took < slow_callback_duration_) return;
-    char message[80]; // asyncio: logger.warning('Executing %s took %.3f seconds', ...)
-    std::snprintf(message, sizeof message, "Executing <Handle> took %.3f seconds",
+    char message[256]; // asyncio: logger.warning('Executing %s took %.3f seconds', ...)
+    std::snprintf(message, sizeof message, "Executing %s took %.3f seconds", handle_repr().c_str(),
                   std::chrono::duration<double>(took).count());
     call_exception_handler({message, nullptr}); // a warning: no exception
     //@end

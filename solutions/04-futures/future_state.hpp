@@ -93,6 +93,11 @@ public:
     // Silences the never-retrieved report without retrieving (e.g. a combinator
     // that passes the exception on).
     void mark_retrieved() noexcept { log_traceback_ = false; }
+    // "Future" or "Task" (the report's word; chapter 13's task tree shows it).
+    const char* class_name() const noexcept { return class_name_; }
+    // False once the loop is destroyed (chapter 05's debug-mode report checks
+    // it before it reaches for the loop from a destructor).
+    bool loop_alive() const noexcept { return !loop_alive_.expired(); }
 
 protected:
     // Chapter 05: TaskState throws RuntimeError here, so set_result/set_exception

@@ -9,11 +9,14 @@ namespace aio {
 
 namespace {
 
-// Marks the task as the running one for the duration of a step.
+// Marks the task as the running one for the duration of a step, and tells
+// the step observer (chapter 13), if any, whose step this is.
 class CurrentTaskScope {
 public:
     CurrentTaskScope(detail::TaskRegistry& registry, TaskBase* task) : registry_(registry) {
         registry_.enter(task);
+        if (detail::StepObserver* observer = registry_.step_observer())
+            observer->task_step_started(*task);
     }
     ~CurrentTaskScope() { registry_.leave(); }
     CurrentTaskScope(const CurrentTaskScope&) = delete;
@@ -170,6 +173,24 @@ void TaskBase::complete(std::exception_ptr error) {
     //@end
 }
 
+// Debug mode: a task created in debug mode whose exception nobody retrieved
+// is reported here, named as the loop's describer names it (chapter 13: with
+// where it was created), which chapter 04's report cannot do: it runs after
+// the task part is gone. Marked retrieved, so that one stays silent.
+void TaskBase::report_unretrieved_with_origin() noexcept {
+    if (created_at_.line == 0 || !future_.exception_unretrieved() || !future_.loop_alive()) return;
+    try {
+        const detail::TaskRegistry& tasks = registry();
+        if (tasks.describer() == nullptr) return;
+        std::exception_ptr error = future_.exception(); // marks it retrieved
+        get_loop().call_exception_handler(
+            {"Task exception was never retrieved (" + tasks.describe(*this) + ")", error});
+    } catch (...) {
+        // call_exception_handler falls back to the default itself; what is
+        // left (bad_alloc) cannot leave a destructor.
+    }
+}
+
 // asyncio: Task.cancel
 bool TaskBase::cancel(std::string message) {
     //@scratch ch05.cancel
@@ -217,7 +238,7 @@ void TaskRegistry::abandon_pending() noexcept {
         pending_.clear();
         for (auto& [number, task] : tasks) {
             loop_.call_exception_handler(
-                {"Task was destroyed but it is pending! (" + task->get_name() + ")", nullptr});
+                {"Task was destroyed but it is pending! (" + describe(*task) + ")", nullptr});
             task->state_ = TaskBase::State::ABANDONED; // a queued step does nothing now
             task->waiter_.reset();
             task->destroy_frames(); // the locals of every frame are destroyed here

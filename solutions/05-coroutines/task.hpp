@@ -62,6 +62,16 @@ public:
     bool cancelled() const { return future_.cancelled(); }
     EventLoop& get_loop() const { return future_.loop(); }
     State state() const { return state_; }
+    // For chapter 13's task tree: the future the task waits for (asyncio:
+    // _fut_waiter; null unless WAITING) and the innermost frame of its stack
+    // (null before its first step; read it only while the task is suspended).
+    const detail::FutureStateBase* awaiting() const { return waiter_.get(); }
+    const detail::PromiseBase* innermost_frame() const { return frames_.innermost(); }
+    // For chapter 13's debug mode: where create_task was called and the name
+    // of the coroutine function it was given, kept only when the loop was in
+    // debug mode then (line 0 and "" otherwise; asyncio: _source_traceback).
+    SourceLocation created_at() const { return created_at_; }
+    const char* coroutine_name() const { return coroutine_name_; }
 
     // The task as a type-erased future (chapter 06 waits on these) and an
     // owning handle to it (a TaskGroup keeps its parent task this way).
@@ -110,9 +120,39 @@ private:
     // A cancel no future could take (asyncio: _must_cancel and _cancel_message):
     // the next step throws CancelledError(message) in.
     std::optional<std::string> pending_cancel_;
+    SourceLocation created_at_;       // debug mode only (create_task)
+    const char* coroutine_name_ = ""; // debug mode only (create_task)
+
+protected:
+    void note_origin(SourceLocation where, const char* coroutine) {
+        created_at_ = where;
+        coroutine_name_ = coroutine;
+    }
+    // From ~TaskState, while the task part still exists (see task.cpp).
+    void report_unretrieved_with_origin() noexcept;
 };
 
 namespace detail {
+
+// How the loop's reports name a task (chapter 13's debug mode: with where it
+// was created, asyncio's source traceback in one line).
+class TaskDescriber {
+public:
+    virtual std::string describe(const TaskBase& task) const = 0;
+
+protected:
+    ~TaskDescriber() = default;
+};
+
+// Told, at the start of each task step, which task it runs: the callback
+// running now is that task's step (chapter 13's debug mode and tracer).
+class StepObserver {
+public:
+    virtual void task_step_started(const TaskBase& task) = 0;
+
+protected:
+    ~StepObserver() = default;
+};
 
 // The loop's table of tasks (a loop extension, see EventLoop::extension):
 // every pending task, held by a strong reference until it is done, and the
@@ -138,6 +178,16 @@ public:
     void enter(TaskBase* task); // asyncio: _enter_task
     void leave() { current_ = nullptr; }
 
+    // One observer of the steps; nullptr (the default): none, one branch per step.
+    void set_step_observer(StepObserver* observer) { step_observer_ = observer; }
+    StepObserver* step_observer() const { return step_observer_; }
+    // A report's name for a task: what the describer says, else its name.
+    void set_describer(const TaskDescriber* describer) { describer_ = describer; }
+    const TaskDescriber* describer() const { return describer_; }
+    std::string describe(const TaskBase& task) const {
+        return describer_ != nullptr ? describer_->describe(task) : task.get_name();
+    }
+
 private:
     void abandon_pending() noexcept;
 
@@ -145,6 +195,8 @@ private:
     std::map<std::uint64_t, std::shared_ptr<TaskBase>> pending_;
     std::uint64_t last_number_ = 0;
     TaskBase* current_ = nullptr;
+    StepObserver* step_observer_ = nullptr;
+    const TaskDescriber* describer_ = nullptr;
 };
 
 // Cancel every pending task of the loop, run the loop until they are all
@@ -158,6 +210,14 @@ public:
     TaskState(EventLoop& loop, Coro<T> coro, std::string name)
         : FutureState<T>(loop, "Task"), TaskBase(*this, std::move(name)), root_(std::move(coro)) {}
     using TaskBase::start;
+    ~TaskState() override { this->report_unretrieved_with_origin(); }
+    TaskState(const TaskState&) = delete;
+    TaskState& operator=(const TaskState&) = delete;
+
+    // Debug mode: where create_task was called, and the root's function.
+    void note_created(SourceLocation where) {
+        note_origin(where, root_ ? root_.frame_.promise().origin().function : "");
+    }
 
     // Future<T>::cancel lands here: a task cancels as a task.
     bool cancel(std::string message = {}) override { return TaskBase::cancel(std::move(message)); }
@@ -267,24 +327,29 @@ public:
 
 private:
     template <class U>
-    friend Task<U> create_task(EventLoop& loop, Coro<U> coro, std::string name);
+    friend Task<U> create_task(EventLoop& loop, Coro<U> coro, std::string name,
+                               SourceLocation where);
     explicit Task(std::shared_ptr<detail::TaskState<T>> state) : Future<T>(std::move(state)) {}
 };
 
 // asyncio.create_task: wrap the coroutine in a task of the loop; the first
 // step runs on the loop's next iteration (call_soon), not here.
-// RuntimeError if the loop is closed; ValueError for an empty Coro.
+// RuntimeError if the loop is closed; ValueError for an empty Coro. `where`
+// is the caller's line, kept for chapter 13's reports in debug mode only.
 template <class T>
-Task<T> create_task(EventLoop& loop, Coro<T> coro, std::string name = {}) {
+Task<T> create_task(EventLoop& loop, Coro<T> coro, std::string name = {},
+                    SourceLocation where = SourceLocation::current()) {
     auto state = std::make_shared<detail::TaskState<T>>(loop, std::move(coro), std::move(name));
+    if (loop.get_debug()) state->note_created(where);
     state->start();
     return Task<T>(std::move(state));
 }
 
 // On the running loop (RuntimeError "no running event loop" outside one).
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {}) {
-    return create_task(get_running_loop(), std::move(coro), std::move(name));
+Task<T> create_task(Coro<T> coro, std::string name = {},
+                    SourceLocation where = SourceLocation::current()) {
+    return create_task(get_running_loop(), std::move(coro), std::move(name), where);
 }
 
 // The task whose step is running (asyncio.current_task); nullptr outside a
