@@ -40,14 +40,23 @@ chapter_num = $(firstword $(subst -, ,$1))
 # comes FIRST on every chapter's include path, so its headers win, and its .cpp
 # files are linked INSTEAD of the same-named ones of the earlier chapters (its
 # other .cpp files join them). Everything is built apart, under build/<cxx>-fast,
-# since the shadowed headers change what every object means. Chapter 14 itself
-# only exists on that flavour: CH=14 selects it, WIP or not, and is graded on
-# the learner's own lessons/14 (build/<cxx>-fast-lessons) unless FROM=solutions.
+# since the shadowed headers change what every object means. A shadowed header
+# must be included with <> where a file of its own folder includes it: a ""
+# include looks beside the including file before the include path. Chapter 14 itself
+# only exists on that flavour: CH=14 selects it, WIP or not. Which chapter-14
+# folder every object sees depends on what is graded: solutions/14, or with
+# CH=14 the learner's lessons/14 (unless FROM=solutions), the fresh stubs
+# (make stubs) or the probe's copy (make probe), each its own flavour
+# (build/<cxx>-fast-lessons, -fast-pristine, -fast-probe).
 LOOP ?=
 FAST_CH := $(notdir $(wildcard solutions/14-*))
-FAST := $(if $(FAST_CH),$(if $(or $(filter fast,$(LOOP)),$(and $(CH),$(filter $(CH),$(call chapter_num,$(FAST_CH))))),fast))
-FAST_LESSONS := $(if $(FAST),$(if $(filter $(CH),$(call chapter_num,$(FAST_CH))),$(if $(filter solutions,$(FROM)),,1)))
-FAST_SRC := $(if $(FAST),$(if $(FAST_LESSONS),lessons,solutions)/$(FAST_CH))
+FAST_IS_CH := $(and $(FAST_CH),$(CH),$(filter $(CH),$(call chapter_num,$(FAST_CH))))
+FAST := $(if $(FAST_CH),$(if $(or $(filter fast,$(LOOP)),$(FAST_IS_CH)),fast))
+FAST_VARIANT := $(if $(FAST_IS_CH),$(if $(filter stubs,$(MAKECMDGOALS)),pristine,$(if $(filter probe,$(MAKECMDGOALS)),probe,$(if \
+    $(filter mutants test-fast test-fast-run,$(MAKECMDGOALS))$(filter solutions,$(FROM)),,lessons))))
+FAST_LESSONS := $(filter lessons,$(FAST_VARIANT))
+FAST_SRC := $(if $(FAST),$(if $(filter lessons,$(FAST_VARIANT)),lessons,$(if $(filter pristine,$(FAST_VARIANT)),build/pristine,$(if \
+    $(filter probe,$(FAST_VARIANT)),build/probe-src,solutions)))/$(FAST_CH))
 FAST_NAMES := $(if $(FAST),$(notdir $(basename $(filter-out %/demo.cpp,$(wildcard solutions/$(FAST_CH)/*.cpp)))))
 CHAPTERS := $(sort $(filter-out $(WIP_CHAPTERS) $(FAST_CH),$(notdir $(wildcard solutions/[0-9][0-9]-*))) $(if $(FAST),$(FAST_CH)))
 reverse = $(if $1,$(call reverse,$(wordlist 2,$(words $1),$1)) $(firstword $1))
@@ -56,7 +65,7 @@ _upto :=
 $(foreach c,$(CHAPTERS),$(eval UPTO_$c := $(_upto) $c)$(eval BEFORE_$c := $(_upto))$(eval _upto := $(UPTO_$c)))
 
 COMPILER := $(notdir $(firstword $(CXX)))
-BUILD := build/$(COMPILER)$(if $(SAN),-$(subst $(comma),-,$(SAN)))$(if $(FAST),-fast$(if $(FAST_LESSONS),-lessons))
+BUILD := build/$(COMPILER)$(if $(SAN),-$(subst $(comma),-,$(SAN)))$(if $(FAST),-fast$(if $(FAST_VARIANT),-$(FAST_VARIANT)))
 TOOLS := build/tools
 PRISTINE := build/pristine
 PROBE := build/probe-src
@@ -67,7 +76,10 @@ GRADER := $(TOOLS)/grader
 MAKE_LESSONS := $(TOOLS)/make_lessons
 
 CXXFLAGS_BASE := -std=c++20 -pthread -g -O0 -MMD -MP
-WARN_sol := -Wall -Wextra -Werror
+# On the fast loop the reference chapters include chapter 14's folder: stubs
+# there may warn, and the probe's copy calls the probe.
+WARN_sol = -Wall -Wextra $(if $(filter lessons pristine,$(FAST_VARIANT)),$(WARN_pristine),-Werror) \
+    $(if $(filter probe,$(FAST_VARIANT)),-include tests/support/probe.hpp)
 WARN_les := -Wall -Wextra -Wno-unused-parameter
 WARN_mine := $(WARN_les)
 WARN_pristine := $(WARN_les) -Wno-unused-variable -Wno-unused-private-field -Wno-unused-function
@@ -156,7 +168,7 @@ $(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine probe scratch,$(eval $
 # The fast loop's own objects, as an archive: a chapter links only the members
 # it needs (a replacement for chapter 05's code stays out of chapter 03's tests).
 # Built from the same chapter-14 folder as the include path names.
-FAST_SET := $(if $(FAST_LESSONS),$(if $(filter mine,$(STACK)),mine,les),sol)
+FAST_SET := $(if $(FAST_LESSONS),$(if $(filter mine,$(STACK)),mine,les),$(if $(FAST_VARIANT),$(FAST_VARIANT),sol))
 FAST_ARCHIVE := $(if $(FAST),$(if $(LIBNAMES_$(FAST_CH)),$(BUILD)/$(FAST_SET)/$(FAST_CH)/libfast.a))
 ifneq ($(FAST_ARCHIVE),)
 $(FAST_ARCHIVE): $(LIBOBJ_$(FAST_SET)_$(FAST_CH))

@@ -73,5 +73,7 @@ namespace detail {
 } // namespace aio
 
 // Callback, what the loop runs, has a file of its own: chapter 14's fast loop
-// replaces that file. Included last, since the replacement uses the errors above.
-#include "callback.hpp"
+// replaces that file. Included last, since the replacement uses the errors
+// above, and with <>: a "" include looks beside this file first, and would
+// never see the replacement that LOOP=fast puts first on the include path.
+#include <callback.hpp>
