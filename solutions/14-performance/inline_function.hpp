@@ -160,10 +160,13 @@ private:
 
     // Takes other's target; other is left empty.
     void take(InlineFunction& other) noexcept {
+        //@exercise ch14.inline_take  Relocate other's target (if any) into this buffer; leave other empty.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_take");
         if (other.call_ == nullptr) return;
         other.manage_(Op::relocate, other.buffer_, buffer_);
         call_ = std::exchange(other.call_, nullptr);
         manage_ = std::exchange(other.manage_, nullptr);
+        //@end
     }
     void reset() noexcept {
         if (call_ == nullptr) return;

@@ -74,10 +74,10 @@ TEST(InlineFunction, ALargeTargetGoesToTheHeapOnceAndMovesByPointer) {
     before = allocations_now();
     Fn moved(std::move(f));
     EXPECT_EQ(allocations_now() - before, 0u)
-        << "ch14.inline_function: moving a heap target moves its pointer, no new allocation";
-    EXPECT_FALSE(f) << "ch14.inline_function: a moved-from InlineFunction is empty";
-    EXPECT_EQ(moved(), 7) << "ch14.inline_function: the moved heap target still runs";
-    EXPECT_EQ(alive.use_count(), 2) << "ch14.inline_function: one target, not a copy";
+        << "ch14.inline_take: moving a heap target moves its pointer, no new allocation";
+    EXPECT_FALSE(f) << "ch14.inline_take: a moved-from InlineFunction is empty";
+    EXPECT_EQ(moved(), 7) << "ch14.inline_take: the moved heap target still runs";
+    EXPECT_EQ(alive.use_count(), 2) << "ch14.inline_take: one target, not a copy";
     moved = nullptr;
     EXPECT_EQ(alive.use_count(), 1) << "ch14.inline_function: the heap target is destroyed when "
                                        "its InlineFunction is emptied";
@@ -136,6 +136,7 @@ TEST(InlineFunction, AMoveOnlyTargetIsMovedAndDestroyedExactlyOnce) {
         EXPECT_EQ(g(), 5) << "ch14.inline_move: the relocated target keeps its captures (a "
                              "unique_ptr: moved, not copied)";
         Fn h(std::move(g));
+        EXPECT_FALSE(g) << "ch14.inline_take: a moved-from InlineFunction is empty";
         EXPECT_EQ(h(), 5) << "ch14.inline_move: a target relocated again still runs";
         EXPECT_EQ(counts.alive(), 1)
             << "ch14.inline_move: after each relocation exactly one target is alive (the "
