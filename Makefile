@@ -52,8 +52,13 @@ LOOP ?=
 FAST_CH := $(notdir $(wildcard solutions/14-*))
 FAST_IS_CH := $(and $(FAST_CH),$(CH),$(filter $(CH),$(call chapter_num,$(FAST_CH))))
 FAST := $(if $(FAST_CH),$(if $(or $(filter fast,$(LOOP)),$(FAST_IS_CH)),fast))
+# Decided by the top-level goal, then handed to every sub-make (whose goal is
+# a file or a helper target) through the environment.
+ifeq ($(origin FAST_VARIANT),undefined)
 FAST_VARIANT := $(if $(FAST_IS_CH),$(if $(filter stubs,$(MAKECMDGOALS)),pristine,$(if $(filter probe,$(MAKECMDGOALS)),probe,$(if \
-    $(filter mutants test-fast test-fast-run,$(MAKECMDGOALS))$(filter solutions,$(FROM)),,lessons))))
+    $(filter mutants test-fast,$(MAKECMDGOALS))$(filter solutions,$(FROM)),,lessons))))
+endif
+export FAST_VARIANT
 FAST_LESSONS := $(filter lessons,$(FAST_VARIANT))
 FAST_SRC := $(if $(FAST),$(if $(filter lessons,$(FAST_VARIANT)),lessons,$(if $(filter pristine,$(FAST_VARIANT)),build/pristine,$(if \
     $(filter probe,$(FAST_VARIANT)),build/probe-src,solutions)))/$(FAST_CH))
