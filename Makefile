@@ -503,6 +503,7 @@ mutants: tools
 	  $(MAKE) --no-print-directory mutants-one C=$$c || status=1; \
 	done; exit $$status
 mutants-one:
+	@mkdir -p $(BUILD)/sol/$(C)/lib # a chapter of headers only (14, so far) has no library objects
 	@$(GRADER) mutants --manifest tests/$(C)/manifest --sources solutions/$(C) --tests tests/$(C) \
 	  --objects $(BUILD)/sol/$(C) --work build/mutants/$(BUILD:build/%=%)/$(C) \
 	  --compile "$(CXX) -std=c++20 -pthread -O0 $(WARN_les) $(SANFLAGS)" \
