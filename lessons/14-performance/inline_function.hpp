@@ -65,7 +65,6 @@ public:
     template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, InlineFunction> &&
              std::is_invocable_r_v<R, std::decay_t<F>&, Args...>) InlineFunction(F&& target) {
-        using T = std::decay_t<F>;
         if (detail::is_null_target(target)) return;
         // TODO(ch14.inline_function): Store the target in the buffer if it may live there, else on the heap.
         throw aio::NotImplemented("ch14.inline_function");

@@ -63,9 +63,9 @@ public:
     template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, InlineFunction> &&
              std::is_invocable_r_v<R, std::decay_t<F>&, Args...>) InlineFunction(F&& target) {
-        using T = std::decay_t<F>;
         if (detail::is_null_target(target)) return;
         //@exercise ch14.inline_function  Store the target in the buffer if it may live there, else on the heap.
+        using T = std::decay_t<F>;
         if constexpr (detail::fits_inline<T, Inline>) {
             ::new (static_cast<void*>(buffer_)) T(std::forward<F>(target));
             call_ = &call_inline<T>;
