@@ -18,10 +18,6 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using Duration = Clock::duration;
 
-// What the loop runs. std::function to start with: one allocation at most per
-// callback (none when the captures fit its small buffer); chapter 14 replaces it.
-using Callback = std::function<void()>;
-
 // Every kit error derives from Error, so `catch (const aio::Error&)` catches
 // what the kit throws on purpose and nothing else.
 struct Error : std::runtime_error {
@@ -75,3 +71,9 @@ namespace detail {
 } // namespace detail
 
 } // namespace aio
+
+// Callback, what the loop runs, has a file of its own: chapter 14's fast loop
+// replaces that file. Included last, since the replacement uses the errors
+// above, and with <>: a "" include looks beside this file first, and would
+// never see the replacement that LOOP=fast puts first on the include path.
+#include <callback.hpp>

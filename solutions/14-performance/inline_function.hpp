@@ -1,0 +1,183 @@
+// A move-only callable that keeps small targets in its own buffer: the fast
+// loop's Callback (asyncio's Handle holds its callback in the handle itself).
+#pragma once
+
+#include <cstddef>
+
+namespace aio {
+// Declared before aio_base.hpp is read: that header ends with callback.hpp,
+// which names InlineFunction<void()>.
+template <class Signature, std::size_t Inline = 48>
+class InlineFunction;
+} // namespace aio
+
+#include <functional>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "aio_base.hpp"
+
+namespace aio {
+
+namespace detail {
+// A target lives in the buffer when it fits and its move cannot throw: moving
+// an InlineFunction (the ready queue does it twice per callback) is noexcept.
+template <class T, std::size_t Inline>
+inline constexpr bool fits_inline =
+    sizeof(T) <= Inline &&
+    alignof(T) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<T>;
+
+template <class T>
+struct is_std_function : std::false_type {};
+template <class S>
+struct is_std_function<std::function<S>> : std::true_type {};
+
+// What std::function treats as "no target": a null function pointer, a null
+// member pointer, an empty std::function. `Callback cb = empty_fn;` stays
+// empty, so call_soon still refuses it with ValueError.
+template <class T>
+bool is_null_target(const T& target) noexcept {
+    if constexpr (std::is_pointer_v<T> || std::is_member_pointer_v<T>)
+        return target == nullptr;
+    else if constexpr (is_std_function<T>::value)
+        return !target;
+    else
+        return false;
+}
+} // namespace detail
+
+// InlineFunction<R(Args...), Inline>: what std::function<R(Args...)> does, for
+// move-only targets too, without an allocation when the target fits Inline
+// bytes (std::function's buffer holds 16). 48 bytes hold a lambda that
+// captures six pointers, or a shared_ptr and a std::function; with the two
+// pointers below, one object is one 64-byte cache line. Larger targets, and
+// targets whose move may throw, go to the heap. Calling an empty one throws
+// std::bad_function_call, as std::function does.
+template <class R, class... Args, std::size_t Inline>
+class InlineFunction<R(Args...), Inline> {
+public:
+    InlineFunction() noexcept = default;
+    InlineFunction(std::nullptr_t) noexcept {}
+
+    template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, InlineFunction> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>) InlineFunction(F&& target) {
+        if (detail::is_null_target(target)) return;
+        //@exercise ch14.inline_function  Store the target in the buffer if it may live there, else on the heap.
+        using T = std::decay_t<F>;
+        if constexpr (detail::fits_inline<T, Inline>) {
+            ::new (static_cast<void*>(buffer_)) T(std::forward<F>(target));
+            call_ = &call_inline<T>;
+            manage_ = &manage_inline<T>;
+        } else {
+            ::new (static_cast<void*>(buffer_)) T*(new T(std::forward<F>(target)));
+            call_ = &call_heap<T>;
+            manage_ = &manage_heap<T>;
+        }
+        //@end
+    }
+
+    InlineFunction(InlineFunction&& other) noexcept { take(other); }
+    InlineFunction& operator=(InlineFunction&& other) noexcept {
+        if (this != &other) {
+            reset();
+            take(other);
+        }
+        return *this;
+    }
+    InlineFunction& operator=(std::nullptr_t) noexcept {
+        reset();
+        return *this;
+    }
+    template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, InlineFunction>) InlineFunction&
+    operator=(F&& target) {
+        InlineFunction(std::forward<F>(target)).swap(*this);
+        return *this;
+    }
+    InlineFunction(const InlineFunction&) = delete; // move-only: targets need not copy
+    InlineFunction& operator=(const InlineFunction&) = delete;
+    ~InlineFunction() { reset(); }
+
+    void swap(InlineFunction& other) noexcept {
+        InlineFunction held(std::move(other));
+        other = std::move(*this);
+        *this = std::move(held);
+    }
+
+    explicit operator bool() const noexcept { return call_ != nullptr; }
+    friend bool operator==(const InlineFunction& f, std::nullptr_t) noexcept { return !f; }
+
+    // const, as std::function's: the target itself may change (a mutable lambda).
+    R operator()(Args... args) const {
+        if (call_ == nullptr) throw std::bad_function_call();
+        return call_(const_cast<std::byte*>(buffer_), std::forward<Args>(args)...);
+    }
+
+private:
+    enum class Op { relocate, destroy };
+    using Call = R (*)(void* buffer, Args&&... args);
+    // relocate: move the target from `buffer` into `to` and end it in `buffer`.
+    using Manage = void (*)(Op op, void* buffer, void* to) noexcept;
+
+    template <class T>
+    static T& inline_target(void* buffer) noexcept {
+        return *std::launder(static_cast<T*>(buffer));
+    }
+    template <class T>
+    static T& heap_target(void* buffer) noexcept {
+        return **std::launder(static_cast<T**>(buffer));
+    }
+    template <class T>
+    static R call_inline(void* buffer, Args&&... args) {
+        return std::invoke(inline_target<T>(buffer), std::forward<Args>(args)...);
+    }
+    template <class T>
+    static R call_heap(void* buffer, Args&&... args) {
+        return std::invoke(heap_target<T>(buffer), std::forward<Args>(args)...);
+    }
+
+    // Moving an inline target moves the object; moving a heap target moves
+    // only the pointer that the buffer holds.
+    template <class T>
+    static void manage_inline(Op op, void* buffer, void* to) noexcept {
+        //@exercise ch14.inline_move  Relocate an inline target into `to` (the source ends), or destroy it.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_move");
+        T& target = inline_target<T>(buffer);
+        if (op == Op::relocate) ::new (to) T(std::move(target));
+        target.~T();
+        //@end
+    }
+    template <class T>
+    static void manage_heap(Op op, void* buffer, void* to) noexcept {
+        T* target = &heap_target<T>(buffer);
+        if (op == Op::relocate)
+            ::new (to) T*(target);
+        else
+            delete target;
+    }
+
+    // Takes other's target; other is left empty.
+    void take(InlineFunction& other) noexcept {
+        //@exercise ch14.inline_take  Relocate other's target (if any) into this buffer; leave other empty.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_take");
+        if (other.call_ == nullptr) return;
+        other.manage_(Op::relocate, other.buffer_, buffer_);
+        call_ = std::exchange(other.call_, nullptr);
+        manage_ = std::exchange(other.manage_, nullptr);
+        //@end
+    }
+    void reset() noexcept {
+        if (call_ == nullptr) return;
+        manage_(Op::destroy, buffer_, nullptr);
+        call_ = nullptr;
+        manage_ = nullptr;
+    }
+
+    alignas(std::max_align_t) std::byte buffer_[Inline];
+    Call call_ = nullptr; // null: empty
+    Manage manage_ = nullptr;
+};
+
+} // namespace aio
