@@ -45,10 +45,12 @@ public:
 
     // asyncio: TaskGroup.create_task. RuntimeError "TaskGroup is finished"
     // after exit, "TaskGroup is shutting down" once a failure aborted it.
+    // `where` is the caller's line, passed on for chapter 13's debug mode.
     template <class T>
-    Task<T> create_task(Coro<T> coro, std::string name = {}) {
+    Task<T> create_task(Coro<T> coro, std::string name = {},
+                        SourceLocation where = SourceLocation::current()) {
         check_open();
-        Task<T> task = aio::create_task(loop_, std::move(coro), std::move(name));
+        Task<T> task = aio::create_task(loop_, std::move(coro), std::move(name), where);
         adopt(task.base());
         return task;
     }

@@ -2,12 +2,14 @@
 // task was created, a plain callback named as one, and a coroutine never awaited.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "debugging.hpp"
+#include "task_group.hpp"
 #include "virtual_loop.hpp"
 
 using namespace looplab;
@@ -63,6 +65,28 @@ TEST(DebugMode, ASlowTaskStepNamesItsTaskAndWhereItWasCreated) {
         << "ch13.slow_step: the report names the task, its coroutine and the line of "
            "create_task";
     EXPECT_EQ(reports.contexts[0].exception, nullptr) << "ch13.slow_step: a warning, no exception";
+}
+
+// A TaskGroup's create_task passes its caller's line on: the child was
+// created in the group's body, not in task_group.hpp.
+TEST(DebugMode, ATaskGroupsChildIsCreatedWhereTheBodyCallsCreateTask) {
+    VirtualLoop v;
+    Reports reports(v.loop);
+    aio::DebugMode debug(v.loop);
+    int created_line = 0;
+    std::function<Coro<void>(aio::TaskGroup&)> body = [&](aio::TaskGroup& group) -> Coro<void> {
+        created_line = __LINE__ + 1;
+        group.create_task(blocker(v.clock, 150ms), "child");
+        co_return;
+    };
+    auto parent = aio::create_task(v.loop, aio::task_group(body), "parent");
+    v.settle(1s);
+    ASSERT_EQ(reports.contexts.size(), 1u)
+        << "ch13.slow_step: one report for the child's slow step, got:" << reports.all();
+    EXPECT_EQ(reports.contexts[0].message,
+              "Executing <Task step 'child' blocker created at test_debug_mode.cpp:" +
+                  std::to_string(created_line) + "> took 0.150 seconds")
+        << "ch13.slow_step: a TaskGroup's child names the line of the group's create_task";
 }
 
 TEST(DebugMode, ASlowPlainCallbackAfterAStepIsAHandle) {
