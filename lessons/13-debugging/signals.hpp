@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <map>
+#include <memory>
 
 #include "event_loop.hpp"
 
@@ -45,7 +46,9 @@ private:
     EventLoop& loop_;
     int read_fd_ = -1;
     int write_fd_ = -1;
-    std::map<int, Callback> handlers_;
+    // Shared: every signal schedules a call of the same handler, and a
+    // Callback need not be copyable (chapter 14's fast one is move-only).
+    std::map<int, std::shared_ptr<Callback>> handlers_;
     std::map<int, struct sigaction> previous_; // restored by remove and at close
 };
 

@@ -85,7 +85,7 @@ void SignalWatcher::add(int signum, Callback handler) {
     if (::sigaction(signum, &action, &previous) != 0)
         throw std::system_error(errno, std::generic_category(), "sigaction");
     previous_.try_emplace(signum, previous); // a second add must not forget the first
-    handlers_[signum] = std::move(handler);
+    handlers_[signum] = std::make_shared<Callback>(std::move(handler));
     //@end
 }
 
@@ -106,7 +106,7 @@ void SignalWatcher::on_readable() {
     while ((count = ::read(read_fd_, numbers, sizeof numbers)) > 0) {
         for (ssize_t i = 0; i < count; ++i) {
             auto handler = handlers_.find(numbers[i]);
-            if (handler != handlers_.end()) loop_.call_soon(handler->second);
+            if (handler != handlers_.end()) loop_.call_soon([run = handler->second] { (*run)(); });
         }
     }
     //@end
