@@ -128,7 +128,7 @@ void measure_looplab() {
 } // namespace
 
 void run_b1_callbacks() {
-    measure_raw();
+    if (measures_baselines) measure_raw();
     measure("B1", "looplab", measure_looplab);
 }
 

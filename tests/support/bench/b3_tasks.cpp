@@ -143,7 +143,7 @@ void measure_looplab() {
 } // namespace
 
 void run_b3_tasks() {
-    measure_raw();
+    if (measures_baselines) measure_raw();
     measure("B3", "looplab", measure_looplab);
 }
 

@@ -123,7 +123,7 @@ void measure_looplab() {
 } // namespace
 
 void run_b5_queue() {
-    measure_raw();
+    if (measures_baselines) measure_raw();
     measure("B5", "looplab", measure_looplab);
 }
 

@@ -15,6 +15,19 @@
 
 namespace looplab::bench {
 
+// Which loop this binary measures. bench.mk builds two binaries from the same
+// workloads: the reference loop (solutions/ 00-11, "looplab") and chapter 14's
+// fast loop ("fast"), defined on the fast one's command line. A workload always
+// names its loop "looplab"; result() and skipped() print this name instead.
+#ifndef LOOPLAB_BENCH_LOOP
+#define LOOPLAB_BENCH_LOOP "looplab"
+#endif
+constexpr std::string_view loop_name = LOOPLAB_BENCH_LOOP;
+
+// The raw baselines (and B6's blocking client) are measured by the reference
+// binary only: the fast one is compared with the same figures, from the same run.
+constexpr bool measures_baselines = loop_name == "looplab";
+
 using BenchClock = std::chrono::steady_clock;
 
 // Wall-clock seconds since `start`.
@@ -68,6 +81,7 @@ std::string describe_current_exception();
 template <class F>
 void measure(std::string_view workload, std::string_view impl, F&& fn,
              const std::vector<Field>& context = {}) {
+    if (impl != "looplab" && !measures_baselines) return;
     try {
         fn();
     } catch (...) {

@@ -6,6 +6,13 @@
 #   make bench STACK=mine            your lessons/ for every chapter instead of solutions/
 #   make bench BENCH_ARGS="B1 B7"    only those workloads
 #   make bench CXX=clang++
+#   make bench BENCH_LOOPS=reference  the reference loop only (no fast loop)
+#
+# Two binaries run the same workloads: build/bench/bench on the reference loop,
+# and build/bench/bench-fast on chapter 14's fast loop (chapter 14's folder
+# first on the include path, its .cpp files instead of the same-named ones of
+# chapters 03-05, as LOOP=fast builds the chapters). The fast one skips the raw
+# baselines; one table then shows both loops beside the same baselines.
 #
 # Every variable here starts with BENCH_ (the top Makefile owns the rest; CXX
 # and STACK are read, never set). Chapters that do not exist yet are simply
@@ -41,6 +48,15 @@ BENCH_OBJ := $(patsubst %.cpp,$(BENCH_OBJDIR)/%.o,$(BENCH_SRC))
 BENCH_WARN := -Wall -Wextra $(if $(filter lessons,$(BENCH_FROM)),-Wno-unused-parameter,-Werror)
 BENCH_CXXFLAGS := -std=c++20 -O2 -DNDEBUG -pthread $(BENCH_WARN) -MMD -MP
 
+# The fast loop, when chapter 14 is there (and not turned off).
+BENCH_LOOPS ?= reference fast
+BENCH_FAST_DIR := $(if $(filter fast,$(BENCH_LOOPS)),$(patsubst %/,%,$(wildcard $(BENCH_FROM)/14-*/)))
+BENCH_FAST_CPP := $(filter-out %/demo.cpp,$(wildcard $(BENCH_FAST_DIR)/*.cpp))
+BENCH_FAST_SRC := $(filter-out $(addprefix %/,$(notdir $(BENCH_FAST_CPP))),$(BENCH_SRC)) $(BENCH_FAST_CPP)
+BENCH_FAST_OBJDIR := $(BENCH_OBJDIR)-fast
+BENCH_FAST_OBJ := $(patsubst %.cpp,$(BENCH_FAST_OBJDIR)/%.o,$(BENCH_FAST_SRC))
+BENCH_FAST_BIN := $(if $(BENCH_FAST_DIR),$(BENCH_FAST_OBJDIR)/bench)
+
 .PHONY: bench
 ifeq ($(BENCH_CHAPTERS),)
 BENCH_MISSING_HINT := $(if $(filter lessons,$(BENCH_FROM)),\
@@ -48,11 +64,19 @@ BENCH_MISSING_HINT := $(if $(filter lessons,$(BENCH_FROM)),\
 bench:
 	@echo "make bench: $(BENCH_FROM)/00-sync-vs-async is missing$(BENCH_MISSING_HINT)"; exit 2
 else
-bench: $(BENCH_OBJDIR)/bench
+bench: $(BENCH_OBJDIR)/bench $(BENCH_FAST_BIN)
 	@cp -f $< build/bench/bench
-	@echo "  RUN   build/bench/bench $(BENCH_ARGS)  ($(BENCH_FROM) with $(CXX) -O2)"
-	@build/bench/bench $(BENCH_ARGS)
+	@echo "  RUN   build/bench/bench $(BENCH_ARGS)  (the reference loop: $(BENCH_FROM) with $(CXX) -O2)"
+	@build/bench/bench --no-table $(BENCH_ARGS) | tee build/bench/reference.txt
+	@$(if $(BENCH_FAST_BIN),cp -f $(BENCH_FAST_BIN) build/bench/bench-fast; \
+	  echo "  RUN   build/bench/bench-fast $(BENCH_ARGS)  (the fast loop: $(BENCH_FAST_DIR) with $(CXX) -O2)"; \
+	  build/bench/bench-fast --no-table $(BENCH_ARGS) | tee build/bench/fast.txt)
+	@build/bench/bench --table build/bench/reference.txt $(if $(BENCH_FAST_BIN),build/bench/fast.txt)
 endif
+
+$(BENCH_FAST_OBJDIR)/bench: $(BENCH_FAST_OBJ)
+	@echo "  LINK  $@"
+	@$(CXX) -pthread $(BENCH_FAST_OBJ) -o $@
 
 $(BENCH_OBJDIR)/bench: $(BENCH_OBJ)
 	@echo "  LINK  $@"
@@ -76,4 +100,10 @@ $(BENCH_OBJDIR)/%.o: %.cpp
 	@echo "  CXX   $< (bench, -O2)"
 	@$(CXX) $(BENCH_CXXFLAGS) $(BENCH_INCLUDES) -c $< -o $@
 
--include $(BENCH_OBJ:.o=.d)
+$(BENCH_FAST_OBJDIR)/%.o: %.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX   $< (bench, fast loop, -O2)"
+	@$(CXX) $(BENCH_CXXFLAGS) -DLOOPLAB_BENCH_LOOP='"fast"' -I$(BENCH_FAST_DIR) $(BENCH_INCLUDES) -c $< -o $@
+$(filter $(BENCH_FAST_OBJDIR)/tests/support/bench/%,$(BENCH_FAST_OBJ)): $(BENCH_HEADER_LIST)
+
+-include $(BENCH_OBJ:.o=.d) $(BENCH_FAST_OBJ:.o=.d)

@@ -1,13 +1,18 @@
 // The main of `make bench`: runs the chosen workloads in order, each in a child
 // process with a time limit, echoes their RESULT lines, then prints the table.
 //
-// Usage: bench [B1 B2 ...]   (no argument, or "all": every workload)
+// Usage: bench [--no-table] [B1 B2 ...]   (no workload, or "all": every one)
+//        bench --table FILE...             the table of RESULT lines saved in FILEs
+//
+// make bench runs the reference binary and the fast loop's with --no-table,
+// each writing its lines to a file, then prints one table from both files.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -143,7 +148,8 @@ void run_isolated(const Workload& workload, Summary& summary) {
     std::string failure = pid > 0 ? child_failure(pid, finished) : "fork-failed";
     if (failure.empty()) return;
     // Name the failure where the table will look for the loop's figure.
-    std::string line = "RESULT " + std::string(workload.id) + " looplab skipped=" + failure;
+    std::string line =
+        "RESULT " + std::string(workload.id) + " " + std::string(loop_name) + " skipped=" + failure;
     std::printf("%s\n", line.c_str());
     summary.add(line);
 }
@@ -154,6 +160,7 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     std::vector<std::string> wanted;
     for (int i = 1; i < argc; ++i) {
         std::string name = argv[i];
+        if (name == "--no-table") continue;
         for (char& c : name)
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (name != "ALL") wanted.push_back(name);
@@ -167,10 +174,27 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     for (const std::string& name : wanted) {
         auto known = [&](const Workload& w) { return name == w.id; };
         if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
-        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6)\n", name.c_str());
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6 B8 B9)\n",
+                     name.c_str());
         ok = false;
     }
     return ok;
+}
+
+// The table of the RESULT lines saved in files (bench --table FILE...).
+int print_saved_table(int count, char** files) {
+    Summary summary;
+    for (int i = 0; i < count; ++i) {
+        std::ifstream in(files[i]);
+        if (!in) {
+            std::fprintf(stderr, "bench: cannot read %s\n", files[i]);
+            return 2;
+        }
+        for (std::string line; std::getline(in, line);)
+            summary.add(line);
+    }
+    summary.print(stdout);
+    return 0;
 }
 
 } // namespace
@@ -179,6 +203,9 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
 
 int main(int argc, char** argv) {
     using namespace looplab::bench;
+    if (argc > 1 && std::strcmp(argv[1], "--table") == 0)
+        return print_saved_table(argc - 2, argv + 2);
+    bool table = !(argc > 1 && std::strcmp(argv[1], "--no-table") == 0);
     std::signal(SIGPIPE, SIG_IGN); // a write to a closed socket fails with EPIPE instead
     raise_fd_limit();
     keep_freed_memory();
@@ -192,7 +219,7 @@ int main(int argc, char** argv) {
         run_isolated(*workload, summary);
         std::printf("   (%.1f s)\n", seconds_since(workload_start));
     }
-    summary.print(stdout);
+    if (table) summary.print(stdout);
     std::printf("total %.1f s\n", seconds_since(start));
     return 0;
 }

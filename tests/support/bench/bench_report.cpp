@@ -23,6 +23,7 @@ std::string without_spaces(std::string_view value) {
 
 void print_line(std::string_view workload, std::string_view impl,
                 const std::vector<Field>& fields) {
+    if (impl == "looplab") impl = loop_name;
     std::string line = "RESULT " + std::string(workload) + " " + std::string(impl);
     for (const Field& field : fields)
         line += " " + field.key + "=" + field.value;
