@@ -14,6 +14,15 @@ using namespace looplab;
 
 namespace {
 
+// A shell starts a background job (`make test &`) with SIGINT and SIGQUIT
+// ignored. These tests expect what a program started from a terminal has,
+// the default dispositions, so they set them first, in every test process.
+[[maybe_unused]] const bool started_with_default_dispositions = [] {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGQUIT, SIG_DFL);
+    return true;
+}();
+
 // The signal's disposition now: SIG_DFL, SIG_IGN or a handler.
 void (*disposition(int signum))(int) {
     struct sigaction now {};
