@@ -102,6 +102,7 @@ class Summary {
 public:
     void add(std::string_view line); // ignores anything but a RESULT line
     void print(std::FILE* out) const;
+    void chart(std::FILE* out) const; // bars of the throughputs, then print()
 
     struct Line {
         std::string workload;
@@ -122,6 +123,7 @@ void run_b6_sync_vs_async();
 void run_b7_scaling();
 void run_b8_http();
 void run_b9_c100k();
+void run_m_micro();
 
 struct Workload {
     const char* id;    // "B1"

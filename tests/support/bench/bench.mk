@@ -7,6 +7,7 @@
 #   make bench BENCH_ARGS="B1 B7"    only those workloads
 #   make bench CXX=clang++
 #   make bench BENCH_LOOPS=reference  the reference loop only (no fast loop)
+#   make bench BENCH_VIEW=chart       bars before the table (make demo CH=14 uses it)
 #
 # Two binaries run the same workloads: build/bench/bench on the reference loop,
 # and build/bench/bench-fast on chapter 14's fast loop (chapter 14's folder
@@ -71,7 +72,7 @@ bench: $(BENCH_OBJDIR)/bench $(BENCH_FAST_BIN)
 	@$(if $(BENCH_FAST_BIN),cp -f $(BENCH_FAST_BIN) build/bench/bench-fast; \
 	  echo "  RUN   build/bench/bench-fast $(BENCH_ARGS)  (the fast loop: $(BENCH_FAST_DIR) with $(CXX) -O2)"; \
 	  build/bench/bench-fast --no-table $(BENCH_ARGS) | tee build/bench/fast.txt)
-	@build/bench/bench --table build/bench/reference.txt $(if $(BENCH_FAST_BIN),build/bench/fast.txt)
+	@build/bench/bench $(if $(filter chart,$(BENCH_VIEW)),--chart,--table) build/bench/reference.txt $(if $(BENCH_FAST_BIN),build/bench/fast.txt)
 endif
 
 $(BENCH_FAST_OBJDIR)/bench: $(BENCH_FAST_OBJ)

@@ -3,6 +3,7 @@
 //
 // Usage: bench [--no-table] [B1 B2 ...]   (no workload, or "all": every one)
 //        bench --table FILE...             the table of RESULT lines saved in FILEs
+//        bench --chart FILE...             the same, after a bar chart (make demo CH=14)
 //
 // make bench runs the reference binary and the fast loop's with --no-table,
 // each writing its lines to a file, then prints one table from both files.
@@ -41,6 +42,7 @@ const std::vector<Workload>& workloads() {
         {"B6", "sync-vs-async", run_b6_sync_vs_async},
         {"B8", "http", run_b8_http},
         {"B9", "c100k", run_b9_c100k},
+        {"M", "micro", run_m_micro},
     };
     return all;
 }
@@ -174,15 +176,16 @@ bool select_workloads(int argc, char** argv, std::vector<const Workload*>& chose
     for (const std::string& name : wanted) {
         auto known = [&](const Workload& w) { return name == w.id; };
         if (std::any_of(workloads().begin(), workloads().end(), known)) continue;
-        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6 B8 B9)\n",
+        std::fprintf(stderr, "bench: no workload %s (known: B1 B2 B7 B3 B4 B5 B6 B8 B9 M)\n",
                      name.c_str());
         ok = false;
     }
     return ok;
 }
 
-// The table of the RESULT lines saved in files (bench --table FILE...).
-int print_saved_table(int count, char** files) {
+// The table of the RESULT lines saved in files (bench --table FILE...), after
+// a bar chart of them with --chart.
+int print_saved_table(int count, char** files, bool with_chart) {
     Summary summary;
     for (int i = 0; i < count; ++i) {
         std::ifstream in(files[i]);
@@ -193,7 +196,10 @@ int print_saved_table(int count, char** files) {
         for (std::string line; std::getline(in, line);)
             summary.add(line);
     }
-    summary.print(stdout);
+    if (with_chart)
+        summary.chart(stdout);
+    else
+        summary.print(stdout);
     return 0;
 }
 

@@ -281,7 +281,77 @@ void print_side_by_side(std::FILE* out, const std::vector<Row>& reference_rows,
     print_table(out, table);
 }
 
+// The micro-benchmarks (workload M): one operation's cost, no target.
+void print_micro(std::FILE* out, const std::vector<Line>& lines) {
+    static const std::pair<const char*, const char*> operations[] = {
+        {"function_small", "std::function, 16 bytes: build, move, call"},
+        {"function_large", "std::function, 32 bytes: the same, one allocation"},
+        {"inline_large", "InlineFunction (chapter 14), 32 bytes: the same"},
+        {"shared_ptr_copy", "shared_ptr copy + destroy (two atomic operations)"},
+        {"raw_pointer_copy", "plain pointer copy"},
+        {"epoll_ctl", "epoll_ctl ADD + DEL (two syscalls)"},
+        {"epoll_ctl_mod", "epoll_ctl MOD (one syscall)"},
+        {"epoll_wait_0", "epoll_wait, zero timeout, one idle fd"},
+        {"coroutine_frame", "coroutine: create, run, destroy its frame"},
+    };
+    std::vector<std::vector<std::string>> table{{"operation", "what", "ns each"}};
+    for (const auto& [name, what] : operations) {
+        auto ns = value(find(lines, "M", name), "ns_per_op");
+        if (ns) table.push_back({name, what, format("%.1f", *ns)});
+    }
+    if (table.size() == 1) return;
+    std::fprintf(out, "\nmicro-benchmarks: what one operation costs on this machine\n\n");
+    print_table(out, table);
+}
+
+// One bar of the chart: `width` cells, filled in proportion to value / most.
+std::string bar(double value, double most, int width) {
+    int filled = most > 0 ? static_cast<int>(value / most * width + 0.5) : 0;
+    filled = std::clamp(filled, 0, width);
+    std::string out;
+    for (int i = 0; i < width; ++i)
+        out += i < filled ? "#" : ".";
+    return out;
+}
+
+// The chart of one throughput: reference, fast and raw as bars, scaled to the
+// largest of the three.
+void print_chart_of(std::FILE* out, const std::vector<Line>& lines, const char* workload,
+                    const char* title, const char* metric) {
+    const std::pair<const char*, const char*> loops[] = {
+        {"reference", reference}, {"fast", fast}, {"raw", "raw"}};
+    double most = 0;
+    for (const auto& [label_text, impl] : loops)
+        most = std::max(most, value(find(lines, workload, impl), metric).value_or(0));
+    if (most == 0) return;
+    auto raw = value(find(lines, workload, "raw"), metric);
+    std::fprintf(out, "\n%s %s\n", workload, title);
+    for (const auto& [label_text, impl] : loops) {
+        auto figure = value(find(lines, workload, impl), metric);
+        if (!figure) {
+            std::fprintf(out, "  %-9s  %s\n", label_text,
+                         why_missing(find(lines, workload, impl)).c_str());
+            continue;
+        }
+        std::string ratio =
+            raw && impl != std::string_view("raw") ? format("  %.2f x raw", *figure / *raw) : "";
+        std::fprintf(out, "  %-9s  %s  %11s%s\n", label_text, bar(*figure, most, 40).c_str(),
+                     rate(*figure).c_str(), ratio.c_str());
+    }
+}
+
 } // namespace
+
+void Summary::chart(std::FILE* out) const {
+    std::fprintf(out, "\nthe reference loop and the fast loop (chapter 14), against the raw "
+                      "baselines (longer is faster)\n");
+    print_chart_of(out, lines_, "B1", "callbacks: call_soon chains", "callbacks_per_s");
+    print_chart_of(out, lines_, "B3", "task switches: co_await sleep(0s)", "switches_per_s");
+    print_chart_of(out, lines_, "B4", "echo server: requests answered", "req_per_s");
+    print_chart_of(out, lines_, "B5", "queue: items handed over", "items_per_s");
+    print_chart_of(out, lines_, "B8", "HTTP server: requests answered", "req_per_s");
+    print(out);
+}
 
 void Summary::add(std::string_view text) {
     std::istringstream words{std::string(text)};
@@ -308,6 +378,7 @@ void Summary::print(std::FILE* out) const {
                           "against the raw baselines\n\n");
         print_side_by_side(out, reference_rows, fast_rows);
     }
+    print_micro(out, lines_);
     std::fprintf(out, "\nloop/raw: the loop's figure over the raw one, same metric (for a rate, "
                       "the share of raw speed kept;\nfor a time, the cost multiple). Targets are "
                       "reported, not asserted.\n");
