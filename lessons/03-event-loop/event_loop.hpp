@@ -138,7 +138,10 @@ private:
     void run_iteration();
     void purge_cancelled_timers();
     std::optional<Duration> compute_timeout();
-    std::vector<ReadyEvent> poll_io(std::optional<Duration> timeout);
+    std::vector<ReadyEvent> poll_io(std::optional<Duration> timeout); // (poll_io.cpp)
+    // Chapter 14's fast loop skips a poll that cannot find anything; the
+    // reference always polls and does not define this.
+    bool poll_would_find_nothing(std::optional<Duration> timeout) const;
     std::size_t queue_io_callbacks(const std::vector<ReadyEvent>& events); // returns posted
     std::size_t queue_due_timers();
     std::size_t run_ready(std::size_t ntodo);
