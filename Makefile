@@ -176,13 +176,14 @@ endef
 
 # Two passes: every chapter's variables first, since a set's rules name them.
 $(foreach c,$(CHAPTERS),$(eval $(call CHAPTER_VARS,$c)))
+# The fast loop's archive (below), named before the sets' link lines take it in.
+FAST_SET := $(if $(FAST_LESSONS),$(if $(filter mine,$(STACK)),mine,les),$(if $(FAST_VARIANT),$(FAST_VARIANT),sol))
+FAST_ARCHIVE := $(if $(FAST),$(if $(LIBNAMES_$(FAST_CH)),$(BUILD)/$(FAST_SET)/$(FAST_CH)/libfast.a))
 $(foreach c,$(CHAPTERS),$(foreach s,sol les mine pristine probe scratch,$(eval $(call SET_RULES,$c,$s))))
 
 # The fast loop's own objects, as an archive: a chapter links only the members
 # it needs (a replacement for chapter 05's code stays out of chapter 03's tests).
 # Built from the same chapter-14 folder as the include path names.
-FAST_SET := $(if $(FAST_LESSONS),$(if $(filter mine,$(STACK)),mine,les),$(if $(FAST_VARIANT),$(FAST_VARIANT),sol))
-FAST_ARCHIVE := $(if $(FAST),$(if $(LIBNAMES_$(FAST_CH)),$(BUILD)/$(FAST_SET)/$(FAST_CH)/libfast.a))
 ifneq ($(FAST_ARCHIVE),)
 $(FAST_ARCHIVE): $(LIBOBJ_$(FAST_SET)_$(FAST_CH))
 	$(if $(Q),@echo "  AR    $@")
@@ -223,7 +224,7 @@ $(TOOLS)/make_lessons: tests/support/tools/make_lessons.cpp tests/support/tools/
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- learner targets
-.PHONY: help check grade hint reveal reset demo diagrams lessons test test-sanitizer test-fast test-fast-run test-mutants test-fuzz-replay fuzz stubs probe mutants mutants-one \
+.PHONY: help check grade hint reveal reset demo diagrams lessons test test-full test-sanitizer test-fast test-fast-run test-mutants test-fuzz-replay fuzz stubs probe mutants mutants-one \
         doctor compdb format clean tools bench watch
 
 help:
@@ -240,8 +241,9 @@ help:
 	@echo "  make mutants CH=NN   every trap graded: each mutant of the reference must fail a mapped test"
 	@echo "  make demo CH=NN      the chapter's classroom demonstration (default: chapter 00)"
 	@echo "  make test            the maintainer's suite: solutions 100/100 (also under ASan+UBSan, TSan),"
-	@echo "                      stubs fail, lessons fresh"
-	@echo "  make bench           the standard workloads (-O2) against raw baselines"
+	@echo "                      stubs fail, lessons fresh, mutants caught, 03-14 on the fast loop"
+	@echo "  make test-full       make test, plus the fast loop under ASan+UBSan and chapter 14's mutants"
+	@echo "  make bench           the standard workloads (-O2): reference and fast loop against raw baselines"
 	@echo "  make stubs CH=NN     the honesty check alone: every graded test must fail on the stubs"
 	@echo "  make lessons         regenerate lessons/ from solutions/ (maintainers; overwrites lessons/)"
 	@echo "  make doctor          check the compiler, coroutines, GoogleTest, epoll"
@@ -256,7 +258,7 @@ help:
 	@echo "  T=Suite.Name         run one test with its full output"
 	@echo "  FAILFAST=1           stop at the first failing test"
 	@echo "  SAN=address,undefined or SAN=thread   build with sanitizers"
-	@echo "  LOOP=fast            build every chapter on chapter 14's fast loop (make test-fast: 03-13 on it)"
+	@echo "  LOOP=fast            build every chapter on chapter 14's fast loop (make test-fast: 03-14 on it)"
 	@echo "  CXX=clang++          another compiler (g++ >= 12, clang++ >= 14)"
 	@echo "  JOBS=N               tests run in parallel (default: the number of cores)"
 	@echo "  V=1                  show the full compiler commands"
@@ -353,8 +355,13 @@ reset: tools
 # A demo that draws timelines writes them under build/timelines (it says where);
 # `make diagrams CH=NN` (maintainers) runs it to refresh the committed figures.
 TIMELINE_DIR ?= build/timelines
+# Chapter 14's demonstration is a measurement: the reference loop and the fast
+# one side by side on B1, B3 and B4 (make bench, -O2), as bars and a table.
+DEMO_IS_FAST := $(and $(FAST_CH),$(filter $(FAST_CH),$(DEMO_CH)))
 demo:
 	@$(if $(DEMO_CH),,echo "no chapter $(CH); the chapters are: $(CHAPTERS)"; exit 2;) \
+	$(if $(DEMO_IS_FAST),$(MAKE) --no-print-directory bench BENCH_ARGS="B1 B3 B4" BENCH_VIEW=chart \
+	  $(if $(filter mine,$(STACK)),STACK=mine); exit $$?;) \
 	$(MAKE) --no-print-directory $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo && \
 	mkdir -p $(TIMELINE_DIR) && LOOPLAB_TIMELINE_DIR=$(TIMELINE_DIR) $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo
 diagrams:
@@ -414,6 +421,7 @@ test: tools
 	  if tests/support/watch/watch_check.sh $(TOOLS)/watch $${mode#inotify}; then r=--pass; else r=--fail; fi; \
 	  $(GRADER) record --record $(REC) $$r "make watch ($$mode) grades once per save and stops on Ctrl-C"; \
 	done
+	@$(if $(SAN)$(if $(FAST_CH),,none),,$(FAST_RUN))
 	@$(if $(SAN),,$(MAKE) --no-print-directory test-mutants)
 	@$(MAKE) --no-print-directory test-fuzz-replay
 	@$(if $(SAN),,for s in $(TEST_SANITIZERS); do $(MAKE) --no-print-directory test-sanitizer SAN=$$s; done)
@@ -459,11 +467,13 @@ test-sanitizer: tools
 
 # The fast loop as a drop-in (chapter 14, as uvloop passes asyncio's own
 # suite): the graded tests of chapters 03-13 against solutions/, built with
-# LOOP=fast, recorded in make test's records. Not part of make test yet.
-FAST_TEST_CHAPTERS = $(filter-out 00-% 01-% 02-% $(FAST_CH),$(CHAPTERS))
+# LOOP=fast, and chapter 14's own tests, recorded in make test's records. Part
+# of make test; without debug information, as make test's other extra builds.
+FAST_TEST_CHAPTERS = $(filter-out 00-% 01-% 02-%,$(CHAPTERS))
+FAST_RUN = $(MAKE) --no-print-directory test-fast-run LOOP=fast CXXFLAGS_sol='$(CXXFLAGS_pristine)'
 test-fast: tools
 	@$(if $(FAST_CH),,echo "make test-fast: chapter 14 (the fast loop) is missing"; exit 2;) \
-	$(MAKE) --no-print-directory test-fast-run LOOP=fast
+	$(FAST_RUN)
 test-fast-run:
 	@mkdir -p $(RECORDS)
 	@echo "== the fast loop: solutions/ with LOOP=fast (chapters $(foreach c,$(FAST_TEST_CHAPTERS),$(call chapter_num,$c))) $(SINCE_START)"
@@ -476,6 +486,16 @@ test-fast-run:
 	    --quiet --record $(REC) --record-label "solutions, LOOP=fast" | grep -v -e '^ *$$' -e '^chapter ' -e '^  grading ' \
 	    | sed "s/^  score/  chapter $${c%%-*} score/"; \
 	done
+
+# make test, then what does not fit in its hour on 2 cores: the fast loop
+# under ASan+UBSan, and chapter 14's stubs, map and progression, and all of
+# its mutants (each a build of the fast loop of its own).
+test-full: test
+	@echo "== make test-full: the fast loop under ASan+UBSan, chapter 14's stubs, map and mutants $(SINCE_START)"
+	@status=0; \
+	$(MAKE) --no-print-directory test-sanitizer SAN=address,undefined LOOP=fast || status=1; \
+	$(if $(FAST_CH),for t in stubs probe mutants; do $(MAKE) --no-print-directory $$t CH=$(call chapter_num,$(FAST_CH)) || status=1; done;) \
+	$(GRADER) summary --records $(RECORDS) || status=1; exit $$status
 
 # The honesty check alone, for CH (or every chapter): each graded test must
 # fail against a fresh generation of the lessons.
