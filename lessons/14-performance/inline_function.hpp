@@ -13,6 +13,7 @@ template <class Signature, std::size_t Inline = 48>
 class InlineFunction;
 } // namespace aio
 
+#include <cstring>
 #include <functional>
 #include <new>
 #include <type_traits>
@@ -99,6 +100,10 @@ public:
     }
 
     explicit operator bool() const noexcept { return call_ != nullptr; }
+
+    // True when the target is plain bytes kept in the buffer: a move copies
+    // them and nothing needs destroying, so neither calls through a pointer.
+    bool moves_by_copying_bytes() const noexcept { return call_ != nullptr && manage_ == nullptr; }
     friend bool operator==(const InlineFunction& f, std::nullptr_t) noexcept { return !f; }
 
     // const, as std::function's: the target itself may change (a mutable lambda).
@@ -146,6 +151,27 @@ private:
             delete target;
     }
 
+    // What moves and destroys an inline target: nothing at all for a target
+    // that is plain bytes (trivially copyable: a lambda capturing pointers and
+    // numbers), whose move is a copy of the buffer and whose end does nothing.
+    // libstdc++'s std::function skips its manager the same way for such a
+    // target. The loop moves each callback in and out of its ring: for the
+    // usual callback that is then a copy, not two calls through a pointer.
+    template <class T>
+    static Manage manager_for_inline() noexcept {
+        // TODO(ch14.plain_bytes): Say how to move and end an inline T: no manager if it is plain bytes.
+        return &manage_inline<T>;
+    }
+
+    // Moves a target from one buffer to another, and ends it in the first: a
+    // target with no manager is plain bytes (see manager_for_inline).
+    static void relocate(Manage manage, std::byte* from, std::byte* to) noexcept {
+        if (manage == nullptr)
+            std::memcpy(to, from, Inline);
+        else
+            manage(Op::relocate, from, to);
+    }
+
     // Takes other's target; other is left empty.
     void take(InlineFunction& other) noexcept {
         // TODO(ch14.inline_take): Relocate other's target (if any) into this buffer; leave other empty.
@@ -153,7 +179,8 @@ private:
     }
     void reset() noexcept {
         if (call_ == nullptr) return;
-        manage_(Op::destroy, buffer_, nullptr);
+        if (manage_ != nullptr)
+            manage_(Op::destroy, buffer_, nullptr); // plain bytes: nothing to end
         call_ = nullptr;
         manage_ = nullptr;
     }

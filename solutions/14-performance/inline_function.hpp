@@ -11,6 +11,7 @@ template <class Signature, std::size_t Inline = 48>
 class InlineFunction;
 } // namespace aio
 
+#include <cstring>
 #include <functional>
 #include <new>
 #include <type_traits>
@@ -69,7 +70,7 @@ public:
         if constexpr (detail::fits_inline<T, Inline>) {
             ::new (static_cast<void*>(buffer_)) T(std::forward<F>(target));
             call_ = &call_inline<T>;
-            manage_ = &manage_inline<T>;
+            manage_ = manager_for_inline<T>();
         } else {
             ::new (static_cast<void*>(buffer_)) T*(new T(std::forward<F>(target)));
             call_ = &call_heap<T>;
@@ -107,6 +108,10 @@ public:
     }
 
     explicit operator bool() const noexcept { return call_ != nullptr; }
+
+    // True when the target is plain bytes kept in the buffer: a move copies
+    // them and nothing needs destroying, so neither calls through a pointer.
+    bool moves_by_copying_bytes() const noexcept { return call_ != nullptr && manage_ == nullptr; }
     friend bool operator==(const InlineFunction& f, std::nullptr_t) noexcept { return !f; }
 
     // const, as std::function's: the target itself may change (a mutable lambda).
@@ -158,19 +163,46 @@ private:
             delete target;
     }
 
+    // What moves and destroys an inline target: nothing at all for a target
+    // that is plain bytes (trivially copyable: a lambda capturing pointers and
+    // numbers), whose move is a copy of the buffer and whose end does nothing.
+    // libstdc++'s std::function skips its manager the same way for such a
+    // target. The loop moves each callback in and out of its ring: for the
+    // usual callback that is then a copy, not two calls through a pointer.
+    template <class T>
+    static Manage manager_for_inline() noexcept {
+        //@exercise ch14.plain_bytes  Say how to move and end an inline T: no manager if it is plain bytes.
+        //@stub return &manage_inline<T>;
+        if constexpr (std::is_trivially_copyable_v<T>)
+            return nullptr;
+        else
+            return &manage_inline<T>;
+        //@end
+    }
+
+    // Moves a target from one buffer to another, and ends it in the first: a
+    // target with no manager is plain bytes (see manager_for_inline).
+    static void relocate(Manage manage, std::byte* from, std::byte* to) noexcept {
+        if (manage == nullptr)
+            std::memcpy(to, from, Inline);
+        else
+            manage(Op::relocate, from, to);
+    }
+
     // Takes other's target; other is left empty.
     void take(InlineFunction& other) noexcept {
         //@exercise ch14.inline_take  Relocate other's target (if any) into this buffer; leave other empty.
         //@stub aio::detail::not_implemented_abort("ch14.inline_take");
         if (other.call_ == nullptr) return;
-        other.manage_(Op::relocate, other.buffer_, buffer_);
+        relocate(other.manage_, other.buffer_, buffer_);
         call_ = std::exchange(other.call_, nullptr);
         manage_ = std::exchange(other.manage_, nullptr);
         //@end
     }
     void reset() noexcept {
         if (call_ == nullptr) return;
-        manage_(Op::destroy, buffer_, nullptr);
+        if (manage_ != nullptr)
+            manage_(Op::destroy, buffer_, nullptr); // plain bytes: nothing to end
         call_ = nullptr;
         manage_ = nullptr;
     }

@@ -16,6 +16,7 @@
 #include "event_loop.hpp"
 #include "inline_function.hpp"
 #include "lifetime.hpp"
+#include "task.hpp"
 
 using looplab::Counted;
 using looplab::LifetimeCounts;
@@ -159,6 +160,46 @@ TEST(InlineFunction, AssigningATargetReplacesAndDestroysTheOldOne) {
     EXPECT_EQ(f(), 2) << "ch14.inline_function: the new target runs";
 }
 
+TEST(InlineFunction, APlainBytesTargetMovesByCopyingItsBytes) {
+    long a = 1, b = 20, c = 300;
+    int d = 4000;
+    auto target = [&a, &b, &c, d, e = 50000L] { return static_cast<int>(a + b + c + d + e); };
+    static_assert(std::is_trivially_copyable_v<decltype(target)> && sizeof(target) == 40);
+    Fn f = target;
+    EXPECT_TRUE(f.moves_by_copying_bytes())
+        << "ch14.plain_bytes: a lambda that captures pointers and numbers is plain bytes: its "
+           "InlineFunction needs no function to move or destroy it";
+    Fn moved(std::move(f));
+    Fn again;
+    again = std::move(moved);
+    EXPECT_FALSE(moved) << "ch14.inline_take: a moved-from InlineFunction is empty";
+    EXPECT_TRUE(again.moves_by_copying_bytes())
+        << "ch14.plain_bytes: a moved plain-bytes target is still plain bytes";
+    EXPECT_EQ(again(), 54321) << "ch14.plain_bytes: every byte of the 40-byte target survives "
+                                 "two moves (all five captures are read back)";
+}
+
+TEST(InlineFunction, ATargetThatOwnsSomethingKeepsItsManager) {
+    auto alive = std::make_shared<int>(7);
+    {
+        Fn f = [alive] { return *alive; };
+        EXPECT_FALSE(f.moves_by_copying_bytes())
+            << "ch14.plain_bytes: a lambda holding a shared_ptr is not plain bytes: copying its "
+               "bytes would copy the pointer without counting it";
+        Fn moved(std::move(f));
+        Fn again(std::move(moved));
+        EXPECT_EQ(again(), 7) << "ch14.plain_bytes: the relocated target still runs";
+        EXPECT_EQ(alive.use_count(), 2) << "ch14.plain_bytes: after two moves, one target holds "
+                                           "the shared_ptr (moved, not copied or leaked)";
+    }
+    EXPECT_EQ(alive.use_count(), 1)
+        << "ch14.plain_bytes: the target is destroyed with its InlineFunction, releasing the "
+           "shared_ptr (a target treated as bytes would never be destroyed)";
+    Fn empty;
+    EXPECT_FALSE(empty.moves_by_copying_bytes()) << "ch14.plain_bytes: an empty one holds "
+                                                    "nothing to copy";
+}
+
 // The chapter's first measure: a callback of call_soon, 32 bytes of captures
 // (more than std::function's 16-byte buffer), costs no allocation once the
 // ready queue has grown to its working size.
@@ -204,4 +245,35 @@ TEST(FastLoop, CallSoonAndRunOnceAllocateNothingInSteadyState) {
                 rounds * per_round, fast, reference);
     EXPECT_EQ(fast, 0u) << "ch14.inline_function: call_soon and run_once allocate nothing in "
                            "steady state: a 32-byte callback lives in the ready queue's slot";
+}
+
+namespace {
+// One task yielding `total` times; notes the allocation count after `from`
+// yields and after `to` (the steady state between them).
+aio::Coro<void> yield_and_count(int total, int from, int to, std::size_t* at_from,
+                                std::size_t* at_to) {
+    using namespace std::chrono_literals;
+    for (int i = 0; i < total; ++i) {
+        if (i == from) *at_from = allocations_now();
+        if (i == to) *at_to = allocations_now();
+        co_await aio::sleep(0s);
+    }
+}
+} // namespace
+
+// A task switch is a step queued by call_soon and run by the next pass. On the
+// fast loop the step's callback lives in the ring, so the only allocation of a
+// switch is the frame of the sleep(0s) coroutine the task awaits.
+TEST(FastLoop, ATaskSwitchAllocatesOnlyItsSleepFrame) {
+    expect_counter_counts();
+    constexpr int from = 100, to = 10'100;
+    std::size_t at_from = 0, at_to = 0;
+    aio::run(yield_and_count(to + 1, from, to, &at_from, &at_to));
+    double per_switch = static_cast<double>(at_to - at_from) / (to - from);
+    std::printf("  %d task switches (co_await sleep(0s)) in steady state: %.3f allocations each "
+                "(the sleep(0s) coroutine's frame is one)\n",
+                to - from, per_switch);
+    EXPECT_LE(per_switch, 1.0) << "ch14.inline_function: a task switch allocates at most the "
+                                  "frame of its sleep(0s): the step callback the loop queues "
+                                  "lives in the ring";
 }
