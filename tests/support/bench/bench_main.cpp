@@ -210,7 +210,9 @@ int print_saved_table(int count, char** files, bool with_chart) {
 int main(int argc, char** argv) {
     using namespace looplab::bench;
     if (argc > 1 && std::strcmp(argv[1], "--table") == 0)
-        return print_saved_table(argc - 2, argv + 2);
+        return print_saved_table(argc - 2, argv + 2, false);
+    if (argc > 1 && std::strcmp(argv[1], "--chart") == 0)
+        return print_saved_table(argc - 2, argv + 2, true);
     bool table = !(argc > 1 && std::strcmp(argv[1], "--no-table") == 0);
     std::signal(SIGPIPE, SIG_IGN); // a write to a closed socket fails with EPIPE instead
     raise_fd_limit();
