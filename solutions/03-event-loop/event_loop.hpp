@@ -136,9 +136,9 @@ private:
     void run_iteration();
     void purge_cancelled_timers();
     std::optional<Duration> compute_timeout();
-    std::vector<ReadyEvent> poll_io(std::optional<Duration> timeout); // (poll_io.cpp)
-    // Chapter 14's fast loop skips a poll that cannot find anything; the
-    // reference always polls and does not define this.
+    std::vector<ReadyEvent> poll_io(std::optional<Duration> timeout);
+    // Always false here (poll_shortcut.cpp); chapter 14's fast loop says when a
+    // pass's poll cannot find anything, and skips it.
     bool poll_would_find_nothing(std::optional<Duration> timeout) const;
     std::size_t queue_io_callbacks(const std::vector<ReadyEvent>& events); // returns posted
     std::size_t queue_due_timers();

@@ -1,6 +1,6 @@
-// The fast loop's poll phase: chapter 03's poll_io.cpp, replaced, with one
-// shortcut in front. libuv makes the same one: its uv_run does not poll at
-// all when nothing is being watched (uv__has_active_handles).
+// The fast loop's answer to "may this pass skip its poll?": chapter 03's
+// poll_shortcut.cpp, which always says no, replaced. libuv makes the same
+// shortcut: its uv_run does not poll at all when nothing is being watched.
 #include "event_loop.hpp"
 
 namespace aio {
@@ -16,19 +16,6 @@ bool EventLoop::poll_would_find_nothing(std::optional<Duration> timeout) const {
     bool watches_only_wakeup = selector_->size() == 1;
     return may_not_wait && watches_only_wakeup && !has_posts_.load(std::memory_order_relaxed);
     //@end
-}
-
-// select(), except that with a VirtualClock the loop never sleeps (chapter 03).
-std::vector<ReadyEvent> EventLoop::poll_io(std::optional<Duration> timeout) {
-    if (poll_would_find_nothing(timeout)) return {};
-    bool would_wait = !timeout || *timeout > Duration::zero();
-    if (virtual_clock_ == nullptr || !would_wait) return selector_->select(timeout);
-    std::vector<ReadyEvent> events = selector_->select(Duration::zero());
-    if (!events.empty()) return events;
-    std::optional<TimePoint> next = timers_.next_deadline();
-    if (!next) return selector_->select(std::nullopt);
-    virtual_clock_->advance_to(*next);
-    return events;
 }
 
 } // namespace aio
