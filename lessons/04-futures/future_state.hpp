@@ -97,6 +97,13 @@ public:
     void mark_retrieved() noexcept { log_traceback_ = false; }
     // "Future" or "Task" (the report's word; chapter 13's task tree shows it).
     const char* class_name() const noexcept { return class_name_; }
+    // What a task that awaits this future is waiting for, in chapter 13's task
+    // tree: "gather", "Lock.acquire", "Queue.get"; the class name when the
+    // future's maker said nothing. Only a description: nothing depends on it.
+    void describe_wait(const char* what) noexcept { waits_for_ = what; }
+    const char* waits_for() const noexcept {
+        return waits_for_ != nullptr ? waits_for_ : class_name_;
+    }
     // False once the loop is destroyed (chapter 05's debug-mode report checks
     // it before it reaches for the loop from a destructor).
     bool loop_alive() const noexcept { return !loop_alive_.expired(); }
@@ -126,6 +133,7 @@ private:
     EventLoop* loop_;
     std::weak_ptr<const void> loop_alive_; // expires with the loop: see report_unretrieved
     const char* class_name_;
+    const char* waits_for_ = nullptr; // see describe_wait
     Status status_ = Status::PENDING;
     std::exception_ptr exception_;
     std::string cancel_message_;

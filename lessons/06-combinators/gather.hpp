@@ -100,7 +100,9 @@ public:
     GatheringState(EventLoop& loop, std::vector<StatePtr> children, bool keep_errors,
                    Collect collect)
         : FutureState<R>(loop), GatherBase(std::move(children), keep_errors),
-          collect_(std::move(collect)) {}
+          collect_(std::move(collect)) {
+        this->describe_wait("gather"); // what chapter 13's task tree says a waiter awaits
+    }
 
     using GatherBase::watch_children;
     bool cancel(std::string message) override { return cancel_children(message); }

@@ -59,7 +59,7 @@ private:
     void wake_up_first(); // asyncio: Lock._wake_up_first
 
     bool locked_ = false;
-    detail::WaiterQueue waiters_;
+    detail::WaiterQueue waiters_{"Lock.acquire"};
     detail::LoopBinding binding_{"Lock"};
 };
 
@@ -73,7 +73,7 @@ public:
 
 private:
     bool value_ = false;
-    detail::WaiterQueue waiters_;
+    detail::WaiterQueue waiters_{"Event.wait"};
     detail::LoopBinding binding_{"Event"};
 };
 
@@ -96,7 +96,7 @@ public:
 private:
     std::unique_ptr<Lock> own_lock_;
     Lock* lock_;
-    detail::WaiterQueue waiters_;
+    detail::WaiterQueue waiters_{"Condition.wait"};
     detail::LoopBinding binding_{"Condition"};
 };
 
@@ -120,7 +120,7 @@ private:
 
     int value_; // invariant: never below zero
     std::optional<int> bound_;
-    detail::WaiterQueue waiters_;
+    detail::WaiterQueue waiters_{"Semaphore.acquire"};
     detail::LoopBinding binding_{"Semaphore"};
 };
 

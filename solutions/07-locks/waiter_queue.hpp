@@ -12,8 +12,17 @@
 
 namespace aio::detail {
 
-// Futures of the tasks waiting on one primitive, oldest first.
-using WaiterQueue = std::list<Future<void>>;
+// Futures of the tasks waiting on one primitive, oldest first, and what a
+// task that waits there is said to await ("Lock.acquire"), for chapter 13's
+// task tree. A std::list for everything else.
+class WaiterQueue : public std::list<Future<void>> {
+public:
+    explicit WaiterQueue(const char* what) : what_(what) {}
+    const char* what() const noexcept { return what_; }
+
+private:
+    const char* what_;
+};
 
 // A waiter's place in the queue: puts a fresh future at the back and takes
 // it out when the waiting frame ends, however it ends (asyncio: `finally:
@@ -21,7 +30,9 @@ using WaiterQueue = std::list<Future<void>>;
 class WaiterSlot {
 public:
     WaiterSlot(WaiterQueue& queue, EventLoop& loop)
-        : queue_(queue), entry_(queue.emplace(queue.end(), loop)) {}
+        : queue_(queue), entry_(queue.emplace(queue.end(), loop)) {
+        entry_->state()->describe_wait(queue.what());
+    }
     ~WaiterSlot() { queue_.erase(entry_); }
     WaiterSlot(const WaiterSlot&) = delete;
     WaiterSlot& operator=(const WaiterSlot&) = delete;

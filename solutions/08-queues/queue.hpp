@@ -64,8 +64,8 @@ private:
     static void wake_next(detail::WaiterQueue& waiters);
 
     std::size_t maxsize_;
-    detail::WaiterQueue getters_; // waiting for an item
-    detail::WaiterQueue putters_; // waiting for room
+    detail::WaiterQueue getters_{"Queue.get"}; // waiting for an item
+    detail::WaiterQueue putters_{"Queue.put"}; // waiting for room
     std::size_t unfinished_tasks_ = 0;
     Event finished_; // set while unfinished_tasks_ == 0
     bool is_shutdown_ = false;

@@ -80,7 +80,7 @@ TaskGraph task_graph(EventLoop& loop) {
         if (awaited == nullptr) continue;
         auto owner = row_of_future.find(awaited);
         if (owner == row_of_future.end()) {
-            graph.infos[row].awaiting = awaited->class_name();
+            graph.infos[row].awaiting = awaited->waits_for();
             continue;
         }
         graph.awaits[row] = owner->second;

@@ -3,12 +3,16 @@
 // still pending when the loop closes.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "debugging.hpp"
+#include "gather.hpp"
+#include "locks.hpp"
+#include "queue.hpp"
 #include "virtual_loop.hpp"
 
 using namespace looplab;
@@ -34,6 +38,23 @@ Coro<void> boss(aio::Task<void> w) {
 Coro<void> await_later(std::optional<aio::Task<void>>& other) {
     co_await aio::sleep(0s);
     co_await *other;
+}
+
+Coro<void> hold_lock(aio::Lock& lock) {
+    co_await lock.acquire();
+    co_await aio::sleep(1s);
+    lock.release();
+}
+Coro<void> take_lock(aio::Lock& lock) {
+    co_await lock.acquire();
+    lock.release();
+}
+Coro<void> take_item(aio::Queue<int>& queue) {
+    co_await queue.get();
+}
+Coro<void> gather_two(aio::Task<void> first, aio::Task<void> second) {
+    std::vector<aio::Task<void>> both{first, second};
+    co_await aio::gather(both);
 }
 
 std::string at(const char* function, int line) {
@@ -75,6 +96,36 @@ TEST(TaskInfos, ATaskAwaitingATaskNamesItAndIsNamedByIt) {
     EXPECT_EQ(infos[0].awaiting, "Future")
         << "ch13.awaited_by: w awaits sleep's future, which is no task: its class name";
     EXPECT_TRUE(infos[1].awaited_by.empty()) << "ch13.awaited_by: nobody awaits boss";
+}
+
+TEST(TaskInfos, AFutureAwaitedIsNamedByWhatItWaitsFor) {
+    VirtualLoop v;
+    aio::Lock lock;
+    aio::Queue<int> queue;
+    auto owner = aio::create_task(v.loop, hold_lock(lock), "owner");
+    v.settle(10ms);
+    auto waiting = aio::create_task(v.loop, take_lock(lock), "waits-lock");
+    auto getter = aio::create_task(v.loop, take_item(queue), "waits-queue");
+    auto a = aio::create_task(v.loop, leaf(1s), "a");
+    auto b = aio::create_task(v.loop, leaf(1s), "b");
+    auto gatherer = aio::create_task(v.loop, gather_two(a, b), "waits-gather");
+    v.settle(10ms);
+    std::map<std::string, std::string> awaiting;
+    for (const aio::TaskInfo& info : aio::task_infos(v.loop))
+        awaiting[info.name] = info.awaiting;
+    EXPECT_EQ(awaiting["waits-lock"], "Lock.acquire")
+        << "ch13.awaited_by: a task queued on a Lock awaits what the lock's waiter future says "
+           "it is (waits_for), not its class name";
+    EXPECT_EQ(awaiting["waits-queue"], "Queue.get")
+        << "ch13.awaited_by: a task waiting for an item awaits Queue.get";
+    EXPECT_EQ(awaiting["waits-gather"], "gather")
+        << "ch13.awaited_by: a task awaiting a gather of tasks awaits gather";
+    EXPECT_EQ(awaiting["a"], "Future")
+        << "ch13.awaited_by: a future nobody described is named by its class";
+    queue.put_nowait(1);
+    v.settle(2s);
+    EXPECT_TRUE(waiting.done() && getter.done() && gatherer.done())
+        << "the waits end: the lock is released, the item arrives, both tasks finish";
 }
 
 TEST(TaskInfos, FramesAreTheCoroutinesATaskIsSuspendedInOutermostFirst) {
