@@ -461,7 +461,7 @@ test-sanitizer: tools
 	  sol=$(BUILD)/sol/$$c/test; \
 	  if [ ! -x $$sol ]; then $(GRADER) record --record $(REC) --fail "chapter $$c builds with SAN=$(SAN): see build/test-build-$(SAN).log"; continue; fi; \
 	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) \
-	    --quiet --record $(REC) --record-label "solutions, SAN=$(SAN)" | grep -v -e '^ *$$' -e '^chapter ' -e '^  grading ' \
+	    --quiet --record $(REC) --record-label "solutions, SAN=$(SAN)$(if $(FAST), LOOP=fast)" | grep -v -e '^ *$$' -e '^chapter ' -e '^  grading ' \
 	    | sed "s/^  score/  chapter $${c%%-*} score/"; \
 	done
 
