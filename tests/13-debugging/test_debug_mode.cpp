@@ -48,6 +48,14 @@ Coro<int> forgotten() {
     co_return 7;
 }
 
+// What debug mode reports of a 150 ms step of blocker, in the task `name`
+// that create_task made on this file's `line`.
+std::string slow_blocker_step(const std::string& name, int line) {
+    return "Executing <Task step '" + name +
+           "' blocker created at test_debug_mode.cpp:" + std::to_string(line) +
+           "> took 0.150 seconds";
+}
+
 } // namespace
 
 TEST(DebugMode, ASlowTaskStepNamesItsTaskAndWhereItWasCreated) {
@@ -59,9 +67,7 @@ TEST(DebugMode, ASlowTaskStepNamesItsTaskAndWhereItWasCreated) {
     v.settle(1s);
     ASSERT_EQ(reports.contexts.size(), 1u)
         << "ch13.slow_step: one report for the slow step, got:" << reports.all();
-    EXPECT_EQ(reports.contexts[0].message,
-              "Executing <Task step 'crawl-3' blocker created at test_debug_mode.cpp:" +
-                  std::to_string(created_line) + "> took 0.150 seconds")
+    EXPECT_EQ(reports.contexts[0].message, slow_blocker_step("crawl-3", created_line))
         << "ch13.slow_step: the report names the task, its coroutine and the line of "
            "create_task";
     EXPECT_EQ(reports.contexts[0].exception, nullptr) << "ch13.slow_step: a warning, no exception";
@@ -83,9 +89,7 @@ TEST(DebugMode, ATaskGroupsChildIsCreatedWhereTheBodyCallsCreateTask) {
     v.settle(1s);
     ASSERT_EQ(reports.contexts.size(), 1u)
         << "ch13.slow_step: one report for the child's slow step, got:" << reports.all();
-    EXPECT_EQ(reports.contexts[0].message,
-              "Executing <Task step 'child' blocker created at test_debug_mode.cpp:" +
-                  std::to_string(created_line) + "> took 0.150 seconds")
+    EXPECT_EQ(reports.contexts[0].message, slow_blocker_step("child", created_line))
         << "ch13.slow_step: a TaskGroup's child names the line of the group's create_task";
 }
 
