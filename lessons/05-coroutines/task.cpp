@@ -47,10 +47,6 @@ void TaskBase::start() {
     throw aio::NotImplemented("ch05.start");
 }
 
-void TaskBase::queue_step() {
-    get_loop().call_soon([self = shared()] { self->step(); });
-}
-
 void TaskBase::schedule_step() {
     assert(state_ == State::RUNNING && "only a running step schedules the next one");
     state_ = State::SCHEDULED;

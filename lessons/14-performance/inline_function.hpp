@@ -40,13 +40,9 @@ struct is_std_function<std::function<S>> : std::true_type {};
 // member pointer, an empty std::function. `Callback cb = empty_fn;` stays
 // empty, so call_soon still refuses it with ValueError.
 template <class T>
-bool is_null_target(const T& target) noexcept {
-    if constexpr (std::is_pointer_v<T> || std::is_member_pointer_v<T>)
-        return target == nullptr;
-    else if constexpr (is_std_function<T>::value)
-        return !target;
-    else
-        return false;
+bool is_null_target([[maybe_unused]] const T& target) noexcept {
+    // TODO(ch14.null_target): Say whether std::function would hold no target if made from this.
+    return false; // everything counts as a target: a null pointer is then called
 }
 } // namespace detail
 
@@ -73,10 +69,8 @@ public:
 
     InlineFunction(InlineFunction&& other) noexcept { take(other); }
     InlineFunction& operator=(InlineFunction&& other) noexcept {
-        if (this != &other) {
-            reset();
-            take(other);
-        }
+        // TODO(ch14.inline_assign): End this one's target, then take other's; moving one onto itself changes nothing.
+        aio::detail::not_implemented_abort("ch14.inline_assign");
         return *this;
     }
     InlineFunction& operator=(std::nullptr_t) noexcept {
@@ -97,13 +91,8 @@ public:
     // plain-bytes (or empty) sides that is a swap of bytes, as cheap as
     // std::function's swap of its pointers; any other pair takes three moves.
     void swap(InlineFunction& other) noexcept {
-        if (manage_ != nullptr || other.manage_ != nullptr) [[unlikely]]
-            return swap_by_moves(other);
-        std::byte held[Inline];
-        std::memcpy(held, buffer_, Inline);
-        std::memcpy(buffer_, other.buffer_, Inline);
-        std::memcpy(other.buffer_, held, Inline);
-        std::swap(call_, other.call_);
+        // TODO(ch14.inline_swap): Swap the two targets: their bytes when neither owns anything, else by moves.
+        aio::detail::not_implemented_abort("ch14.inline_swap");
     }
 
     explicit operator bool() const noexcept { return call_ != nullptr; }
@@ -115,8 +104,8 @@ public:
 
     // const, as std::function's: the target itself may change (a mutable lambda).
     R operator()(Args... args) const {
-        if (call_ == nullptr) throw std::bad_function_call();
-        return call_(const_cast<std::byte*>(buffer_), std::forward<Args>(args)...);
+        // TODO(ch14.inline_call): Call the target through the pointer that knows where it lives; none: bad_function_call.
+        aio::detail::not_implemented_abort("ch14.inline_call");
     }
 
 private:
@@ -170,15 +159,6 @@ private:
         return &manage_inline<T>;
     }
 
-    // Moves a target from one buffer to another, and ends it in the first: a
-    // target with no manager is plain bytes (see manager_for_inline).
-    static void relocate(Manage manage, std::byte* from, std::byte* to) noexcept {
-        if (manage == nullptr)
-            std::memcpy(to, from, Inline);
-        else
-            manage(Op::relocate, from, to);
-    }
-
     // swap's path for a side that owns something: out of line, so that the
     // usual swap of bytes is inlined where the ready queue calls it.
     [[gnu::noinline]] void swap_by_moves(InlineFunction& other) noexcept {
@@ -187,7 +167,9 @@ private:
         *this = std::move(held);
     }
 
-    // Takes other's target; other is left empty.
+    // Takes other's target, wherever it lives; other is left empty. The one
+    // place a target changes buffers: a target with no manager is plain bytes
+    // (see manager_for_inline), moved by copying the whole buffer.
     void take(InlineFunction& other) noexcept {
         // TODO(ch14.inline_take): Relocate other's target (if any) into this buffer; leave other empty.
         aio::detail::not_implemented_abort("ch14.inline_take");

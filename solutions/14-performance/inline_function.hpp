@@ -38,13 +38,16 @@ struct is_std_function<std::function<S>> : std::true_type {};
 // member pointer, an empty std::function. `Callback cb = empty_fn;` stays
 // empty, so call_soon still refuses it with ValueError.
 template <class T>
-bool is_null_target(const T& target) noexcept {
+bool is_null_target([[maybe_unused]] const T& target) noexcept {
+    //@exercise ch14.null_target  Say whether std::function would hold no target if made from this.
+    //@stub return false; // everything counts as a target: a null pointer is then called
     if constexpr (std::is_pointer_v<T> || std::is_member_pointer_v<T>)
         return target == nullptr;
     else if constexpr (is_std_function<T>::value)
         return !target;
     else
         return false;
+    //@end
 }
 } // namespace detail
 
@@ -81,10 +84,13 @@ public:
 
     InlineFunction(InlineFunction&& other) noexcept { take(other); }
     InlineFunction& operator=(InlineFunction&& other) noexcept {
+        //@exercise ch14.inline_assign  End this one's target, then take other's; moving one onto itself changes nothing.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_assign");
         if (this != &other) {
             reset();
             take(other);
         }
+        //@end
         return *this;
     }
     InlineFunction& operator=(std::nullptr_t) noexcept {
@@ -105,6 +111,8 @@ public:
     // plain-bytes (or empty) sides that is a swap of bytes, as cheap as
     // std::function's swap of its pointers; any other pair takes three moves.
     void swap(InlineFunction& other) noexcept {
+        //@exercise ch14.inline_swap  Swap the two targets: their bytes when neither owns anything, else by moves.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_swap");
         if (manage_ != nullptr || other.manage_ != nullptr) [[unlikely]]
             return swap_by_moves(other);
         std::byte held[Inline];
@@ -112,6 +120,7 @@ public:
         std::memcpy(buffer_, other.buffer_, Inline);
         std::memcpy(other.buffer_, held, Inline);
         std::swap(call_, other.call_);
+        //@end
     }
 
     explicit operator bool() const noexcept { return call_ != nullptr; }
@@ -123,8 +132,11 @@ public:
 
     // const, as std::function's: the target itself may change (a mutable lambda).
     R operator()(Args... args) const {
+        //@exercise ch14.inline_call  Call the target through the pointer that knows where it lives; none: bad_function_call.
+        //@stub aio::detail::not_implemented_abort("ch14.inline_call");
         if (call_ == nullptr) throw std::bad_function_call();
         return call_(const_cast<std::byte*>(buffer_), std::forward<Args>(args)...);
+        //@end
     }
 
 private:
@@ -187,15 +199,6 @@ private:
         //@end
     }
 
-    // Moves a target from one buffer to another, and ends it in the first: a
-    // target with no manager is plain bytes (see manager_for_inline).
-    static void relocate(Manage manage, std::byte* from, std::byte* to) noexcept {
-        if (manage == nullptr)
-            std::memcpy(to, from, Inline);
-        else
-            manage(Op::relocate, from, to);
-    }
-
     // swap's path for a side that owns something: out of line, so that the
     // usual swap of bytes is inlined where the ready queue calls it.
     [[gnu::noinline]] void swap_by_moves(InlineFunction& other) noexcept {
@@ -204,12 +207,17 @@ private:
         *this = std::move(held);
     }
 
-    // Takes other's target; other is left empty.
+    // Takes other's target, wherever it lives; other is left empty. The one
+    // place a target changes buffers: a target with no manager is plain bytes
+    // (see manager_for_inline), moved by copying the whole buffer.
     void take(InlineFunction& other) noexcept {
         //@exercise ch14.inline_take  Relocate other's target (if any) into this buffer; leave other empty.
         //@stub aio::detail::not_implemented_abort("ch14.inline_take");
         if (other.call_ == nullptr) return;
-        relocate(other.manage_, other.buffer_, buffer_);
+        if (other.manage_ == nullptr)
+            std::memcpy(buffer_, other.buffer_, Inline);
+        else
+            other.manage_(Op::relocate, other.buffer_, buffer_);
         call_ = std::exchange(other.call_, nullptr);
         manage_ = std::exchange(other.manage_, nullptr);
         //@end

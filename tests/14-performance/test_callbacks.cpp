@@ -47,16 +47,39 @@ void expect_counter_counts() {
 }
 } // namespace
 
-TEST(InlineFunction, EmptyOnesRefuseToBeCalled) {
+TEST(InlineFunction, CallingAnEmptyOneThrows) {
+    Fn defaulted, from_null(nullptr);
+    for (Fn* f : {&defaulted, &from_null}) {
+        EXPECT_FALSE(*f) << "an InlineFunction made from nothing is empty";
+        EXPECT_THROW((*f)(), std::bad_function_call)
+            << "ch14.inline_call: calling an empty one throws std::bad_function_call, as calling "
+               "an empty std::function does";
+    }
+}
+
+namespace {
+struct Widget {
+    int size() const { return 3; }
+};
+} // namespace
+
+// What std::function counts as "no target" stays no target: the loop's
+// call_soon refuses an empty callback with ValueError, whichever way it came
+// (chapter 03's tests check call_soon itself on the fast loop).
+TEST(InlineFunction, NothingMadeIntoOneIsEmpty) {
     int (*null_pointer)() = nullptr;
     std::function<int()> empty_std;
-    Fn defaulted, from_null(nullptr), from_pointer(null_pointer), from_std(empty_std);
-    for (Fn* f : {&defaulted, &from_null, &from_pointer, &from_std}) {
-        EXPECT_FALSE(*f) << "an InlineFunction made from nothing, a null function pointer or "
-                            "an empty std::function is empty, as a std::function would be";
-        EXPECT_THROW((*f)(), std::bad_function_call) << "calling an empty one throws "
-                                                        "std::bad_function_call";
-    }
+    int (Widget::*null_member)() const = nullptr;
+    Fn from_pointer(null_pointer), from_std(empty_std);
+    aio::InlineFunction<int(const Widget&)> from_member(null_member);
+    EXPECT_FALSE(from_pointer) << "ch14.null_target: one made from a null function pointer is "
+                                  "empty, as a std::function made from it would be";
+    EXPECT_FALSE(from_std) << "ch14.null_target: one made from an empty std::function is empty";
+    EXPECT_FALSE(from_member) << "ch14.null_target: one made from a null member pointer is empty";
+    EXPECT_THROW(from_pointer(), std::bad_function_call)
+        << "ch14.null_target: calling one made from a null pointer throws, never calls address 0";
+    EXPECT_THROW(from_std(), std::bad_function_call)
+        << "ch14.null_target: calling one made from an empty std::function throws";
 }
 
 TEST(InlineFunction, ALargeTargetGoesToTheHeapOnceAndMovesByPointer) {
@@ -79,9 +102,6 @@ TEST(InlineFunction, ALargeTargetGoesToTheHeapOnceAndMovesByPointer) {
     EXPECT_FALSE(f) << "ch14.inline_take: a moved-from InlineFunction is empty";
     EXPECT_EQ(moved(), 7) << "ch14.inline_take: the moved heap target still runs";
     EXPECT_EQ(alive.use_count(), 2) << "ch14.inline_take: one target, not a copy";
-    moved = nullptr;
-    EXPECT_EQ(alive.use_count(), 1) << "ch14.inline_function: the heap target is destroyed when "
-                                       "its InlineFunction is emptied";
 }
 
 TEST(InlineFunction, ATargetWhoseMoveMayThrowGoesToTheHeap) {
@@ -160,6 +180,56 @@ TEST(InlineFunction, AssigningATargetReplacesAndDestroysTheOldOne) {
     EXPECT_EQ(f(), 2) << "ch14.inline_function: the new target runs";
 }
 
+// The ready queue swaps every callback into its ring and out again: two plain
+// targets of different types trade bytes and call pointers; a pair where one
+// side owns something trades by moves, managers included.
+TEST(InlineFunction, SwappingTradesTargetsOfEveryKind) {
+    long a = 1, b = 2;
+    Fn one = [&a] { return static_cast<int>(a); };
+    Fn other = [&a, &b, k = 40] { return static_cast<int>(a + b) + k; };
+    one.swap(other);
+    EXPECT_EQ(one(), 43) << "ch14.inline_swap: after a swap each side runs the other's target "
+                            "(captures and call pointer both traded)";
+    EXPECT_EQ(other(), 1) << "ch14.inline_swap: after a swap each side runs the other's target";
+    LifetimeCounts counts;
+    Fn owner = [counted = Counted(counts)] { return 7; };
+    owner.swap(one);
+    EXPECT_EQ(owner(), 43) << "ch14.inline_swap: a plain target swapped with an owner runs";
+    EXPECT_EQ(one(), 7) << "ch14.inline_swap: an owning target swapped with a plain one runs";
+    EXPECT_FALSE(one.moves_by_copying_bytes())
+        << "ch14.inline_swap: the owning target keeps its manager through a swap";
+    EXPECT_TRUE(owner.moves_by_copying_bytes())
+        << "ch14.inline_swap: the plain target stays plain bytes through a swap";
+    Fn empty;
+    empty.swap(one);
+    EXPECT_FALSE(one) << "ch14.inline_swap: swapping with an empty one empties this side";
+    EXPECT_EQ(empty(), 7) << "ch14.inline_swap: and the target moved over runs";
+    empty = nullptr;
+    EXPECT_EQ(counts.alive(), 0) << "ch14.inline_swap: the owning target is ended exactly once "
+                                    "after three swaps: "
+                                 << counts.summary();
+}
+
+TEST(InlineFunction, MoveAssignmentEndsTheOldTargetAndSurvivesItself) {
+    LifetimeCounts old_counts, new_counts;
+    Fn f = [counted = Counted(old_counts)] { return 1; };
+    Fn g = [counted = Counted(new_counts)] { return 2; };
+    f = std::move(g);
+    EXPECT_EQ(old_counts.alive(), 0)
+        << "ch14.inline_assign: moving another target in ends the old one: "
+        << old_counts.summary();
+    EXPECT_EQ(new_counts.alive(), 1)
+        << "ch14.inline_assign: the moved target lives on, once: " << new_counts.summary();
+    EXPECT_FALSE(g) << "ch14.inline_assign: the source of a move assignment is left empty";
+    Fn& same = f;
+    f = std::move(same);
+    EXPECT_TRUE(f) << "ch14.inline_assign: moving one onto itself keeps its target";
+    EXPECT_EQ(f(), 2) << "ch14.inline_assign: moving one onto itself changes nothing";
+    EXPECT_EQ(new_counts.alive(), 1)
+        << "ch14.inline_assign: moving one onto itself neither ends nor copies its target: "
+        << new_counts.summary();
+}
+
 TEST(InlineFunction, APlainBytesTargetMovesByCopyingItsBytes) {
     long a = 1, b = 20, c = 300;
     int d = 4000;
@@ -170,8 +240,7 @@ TEST(InlineFunction, APlainBytesTargetMovesByCopyingItsBytes) {
         << "ch14.plain_bytes: a lambda that captures pointers and numbers is plain bytes: its "
            "InlineFunction needs no function to move or destroy it";
     Fn moved(std::move(f));
-    Fn again;
-    again = std::move(moved);
+    Fn again(std::move(moved));
     EXPECT_FALSE(moved) << "ch14.inline_take: a moved-from InlineFunction is empty";
     EXPECT_TRUE(again.moves_by_copying_bytes())
         << "ch14.plain_bytes: a moved plain-bytes target is still plain bytes";
@@ -276,4 +345,91 @@ TEST(FastLoop, ATaskSwitchAllocatesOnlyItsSleepFrame) {
     EXPECT_LE(per_switch, 1.0) << "ch14.inline_function: a task switch allocates at most the "
                                   "frame of its sleep(0s): the step callback the loop queues "
                                   "lives in the ring";
+}
+
+// Emptying an InlineFunction (nullptr assigned, or the object gone) ends its
+// target once: here a target on the heap, whose manager frees it (the tests
+// of inline_move and plain_bytes end the targets kept in the buffer).
+TEST(InlineFunction, EmptyingOneEndsItsHeapTarget) {
+    auto owner = std::make_shared<int>(4);
+    std::weak_ptr<int> reset_watch = owner, destroyed_watch = owner;
+    std::array<char, 80> padding{};
+    padding[0] = 1;
+    Fn reset_one([owner, padding] { return *owner + padding[0]; });
+    auto destroyed_one =
+        std::make_unique<Fn>([owner = std::move(owner), padding] { return *owner; });
+    ASSERT_EQ(reset_one() + (*destroyed_one)(), 9) << "ch14.inline_function: the targets run";
+    reset_one = nullptr;
+    EXPECT_FALSE(reset_one) << "an InlineFunction assigned nullptr is empty";
+    EXPECT_THROW(reset_one(), std::bad_function_call)
+        << "ch14.inline_call: calling one that was reset throws, as a std::function would";
+    EXPECT_FALSE(reset_watch.expired()) << "the other target still holds the shared_ptr";
+    destroyed_one.reset();
+    EXPECT_TRUE(destroyed_watch.expired())
+        << "ch14.inline_function: resetting one and destroying the other end both heap targets "
+           "(the manager the constructor chose frees them): the shared_ptr they captured is "
+           "released";
+}
+
+namespace {
+aio::Coro<void> wait_for(aio::Future<void> future) {
+    co_await future;
+}
+
+// The task's reference count, less the copy made to read it.
+long owners_of(const aio::TaskBase& task) {
+    return const_cast<aio::TaskBase&>(task).shared().use_count() - 1;
+}
+
+aio::Coro<int> yield_then_return(int yields, looplab::Counted kept) {
+    using namespace std::chrono_literals;
+    for (int i = 0; i < yields; ++i)
+        co_await aio::sleep(0s);
+    (void)kept;
+    co_return yields;
+}
+
+aio::Coro<void> start_and_outlive(LifetimeCounts* counts, int* alive_after) {
+    using namespace std::chrono_literals;
+    aio::create_task(yield_then_return(3, Counted(*counts))); // handle dropped at once
+    for (int i = 0; i < 10; ++i)
+        co_await aio::sleep(0s);
+    *alive_after = counts->alive();
+}
+} // namespace
+
+// A queued step owns nothing: the task it steps is owned by the loop's task
+// registry (and by the handles the program keeps), so counting the owners of a
+// task whose step is queued and of the same task waiting on a future (no step
+// queued) gives the same number. Chapter 05's step holds a shared_ptr: one more.
+TEST(FastLoop, AQueuedStepHoldsNoReferenceToItsTask) {
+    aio::EventLoop loop;
+    aio::Future<void> never(loop);
+    aio::Task<void> task = aio::create_task(loop, wait_for(never));
+    long while_queued = owners_of(task.base());
+    loop.call_soon([&loop] { loop.stop(); }); // queued after the first step
+    loop.run_forever();
+    ASSERT_EQ(task.base().state(), aio::TaskBase::State::WAITING)
+        << "the task's first step ran and left it waiting on its future";
+    long while_waiting = owners_of(task.base());
+    std::printf("  owners of a task: %ld while its step is queued, %ld while it waits\n",
+                while_queued, while_waiting);
+    EXPECT_EQ(while_queued, while_waiting)
+        << "ch14.plain_step: a queued step adds no owner to its task (the registry and the "
+           "handle own it): no reference count is touched per step";
+    never.set_result();
+    aio::run_until_complete(loop, aio::Future<void>(task));
+    loop.close();
+}
+
+// The step that ends a task may free it: a task whose handle was dropped runs
+// every step, and is gone (with its result) once it is done, not leaked.
+TEST(FastLoop, ATaskNobodyKeepsRunsToTheEndAndIsFreed) {
+    LifetimeCounts counts;
+    int alive_after = -1;
+    aio::run(start_and_outlive(&counts, &alive_after));
+    EXPECT_GT(counts.constructed(), 0) << "the task was never started";
+    EXPECT_EQ(alive_after, 0) << "ch14.plain_step: a finished task nobody keeps is freed with its "
+                                 "frame ("
+                              << counts.summary() << ")";
 }
