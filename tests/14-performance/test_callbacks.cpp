@@ -357,7 +357,7 @@ TEST(InlineFunction, EmptyingOneEndsItsHeapTarget) {
     padding[0] = 1;
     Fn reset_one([owner, padding] { return *owner + padding[0]; });
     auto destroyed_one =
-        std::make_unique<Fn>([owner = std::move(owner), padding] { return *owner; });
+        std::make_unique<Fn>([owner = std::move(owner), padding] { return *owner + padding[1]; });
     ASSERT_EQ(reset_one() + (*destroyed_one)(), 9) << "ch14.inline_function: the targets run";
     reset_one = nullptr;
     EXPECT_FALSE(reset_one) << "an InlineFunction assigned nullptr is empty";
