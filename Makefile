@@ -358,7 +358,7 @@ reset: tools
 	echo "lessons/$$c now holds the $(RESET_DEPTH) stubs; your previous files are kept in $$keep/"
 
 # A demo that draws timelines writes them under build/timelines (it says where);
-# `make diagrams CH=NN` (maintainers) runs it to refresh the committed figures.
+# `make diagrams` (maintainers) runs them to refresh the committed figures.
 TIMELINE_DIR ?= build/timelines
 # Chapter 14's demonstration is a measurement: the reference loop and the fast
 # one side by side on B1, B3 and B4 (make bench, -O2), as bars and a table.
@@ -369,8 +369,15 @@ demo:
 	  $(if $(filter mine,$(STACK)),STACK=mine); exit $$?;) \
 	$(MAKE) --no-print-directory $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo && \
 	mkdir -p $(TIMELINE_DIR) && LOOPLAB_TIMELINE_DIR=$(TIMELINE_DIR) $(BUILD)/$(DEMO_SET)/$(DEMO_CH)/demo
+# The demos whose timelines are figures in diagrams/ (00, 05, and 13 through
+# its tracer; chapter 11's stays under build/timelines): `make diagrams`
+# refreshes every one of them, CH=NN one chapter's.
+DIAGRAM_DEMOS = $(filter 00-% 05-% 13-%,$(CHAPTERS))
 diagrams:
-	@$(MAKE) --no-print-directory demo FROM=solutions TIMELINE_DIR=diagrams
+	@for c in $(if $(CH),$(DEMO_CH),$(DIAGRAM_DEMOS)); do \
+	  $(MAKE) --no-print-directory demo FROM=solutions CH=$${c%%-*} TIMELINE_DIR=diagrams >/dev/null || exit 1; \
+	  echo "diagrams: chapter $${c%%-*}'s demo drew its timelines"; \
+	done
 
 lessons: $(MAKE_LESSONS)
 	@$(MAKE_LESSONS) solutions lessons
