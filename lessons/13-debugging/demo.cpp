@@ -102,13 +102,19 @@ aio::Timeline draw(const aio::LagMonitor& lag) {
     return timeline;
 }
 
-void save(const aio::Timeline& timeline) {
+// Both pictures of the run: the heartbeat's lag, and what the tracer recorded
+// (make diagrams writes them into diagrams/).
+void save(const aio::Timeline& lag, const aio::Timeline& trace) {
     std::filesystem::path dir = timeline_dir();
     try {
         std::filesystem::create_directories(dir);
-        timeline.save_svg((dir / "13-loop-lag.svg").string());
-        std::ofstream(dir / "13-loop-lag.txt") << timeline.to_ascii();
-        std::printf("\nwrote this run's timeline to %s/13-loop-lag.svg and .txt\n", dir.c_str());
+        lag.save_svg((dir / "13-loop-lag.svg").string());
+        std::ofstream(dir / "13-loop-lag.txt") << lag.to_ascii();
+        trace.save_svg((dir / "13-trace.svg").string());
+        std::ofstream(dir / "13-trace.txt") << trace.to_ascii();
+        std::printf("\nwrote this run's timelines to %s/13-loop-lag.svg and 13-trace.svg (and "
+                    ".txt)\n",
+                    dir.c_str());
     } catch (const std::exception& error) {
         std::printf("\n(could not write the timeline: %s)\n", error.what());
     }
@@ -149,7 +155,7 @@ int main() {
         seconds_since_start(loop.time()), ms(monitor.stats("parse").max), ms(lag.max()));
     aio::Timeline timeline = draw(lag);
     std::printf("%s", timeline.to_ascii().c_str());
-    save(timeline);
+    save(timeline, trace);
     std::printf("\nDebug mode (DebugMode) names the step that blocked, and where its task was "
                 "created:\n%s\n%s",
                 debug_reports.c_str(), trace.to_ascii().c_str());
