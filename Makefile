@@ -480,7 +480,8 @@ test-sanitizer: tools
 
 # The fast loop as a drop-in (chapter 14, as uvloop passes asyncio's own
 # suite): the graded tests of chapters 03-13 against solutions/, built with
-# LOOP=fast, and chapter 14's own tests, recorded in make test's records. Part
+# LOOP=fast, and chapter 14's own tests (its row of the grade table), recorded
+# in make test's records. Part
 # of make test; without debug information, as make test's other extra builds.
 FAST_TEST_CHAPTERS = $(filter-out 00-% 01-% 02-%,$(CHAPTERS))
 FAST_RUN = $(MAKE) --no-print-directory test-fast-run LOOP=fast CXXFLAGS_sol='$(CXXFLAGS_pristine)'
@@ -496,6 +497,7 @@ test-fast-run:
 	  sol=$(BUILD)/sol/$$c/test; \
 	  if [ ! -x $$sol ]; then $(GRADER) record --record $(REC) --fail "chapter $$c builds with LOOP=fast: see build/test-build-fast.log"; continue; fi; \
 	  $(GRADER) check --manifest tests/$$c/manifest --binary $$sol --jobs $(JOBS) --timeout-scale $(TIMEOUT_SCALE) \
+	    $$([ $$c = "$(FAST_CH)" ] && echo "--grades $(GRADES) --graded solutions/$$c") \
 	    --quiet --record $(REC) --record-label "solutions, LOOP=fast" | grep -v -e '^ *$$' -e '^chapter ' -e '^  grading ' \
 	    | sed "s/^  score/  chapter $${c%%-*} score/"; \
 	done
