@@ -164,7 +164,7 @@ void TaskBase::complete(std::exception_ptr error) {
     }
     state_ = State::DONE;
     destroy_frames();
-    registry().remove(number_); // the caller's reference keeps this alive until it returns
+    registry().remove(number_); // last: may free this task if no step holds it (chapter 14's)
     //@end
     //@end
 }

@@ -360,10 +360,12 @@ TEST(InlineFunction, EmptyingOneEndsItsHeapTarget) {
         std::make_unique<Fn>([owner = std::move(owner), padding] { return *owner + padding[1]; });
     ASSERT_EQ(reset_one() + (*destroyed_one)(), 9) << "ch14.inline_function: the targets run";
     reset_one = nullptr;
-    EXPECT_FALSE(reset_one) << "an InlineFunction assigned nullptr is empty";
+    EXPECT_FALSE(reset_one) << "ch14.inline_call: an InlineFunction assigned nullptr is empty (its "
+                               "call pointer is null)";
     EXPECT_THROW(reset_one(), std::bad_function_call)
         << "ch14.inline_call: calling one that was reset throws, as a std::function would";
-    EXPECT_FALSE(reset_watch.expired()) << "the other target still holds the shared_ptr";
+    EXPECT_FALSE(reset_watch.expired())
+        << "ch14.inline_function: emptying one heap target leaves the other's captures alone";
     destroyed_one.reset();
     EXPECT_TRUE(destroyed_watch.expired())
         << "ch14.inline_function: resetting one and destroying the other end both heap targets "
